@@ -1,0 +1,26 @@
+// What the DJP service needs from the run store (implemented in store.ts over a StorageBackend).
+import type { ListRunsQuery, RunArtifact, RunPage } from '../api/index.js';
+
+export interface SaveResult {
+  /** Path or URI where the artifact now lives. */
+  location: string;
+  /** Set when the configured store failed and the artifact went to the local outbox instead. */
+  outbox: { path: string; reason: string } | null;
+}
+
+export interface RunStore {
+  readonly kind: 'local' | 's3' | 'gcs';
+  readonly location: string;
+  /** Validates against RunArtifact, then writes create-only (a new run) — falls back to the outbox. */
+  save(artifact: RunArtifact): Promise<SaveResult>;
+  /** Overwrites an existing run (approval decisions). Validates first. */
+  update(artifact: RunArtifact): Promise<SaveResult>;
+  /** Throws DjpError('not_found') when missing. */
+  load(id: string): Promise<RunArtifact>;
+  delete(id: string): Promise<void>;
+  list(query: ListRunsQuery): Promise<RunPage>;
+  /** Pushes the outbox to the store; returns counts. */
+  sync(): Promise<{ pushed: number; failed: number; remaining: number }>;
+  outboxCount(): Promise<number>;
+  ping(): Promise<void>;
+}

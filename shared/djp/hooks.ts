@@ -1,0 +1,66 @@
+// Hook points where guardrails (shared/guardrails) and costs (shared/cost) plug into the pipeline.
+// The pipeline (shared/djp/pipeline.ts) calls these; `noGuardrails` / `noCostMeter` are the
+// pass-through versions used when a feature is off and in tests of the bare pipeline.
+import type { Draft, Grounding, Guardrails, RunArtifact, RunParameters, Usage } from '../api/index.js';
+
+export interface DraftVerdict {
+  passed: boolean;
+  /** Each failed check with a human-readable detail; a failed draft is passed over (and, for
+   *  require_citations, scored 0 and disqualified). */
+  failures: Array<{ check: string; detail: string }>;
+  /** True when the draft must be scored 0 (e.g. fewer evidence items than require_citations). */
+  disqualify: boolean;
+}
+
+export interface GuardrailHooks {
+  /** Before the debate: extra context for the debaters' prompt (grounded passages), or null. */
+  prepare(task: string, params: RunParameters): Promise<{ context: string | null }>;
+  /** After the debate, once per usable draft. */
+  checkDraft(draft: Draft, params: RunParameters): DraftVerdict;
+  /**
+   * On the draft about to be published (top-ranked, allowed by policy, passed its checks):
+   * grounding/citation validation. `ok: false` turns the result advisory_only with `reason`.
+   */
+  checkPublish(draft: Draft, params: RunParameters): { ok: boolean; reason: string | null };
+  /** Redacts every free-text field of the artifact (task, drafts, judge raw/reasons, publish text)
+   *  and records the events; called before the artifact is stored or anything is released. */
+  redact(artifact: RunArtifact): RunArtifact;
+  /** Redacts one string (log lines, error messages, CLI output). */
+  redactText(text: string): string;
+  /** The artifact's guardrails section (checks, redaction summary, grounding). */
+  summary(): Guardrails;
+  grounding(): Grounding | null;
+}
+
+export interface CostMeter {
+  /** USD for one call's usage, or null when the model is unpriced or usage unknown. */
+  price(provider: string, model: string, usage: Usage | null): number | null;
+  /** Records actual spend of a finished call. */
+  record(stage: 'debate' | 'judge', provider: string, model: string, usage: Usage | null): void;
+  /** False once actual spend has crossed a budget: the pipeline launches no new calls. */
+  canLaunch(): { ok: boolean; reason: string | null };
+}
+
+export const noGuardrails: GuardrailHooks = {
+  async prepare() {
+    return { context: null };
+  },
+  checkDraft() {
+    return { passed: true, failures: [], disqualify: false };
+  },
+  checkPublish() {
+    return { ok: true, reason: null };
+  },
+  redact(a) {
+    return a;
+  },
+  redactText(t) {
+    return t;
+  },
+  summary() {
+    return { checks: [], redaction: { enabled: false, rules_file: null, events: [] }, grounding: null };
+  },
+  grounding() {
+    return null;
+  },
+};
