@@ -1,7 +1,7 @@
 // Hook points where guardrails (shared/guardrails) and costs (shared/cost) plug into the pipeline.
 // The pipeline (shared/djp/pipeline.ts) calls these; `noGuardrails` / `noCostMeter` are the
 // pass-through versions used when a feature is off and in tests of the bare pipeline.
-import type { Draft, Grounding, Guardrails, RunArtifact, RunParameters, Usage } from '../api/index.js';
+import type { Cost, Draft, Grounding, Guardrails, RunArtifact, RunParameters, Usage } from '../api/index.js';
 
 export interface DraftVerdict {
   passed: boolean;
@@ -39,6 +39,8 @@ export interface CostMeter {
   record(stage: 'debate' | 'judge', provider: string, model: string, usage: Usage | null): void;
   /** False once actual spend has crossed a budget: the pipeline launches no new calls. */
   canLaunch(): { ok: boolean; reason: string | null };
+  /** The artifact's cost section: actual spend per stage, the projection, budget state. */
+  summary(): Cost;
 }
 
 export const noGuardrails: GuardrailHooks = {
@@ -64,3 +66,32 @@ export const noGuardrails: GuardrailHooks = {
     return null;
   },
 };
+
+/** Used only until shared/cost provides the real meter, and in bare-pipeline tests: prices nothing
+ *  (every cost null — unpriced, never $0) and never stops a run. */
+export function noCostMeter(): CostMeter {
+  const tokens = { debate: { i: 0, o: 0 }, judge: { i: 0, o: 0 } };
+  return {
+    price: () => null,
+    record(stage, _p, _m, usage) {
+      if (usage) {
+        tokens[stage].i += usage.input_tokens;
+        tokens[stage].o += usage.output_tokens;
+      }
+    },
+    canLaunch: () => ({ ok: true, reason: null }),
+    summary() {
+      const st = (s: { i: number; o: number }) => ({ usd: null, input_tokens: s.i, output_tokens: s.o });
+      return {
+        currency: 'USD',
+        projected_usd: null,
+        projected_tokens: 0,
+        debate: st(tokens.debate),
+        judge: st(tokens.judge),
+        total: st({ i: tokens.debate.i + tokens.judge.i, o: tokens.debate.o + tokens.judge.o }),
+        unpriced_models: [],
+        budget: { usd: null, tokens: null, exceeded: false, detail: null },
+      };
+    },
+  };
+}
