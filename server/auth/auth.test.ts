@@ -1,0 +1,197 @@
+// Every DJP_AUTH mode over real HTTP: tokens signed with locally generated keys, published by a local
+// key/JWKS server (test/server/key-server.ts). A valid token → the run records the identity; missing,
+// forged, expired or wrong-audience → 401 and no run is created.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKeyServer, type KeyServer } from '../../test/server/key-server.js';
+import { createMemoryApi } from '../../test/server/memory-api.js';
+import { startServer, type Started } from '../../test/server/http-helpers.js';
+import { authFromEnv, AuthConfigError, isLoopbackHost, isTrusted, parseTrustedProxies, type Authenticator } from './index.js';
+
+const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/djp/50dc6c495c0c9188';
+const AUD = '/projects/123/global/backendServices/456';
+const TEAM = 'djp-test.cloudflareaccess.com';
+const CF_AUD = '4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2';
+
+let keys: KeyServer;
+beforeAll(async () => {
+  keys = await startKeyServer();
+});
+afterAll(async () => {
+  await keys.close();
+});
+
+async function withServer(auth: Authenticator, fn: (s: Started, api: ReturnType<typeof createMemoryApi>) => Promise<void>): Promise<void> {
+  const api = createMemoryApi();
+  const s = await startServer(api, { auth });
+  try {
+    await fn(s, api);
+  } finally {
+    await s.close();
+  }
+}
+
+async function startRun(s: Started, headers: Record<string, string>): Promise<Response> {
+  return fetch(s.base + '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ task: 'who am I?' }) });
+}
+
+async function expect401(s: Started, api: ReturnType<typeof createMemoryApi>, headers: Record<string, string>, message: RegExp): Promise<void> {
+  const before = api.runs.size;
+  const res = await startRun(s, headers);
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  expect(res.status, body.error.message).toBe(401);
+  expect(body.error.code).toBe('unauthorized');
+  expect(body.error.message).toMatch(message);
+  expect(api.runs.size).toBe(before);
+  // Reads are refused too.
+  expect((await fetch(s.base + '/api/runs', { headers })).status).toBe(401);
+}
+
+async function expectIdentity(s: Started, api: ReturnType<typeof createMemoryApi>, headers: Record<string, string>, identity: { user: string; source: string }): Promise<void> {
+  const res = await startRun(s, headers);
+  expect(res.status).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  expect(api.runs.get(id)?.identity).toEqual(identity);
+  const who = await fetch(s.base + '/api/whoami', { headers });
+  expect(await who.json()).toEqual(identity);
+}
+
+describe('DJP_AUTH=alb', () => {
+  const env = () => ({ DJP_AUTH: 'alb', DJP_AUTH_ALB_ARN: ARN, DJP_AUTH_ALB_KEY_URL: `${keys.url}/alb` });
+
+  it('valid token → identity; missing / forged / expired / wrong signer / unknown kid → 401', async () => {
+    await withServer(authFromEnv(env(), '0.0.0.0'), async (s, api) => {
+      const good = await keys.signAlb({ sub: 'abc-sub', email: 'ada@example.com' }, { signer: ARN });
+      await expectIdentity(s, api, { 'x-amzn-oidc-data': good }, { user: 'ada@example.com', source: 'alb' });
+      await expect401(s, api, {}, /missing x-amzn-oidc-data/);
+      const forged = await keys.signAlb({ email: 'eve@example.com' }, { signer: ARN, key: keys.rogue.es });
+      await expect401(s, api, { 'x-amzn-oidc-data': forged }, /signature/);
+      const expired = await keys.signAlb({ email: 'ada@example.com' }, { signer: ARN, expSeconds: -3600 });
+      await expect401(s, api, { 'x-amzn-oidc-data': expired }, /expired/);
+      const otherLb = await keys.signAlb({ email: 'ada@example.com' }, { signer: ARN.replace('50dc', 'ffff') });
+      await expect401(s, api, { 'x-amzn-oidc-data': otherLb }, /signer/);
+      const unknownKid = await keys.signAlb({ email: 'ada@example.com' }, { signer: ARN, kid: 'no-such-kid' });
+      await expect401(s, api, { 'x-amzn-oidc-data': unknownKid }, /could not be fetched/);
+      await expect401(s, api, { 'x-amzn-oidc-data': 'not.a.jwt' }, /malformed/);
+      // Tampered payload with the original signature.
+      const [h, , sig] = good.split('.');
+      const evil = Buffer.from(JSON.stringify({ email: 'eve@example.com', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+      await expect401(s, api, { 'x-amzn-oidc-data': `${h}.${evil}.${sig}` }, /signature/);
+    });
+    // The public key was fetched once and cached.
+    expect(keys.hits.get(`/alb/${keys.albKid}`)).toBe(1);
+  });
+
+  it('refuses to start without the ARN, or without a region / key URL', () => {
+    expect(() => authFromEnv({ DJP_AUTH: 'alb' }, '0.0.0.0')).toThrow(/DJP_AUTH_ALB_ARN is required/);
+    expect(() => authFromEnv({ DJP_AUTH: 'alb', DJP_AUTH_ALB_ARN: 'nope' }, '0.0.0.0')).toThrow(/not a load balancer ARN/);
+    expect(() => authFromEnv({ DJP_AUTH: 'alb', DJP_AUTH_ALB_ARN: 'arn:aws:elasticloadbalancing:::loadbalancer/x' }, '0.0.0.0')).toThrow(/AWS_REGION/);
+    expect(authFromEnv({ DJP_AUTH: 'alb', DJP_AUTH_ALB_ARN: ARN }, '0.0.0.0').mode).toBe('alb'); // region from the ARN
+  });
+});
+
+describe('DJP_AUTH=iap', () => {
+  const env = () => ({ DJP_AUTH: 'iap', DJP_AUTH_AUDIENCE: AUD, DJP_AUTH_JWKS_URL: `${keys.url}/jwks` });
+  const ISS = 'https://cloud.google.com/iap';
+
+  it('valid ES256 and RS256 tokens → identity; missing / forged / expired / wrong audience / wrong issuer → 401', async () => {
+    await withServer(authFromEnv(env(), '0.0.0.0'), async (s, api) => {
+      const h = 'x-goog-iap-jwt-assertion';
+      await expectIdentity(s, api, { [h]: await keys.signJwks({ sub: 'accounts.google.com:1', email: 'grace@example.com' }, { issuer: ISS, audience: AUD }) }, { user: 'grace@example.com', source: 'iap' });
+      await expectIdentity(s, api, { [h]: await keys.signJwks({ email: 'rs@example.com' }, { issuer: ISS, audience: AUD, alg: 'RS256' }) }, { user: 'rs@example.com', source: 'iap' });
+      await expect401(s, api, {}, /missing x-goog-iap-jwt-assertion/);
+      await expect401(s, api, { [h]: await keys.signJwks({ email: 'eve@example.com' }, { issuer: ISS, audience: AUD, key: keys.rogue.es }) }, /signature/);
+      await expect401(s, api, { [h]: await keys.signJwks({ email: 'eve@example.com' }, { issuer: ISS, audience: AUD, key: keys.rogue.es, kid: 'other' }) }, /unknown key/);
+      await expect401(s, api, { [h]: await keys.signJwks({ email: 'grace@example.com' }, { issuer: ISS, audience: AUD, expSeconds: -3600 }) }, /expired/);
+      await expect401(s, api, { [h]: await keys.signJwks({ email: 'grace@example.com' }, { issuer: ISS, audience: '/projects/999/apps/other' }) }, /"aud"/);
+      await expect401(s, api, { [h]: await keys.signJwks({ email: 'grace@example.com' }, { issuer: 'https://evil.example', audience: AUD }) }, /"iss"/);
+    });
+  });
+
+  it('refuses to start without an audience', () => {
+    expect(() => authFromEnv({ DJP_AUTH: 'iap' }, '0.0.0.0')).toThrow(/DJP_AUTH_AUDIENCE is required/);
+    expect(() => authFromEnv({ DJP_AUTH: 'iap', DJP_AUTH_AUDIENCE: AUD, DJP_AUTH_JWKS_URL: 'ftp://x' }, '0.0.0.0')).toThrow(/DJP_AUTH_JWKS_URL/);
+  });
+});
+
+describe('DJP_AUTH=cloudflare', () => {
+  const env = () => ({ DJP_AUTH: 'cloudflare', DJP_AUTH_TEAM_DOMAIN: TEAM, DJP_AUTH_AUDIENCE: CF_AUD, DJP_AUTH_JWKS_URL: `${keys.url}/jwks` });
+  const ISS = `https://${TEAM}`;
+
+  it('valid token → identity; missing / forged / expired / wrong audience → 401', async () => {
+    await withServer(authFromEnv(env(), '0.0.0.0'), async (s, api) => {
+      const h = 'Cf-Access-Jwt-Assertion';
+      await expectIdentity(s, api, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: CF_AUD, alg: 'RS256' }) }, { user: 'linus@example.com', source: 'cloudflare' });
+      await expect401(s, api, {}, /missing cf-access-jwt-assertion/);
+      await expect401(s, api, { [h]: await keys.signJwks({ email: 'eve@example.com' }, { issuer: ISS, audience: CF_AUD, alg: 'RS256', key: keys.rogue.rs }) }, /signature/);
+      await expect401(s, api, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: CF_AUD, expSeconds: -600 }) }, /expired/);
+      await expect401(s, api, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: 'other-app' }) }, /"aud"/);
+      await expect401(s, api, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: 'https://other.cloudflareaccess.com', audience: CF_AUD }) }, /"iss"/);
+    });
+  });
+
+  it('refuses to start without team domain or audience', () => {
+    expect(() => authFromEnv({ DJP_AUTH: 'cloudflare', DJP_AUTH_AUDIENCE: CF_AUD }, '0.0.0.0')).toThrow(/DJP_AUTH_TEAM_DOMAIN is required/);
+    expect(() => authFromEnv({ DJP_AUTH: 'cloudflare', DJP_AUTH_TEAM_DOMAIN: TEAM }, '0.0.0.0')).toThrow(/DJP_AUTH_AUDIENCE is required/);
+  });
+});
+
+describe('DJP_AUTH=proxy', () => {
+  it('believes the email header only from a trusted proxy address', async () => {
+    await withServer(authFromEnv({ DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' }, '0.0.0.0'), async (s, api) => {
+      await expectIdentity(s, api, { 'x-forwarded-email': 'ken@example.com' }, { user: 'ken@example.com', source: 'proxy' });
+      await expectIdentity(s, api, { 'x-auth-request-email': 'dmr@example.com' }, { user: 'dmr@example.com', source: 'proxy' });
+      await expect401(s, api, {}, /missing X-Forwarded-Email/);
+      await expect401(s, api, { 'x-forwarded-email': 'not an email' }, /not an email/);
+    });
+    await withServer(authFromEnv({ DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '10.1.2.3' }, '0.0.0.0'), async (s, api) => {
+      // 127.0.0.1 is not a trusted proxy here: a forged header from anyone else is refused.
+      await expect401(s, api, { 'x-forwarded-email': 'ken@example.com' }, /trusted proxy/);
+    });
+  });
+
+  it('parses IPs and CIDRs (IPv4-mapped IPv6 included) and rejects garbage', () => {
+    const list = parseTrustedProxies('10.0.0.0/8,192.168.1.7,fd00::/8');
+    expect(isTrusted(list, '10.200.3.4')).toBe(true);
+    expect(isTrusted(list, '::ffff:10.1.1.1')).toBe(true);
+    expect(isTrusted(list, '192.168.1.7')).toBe(true);
+    expect(isTrusted(list, '192.168.1.8')).toBe(false);
+    expect(isTrusted(list, 'fd00::1')).toBe(true);
+    expect(isTrusted(list, '::1')).toBe(false);
+    expect(isTrusted(list, undefined)).toBe(false);
+    expect(() => parseTrustedProxies('10.0.0.0/33')).toThrow(AuthConfigError);
+    expect(() => parseTrustedProxies('proxy.local')).toThrow(/not an IP address/);
+    expect(() => authFromEnv({ DJP_AUTH: 'proxy' }, '0.0.0.0')).toThrow(/DJP_AUTH_TRUSTED_PROXIES is required/);
+  });
+});
+
+describe('DJP_AUTH=none', () => {
+  it('identity is the local user with source none', async () => {
+    await withServer(authFromEnv({}, '127.0.0.1'), async (s, api) => {
+      const res = await startRun(s, {});
+      const { id } = (await res.json()) as { id: string };
+      expect(api.runs.get(id)?.identity.source).toBe('none');
+      expect(api.runs.get(id)?.identity.user.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('refuses a non-loopback address unless DJP_ALLOW_UNAUTHENTICATED=1; rejects unknown modes', () => {
+    expect(() => authFromEnv({}, '0.0.0.0')).toThrow(/refusing to listen on 0.0.0.0 without authentication/);
+    expect(() => authFromEnv({ DJP_AUTH: 'none' }, '::')).toThrow(AuthConfigError);
+    expect(authFromEnv({ DJP_ALLOW_UNAUTHENTICATED: '1' }, '0.0.0.0').mode).toBe('none');
+    expect(() => authFromEnv({ DJP_AUTH: 'basic' }, '127.0.0.1')).toThrow(/not one of none, alb, iap, cloudflare, proxy/);
+    for (const h of ['127.0.0.1', 'localhost', '::1', '[::1]', '127.1.2.3']) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '::', '10.0.0.1', 'example.com']) expect(isLoopbackHost(h), h).toBe(false);
+  });
+});
+
+describe('health routes stay open under SSO', () => {
+  it('/healthz and /openapi.json need no identity; /api does', async () => {
+    await withServer(authFromEnv({ DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '10.9.9.9' }, '0.0.0.0'), async (s) => {
+      expect((await fetch(s.base + '/healthz')).status).toBe(200);
+      expect((await fetch(s.base + '/openapi.json')).status).toBe(200);
+      expect((await fetch(s.base + '/api/info')).status).toBe(401);
+      expect((await fetch(s.base + '/api/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/events')).status).toBe(401);
+    });
+  });
+});
+

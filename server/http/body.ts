@@ -1,0 +1,30 @@
+// Reads a JSON request body with a byte limit (413 beyond it) and parses it (400 when not JSON).
+import type { IncomingMessage } from 'node:http';
+import { DjpError } from '../../shared/api/index.js';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    throw new DjpError('too_large', `request body is ${declared} bytes; the limit is ${maxBytes} (DJP_MAX_BODY_BYTES)`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > maxBytes) throw new DjpError('too_large', `request body exceeds the limit of ${maxBytes} bytes (DJP_MAX_BODY_BYTES)`);
+    chunks.push(b);
+  }
+  if (size === 0) return undefined;
+  const type = String(req.headers['content-type'] ?? '');
+  if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new DjpError('invalid', `content-type must be application/json, got ${type.split(';')[0]}`);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new DjpError('invalid', 'request body is not valid JSON');
+  }
+}

@@ -1,0 +1,57 @@
+// Structured JSON logs (pino). Every string that reaches a log line goes through `redact` first
+// (shared/guardrails redactSecrets in the real server), and request logs carry method, route path,
+// status, duration and request id — never bodies, query strings, headers, tokens or user emails.
+import pino, { type Logger } from 'pino';
+
+export type Redactor = (text: string) => string;
+
+function redactDeep(value: unknown, redact: Redactor, depth = 0): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, redact, depth + 1);
+  return out;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  redact?: Redactor;
+  /** Where lines go (default stdout). Tests pass a stream to read them back. */
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const redact = opts.redact ?? ((s: string) => s);
+  return pino(
+    {
+      level: opts.level ?? 'info',
+      base: { service: 'djp-server' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      messageKey: 'msg',
+      // Belt and braces: these never get logged even if someone passes them in.
+      redact: {
+        paths: ['headers.authorization', 'headers.cookie', 'req.headers', '*.apiKey', '*.api_key', '*.token'],
+        censor: '[redacted]',
+      },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (obj) => redactDeep(obj, redact) as Record<string, unknown>,
+      },
+      hooks: {
+        logMethod(args, method) {
+          // Redact the message string too (formatters.log only sees the object).
+          const redacted = args.map((a) => (typeof a === 'string' ? redact(a) : a)) as Parameters<typeof method>;
+          method.apply(this, redacted);
+        },
+      },
+      serializers: {
+        err: (e: unknown) => {
+          const err = e as { name?: string; message?: string; code?: string; stack?: string };
+          return { type: err?.name, message: redact(String(err?.message ?? e)), code: err?.code, stack: err?.stack ? redact(err.stack) : undefined };
+        },
+      },
+    },
+    opts.destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+}

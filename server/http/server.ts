@@ -1,0 +1,145 @@
+// createServer: node:http over the route table. Per request: request id, security headers, CORS,
+// auth for /api routes (401 before anything is read or created), body limit and schema validation,
+// the DjpApi call, error mapping, one structured log line. Everything else falls to the static UI.
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DjpError, type Identity } from '../../shared/api/index.js';
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import { applyCors, setSecurityHeaders } from './headers.js';
+import { buildOpenApi } from './openapi.js';
+import { sendError, sendJson } from './respond.js';
+import { matchRoute, validateInput, type RouteContext } from './routes.js';
+import { createStaticHandler } from './static.js';
+import type { ServerOptions } from './types.js';
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface DjpServer {
+  readonly server: http.Server;
+  /** Listens; resolves with the bound address (port 0 → an ephemeral port). */
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** True once shutdown() has begun: /readyz answers 503 and no new runs are accepted. */
+  draining(): boolean;
+  /**
+   * Graceful stop: stop accepting connections, let in-flight runs finish up to the deadline
+   * (api.drain saves what exists), then close every remaining connection.
+   */
+  shutdown(deadlineMs: number): Promise<void>;
+}
+
+export function createServer(opts: ServerOptions): DjpServer {
+  const { api, auth, logger } = opts;
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const cors = opts.corsOrigins ?? [];
+  const serveStatic = createStaticHandler(opts.staticDir);
+  let openapiDoc: unknown = null;
+  let isDraining = false;
+
+  const baseCtx = {
+    api,
+    draining: () => isDraining,
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
+    dataDir: opts.dataDir ?? null,
+    ready: opts.ready ?? (async () => undefined),
+    openapi: () => (openapiDoc ??= buildOpenApi(opts.version ?? '0.0.0')),
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<{ route: string; identity: Identity | null }> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = url.pathname;
+    const match = matchRoute(req.method ?? 'GET', pathname);
+    if (match && 'allowed' in match) {
+      throw Object.assign(new DjpError('invalid', `method ${req.method} is not allowed on ${pathname}`), { allowed: match.allowed });
+    }
+    if (!match) {
+      if (pathname === '/api' || pathname.startsWith('/api/')) throw new DjpError('not_found', `no route ${req.method} ${pathname}`);
+      if (!serveStatic(req, res, pathname)) throw new DjpError('not_found', `no route ${req.method} ${pathname}`);
+      return { route: 'static', identity: null };
+    }
+    const { route, params } = match;
+    // Authenticate before reading the body: an unauthenticated request creates nothing.
+    const identity = route.auth ? await auth.authenticate(req) : null;
+    const raw = route.body ? await readJsonBody(req, maxBody) : undefined;
+    if (!route.body) req.resume();
+    const body = validateInput(route, raw, url);
+    const ctx: RouteContext = { ...baseCtx, req, res, url, params, identity, body };
+    const result = await route.handle(ctx);
+    if (result) {
+      if (result.body === undefined) {
+        res.writeHead(result.status, { 'cache-control': 'no-store', ...result.headers });
+        res.end();
+      } else {
+        sendJson(res, result.status, result.body, result.headers);
+      }
+    }
+    return { route: `${route.method} ${route.path}`, identity };
+  }
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    setSecurityHeaders(res);
+    const log = (status: number, route: string, extra?: Record<string, unknown>): void => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const line = { req_id: requestId, method: req.method, route, status, ms: Math.round(ms * 10) / 10, ...extra };
+      if (status >= 500) logger.error(line, 'request failed');
+      else if (route === 'GET /healthz' || route === 'GET /readyz') logger.debug(line, 'request');
+      else logger.info(line, 'request');
+    };
+    if (applyCors(req, res, cors)) {
+      log(204, 'OPTIONS preflight');
+      return;
+    }
+    handle(req, res, requestId).then(
+      ({ route, identity }) => log(res.statusCode, route, identity ? { auth: identity.source } : undefined),
+      (e: unknown) => {
+        const allowed = (e as { allowed?: string[] }).allowed;
+        if (allowed) {
+          res.setHeader('allow', allowed.join(', '));
+          sendJson(res, 405, { error: { code: 'invalid', message: (e as Error).message } });
+          log(405, 'method not allowed');
+          return;
+        }
+        // A 413 body is left unread: the connection closes after the answer instead of draining it.
+        if ((e as DjpError).code === 'too_large' && !res.headersSent) res.setHeader('connection', 'close');
+        const { status, internal } = sendError(res, e);
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        log(status, `${req.method} ${url.pathname}`, internal ? { err: e } : { code: (e as DjpError).code });
+      },
+    );
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // SSE streams stay open as long as a run runs
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    draining: () => isDraining,
+    async shutdown(deadlineMs) {
+      if (isDraining) return;
+      isDraining = true;
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      const t0 = Date.now();
+      logger.info({ in_flight: api.inFlight(), deadline_ms: deadlineMs }, 'shutting down: draining in-flight runs');
+      await api.drain(deadlineMs);
+      logger.info({ ms: Date.now() - t0, in_flight: api.inFlight() }, 'drained');
+      // SSE streams of finished runs end by themselves; give them a moment, then close what is left.
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 500).unref())]);
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

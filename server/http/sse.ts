@@ -1,0 +1,84 @@
+// GET /api/runs/:id/events — Server-Sent Events over DjpApi.subscribe. Each event is sent with
+// `id: <seq>` so a browser's EventSource resumes with Last-Event-ID; `?after=<seq>` does the same for
+// other clients. Comment heartbeats keep proxies from closing an idle stream; the stream ends after
+// run.done or run.error.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DjpError, type DjpApi, type RunEvent, type Unsubscribe } from '../../shared/api/index.js';
+
+export function parseAfterSeq(req: IncomingMessage, url: URL): number | undefined {
+  const raw = (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after') ?? undefined;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d{1,12}$/.test(raw.trim())) throw new DjpError('invalid', 'Last-Event-ID / after must be an event seq (a non-negative integer)', 'after');
+  return Number(raw.trim());
+}
+
+function frame(e: RunEvent): string {
+  return `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+}
+
+const isFinal = (e: RunEvent): boolean => e.type === 'run.done' || e.type === 'run.error';
+
+/**
+ * Streams a run's events. Throws (before any byte is written) when the run does not exist, so the
+ * caller can answer 404 as JSON. Resolves when the stream has ended.
+ */
+export async function streamEvents(
+  api: Pick<DjpApi, 'subscribe'>,
+  runId: string,
+  afterSeq: number | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  heartbeatMs: number,
+): Promise<void> {
+  const pending: RunEvent[] = [];
+  let open = false;
+  let finished = false;
+  let unsubscribe: Unsubscribe | null = null;
+  let heartbeat: NodeJS.Timeout | null = null;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+
+  const end = (): void => {
+    if (finished) return;
+    finished = true;
+    if (heartbeat) clearInterval(heartbeat);
+    try {
+      unsubscribe?.();
+    } catch {
+      /* the run is gone; nothing to release */
+    }
+    if (!res.writableEnded) res.end();
+    resolveDone();
+  };
+
+  const write = (e: RunEvent): void => {
+    if (finished) return;
+    res.write(frame(e));
+    if (isFinal(e)) end();
+  };
+
+  const listener = (e: RunEvent): void => {
+    if (open) write(e);
+    else pending.push(e);
+  };
+
+  unsubscribe = await api.subscribe(runId, listener, afterSeq); // throws not_found → caller's 404
+  if (finished) return; // cannot happen before open, kept for clarity
+
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.write('retry: 3000\n\n');
+  res.flushHeaders();
+  open = true;
+  for (const e of pending.splice(0)) write(e);
+  if (finished) return done;
+  heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+  heartbeat.unref();
+  // res 'close' fires when the client goes away (req 'close' fires once the request is read).
+  res.on('close', end);
+  return done;
+}
