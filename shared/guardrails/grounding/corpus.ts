@@ -1,0 +1,125 @@
+// Loads a grounding corpus: a folder of .md, .txt and .pdf files, read into passages (chunks of about
+// CHUNK_WORDS words along paragraph boundaries), each file hashed (sha256) for the artifact.
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative, sep } from 'node:path';
+import { DjpError } from '../../api/index.js';
+
+export const CORPUS_EXTENSIONS = ['.md', '.markdown', '.txt', '.pdf'] as const;
+export const CHUNK_WORDS = 120;
+export const MAX_FILES = 2000;
+export const MAX_FILE_BYTES = 25 * 1024 * 1024;
+
+export interface CorpusFile {
+  /** Path relative to the corpus folder, with forward slashes. */
+  path: string;
+  sha256: string;
+  bytes: number;
+  chunks: number;
+  /** The whole extracted text (whitespace-normalised), for quote validation across chunk edges. */
+  text: string;
+}
+
+export interface Passage {
+  /** `file#n`, n from 1: how drafts cite a passage. */
+  id: string;
+  file: string;
+  n: number;
+  text: string;
+}
+
+export interface Corpus {
+  root: string;
+  files: CorpusFile[];
+  passages: Passage[];
+}
+
+function invalid(message: string, cause?: unknown): DjpError {
+  return new DjpError('invalid', `grounded_corpus: ${message}`, 'grounded_corpus', { cause });
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await walk(p, out);
+    else if (e.isFile() && (CORPUS_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) out.push(p);
+    if (out.length > MAX_FILES) throw invalid(`more than ${MAX_FILES} files under ${dir}`);
+  }
+}
+
+async function pdfText(data: Buffer, file: string): Promise<string> {
+  const { PDFParse } = await import('pdf-parse');
+  const parser = new PDFParse({ data: new Uint8Array(data) });
+  try {
+    const result = await parser.getText({ pageJoiner: '' });
+    return result.text;
+  } catch (e) {
+    throw invalid(`cannot read PDF ${file} (${(e as Error).message})`, e);
+  } finally {
+    await parser.destroy().catch(() => undefined);
+  }
+}
+
+/** Splits text into paragraphs, then packs them into chunks of about `words` words. */
+export function chunkText(text: string, words = CHUNK_WORDS): string[] {
+  const paras = text
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+  const chunks: string[] = [];
+  let cur: string[] = [];
+  let curWords = 0;
+  const flush = () => {
+    if (cur.length) chunks.push(cur.join(' '));
+    cur = [];
+    curWords = 0;
+  };
+  for (const para of paras) {
+    const w = para.split(' ');
+    if (curWords && curWords + w.length > words) flush();
+    if (w.length > words) {
+      flush();
+      for (let i = 0; i < w.length; i += words) chunks.push(w.slice(i, i + words).join(' '));
+      continue;
+    }
+    cur.push(para);
+    curWords += w.length;
+  }
+  flush();
+  return chunks;
+}
+
+export async function loadCorpus(root: string): Promise<Corpus> {
+  let st;
+  try {
+    st = await stat(root);
+  } catch (e) {
+    throw invalid(`folder not found: ${root}`, e);
+  }
+  if (!st.isDirectory()) throw invalid(`not a folder: ${root}`);
+  const paths: string[] = [];
+  await walk(root, paths);
+  if (paths.length === 0) throw invalid(`no ${CORPUS_EXTENSIONS.join(', ')} files in ${root}`);
+
+  const files: CorpusFile[] = [];
+  const passages: Passage[] = [];
+  for (const abs of paths) {
+    const rel = relative(root, abs).split(sep).join('/');
+    const data = await readFile(abs);
+    if (data.byteLength > MAX_FILE_BYTES) throw invalid(`${rel} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`);
+    const raw = extname(abs).toLowerCase() === '.pdf' ? await pdfText(data, rel) : data.toString('utf8');
+    const chunks = chunkText(raw);
+    chunks.forEach((text, i) => passages.push({ id: `${rel}#${i + 1}`, file: rel, n: i + 1, text }));
+    files.push({
+      path: rel,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      bytes: data.byteLength,
+      chunks: chunks.length,
+      text: raw.replace(/\s+/g, ' ').trim(),
+    });
+  }
+  return { root, files, passages };
+}
