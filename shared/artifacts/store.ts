@@ -1,0 +1,459 @@
+// The run store: RunStore over any StorageBackend (layout in layout.ts, docs/STORAGE.md).
+//
+// save():   validate → create-only write of <id>.json → write the index entry. On a cloud backend a
+//           failed write (after the SDK's own retries) sends the artifact to the local outbox and the
+//           result says where and why; a local RUNS_DIR has no outbox (its errors are thrown).
+// update(): validate → overwrite <id>.json → write the new index entry → delete stale entries of the id.
+// list():   one LIST of _index/ from the cursor (or the `to` date), filters on the key, small reads.
+// sync():   pushes outbox entries; removes one only after the remote write is confirmed.
+import { DjpError, ListRunsQuery, RunArtifact, invalidFromZod, type RunPage, type RunSummary } from '../api/index.js';
+import type { ListRunsQuery as ListRunsQueryInput } from '../api/index.js';
+import { StorageError, type StorageBackend } from '../storage/backend.js';
+import type { RunStore, SaveResult } from './types.js';
+import {
+  INDEX_PREFIX,
+  ULID_RE,
+  afterIdKey,
+  afterTimeKey,
+  artifactKey,
+  decodeCursor,
+  encodeCursor,
+  indexIdPrefix,
+  indexKey,
+  parseIndexKey,
+  type ParsedIndexKey,
+} from './layout.js';
+import { IndexEntry, fromIndexEntry, toIndexEntry } from './summary.js';
+import { silentLogger, type StoreLogger } from './logger.js';
+import type { Outbox } from './outbox.js';
+
+/** How far a run's created_at may be from the time in its ULID id (ids are made when the run starts). */
+export const ID_TIME_SLACK_MS = 60 * 60 * 1000;
+const LIST_PAGE = 200;
+const READ_CONCURRENCY = 16;
+
+export interface BackendRunStoreOptions {
+  /** Local outbox for failed cloud writes; null (the default for local backends) disables it. */
+  outbox?: Outbox | null;
+  logger?: StoreLogger;
+}
+
+type Envelope = { artifact: RunArtifact; body: string };
+
+function serialize(artifact: RunArtifact): string {
+  return `${JSON.stringify(artifact, null, 2)}\n`;
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** StorageError → DjpError for callers of the RunStore. */
+export function toDjpError(e: unknown, what: string): DjpError {
+  if (e instanceof DjpError) return e;
+  if (e instanceof StorageError) {
+    switch (e.kind) {
+      case 'not_found':
+        return new DjpError('not_found', `${what}: not found`, undefined, { cause: e });
+      case 'conflict':
+        return new DjpError('conflict', `${what}: already exists`, undefined, { cause: e });
+      case 'invalid_key':
+      case 'invalid_location':
+        return new DjpError('invalid', e.message, undefined, { cause: e });
+      case 'access_denied':
+      case 'unavailable':
+        return new DjpError('unavailable', `${what}: ${e.message}`, undefined, { cause: e });
+    }
+  }
+  return new DjpError('internal', `${what}: ${describe(e)}`, undefined, { cause: e });
+}
+
+function checkId(id: string): void {
+  if (typeof id !== 'string' || !ULID_RE.test(id)) {
+    throw new DjpError('invalid', `id: run id must be a 26-character ULID, got ${JSON.stringify(String(id).slice(0, 40))}`, 'id');
+  }
+}
+
+function validate(artifact: unknown): RunArtifact {
+  const r = RunArtifact.safeParse(artifact);
+  if (!r.success) {
+    const err = invalidFromZod(r.error.issues);
+    throw new DjpError('invalid', `artifact is not a valid RunArtifact: ${err.message}`, err.field);
+  }
+  return r.data;
+}
+
+/** Inclusive [from, to] bounds in ms; a bare date means the whole UTC day. */
+function bounds(q: { from?: string; to?: string }): { fromMs: number | null; toMs: number | null } {
+  const parse = (s: string, end: boolean): number => {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return Date.parse(`${s}T00:00:00.000Z`) + (end ? 86_400_000 - 1 : 0);
+    return Date.parse(s);
+  };
+  return { fromMs: q.from ? parse(q.from, false) : null, toMs: q.to ? parse(q.to, true) : null };
+}
+
+async function mapLimit<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}
+
+export class BackendRunStore implements RunStore {
+  readonly kind: 'local' | 's3' | 'gcs';
+  readonly location: string;
+  private readonly outbox: Outbox | null;
+  private readonly logger: StoreLogger;
+
+  constructor(
+    readonly backend: StorageBackend,
+    opts: BackendRunStoreOptions = {},
+  ) {
+    this.kind = backend.kind;
+    this.location = backend.location;
+    this.outbox = opts.outbox ?? null;
+    this.logger = opts.logger ?? silentLogger;
+  }
+
+  get outboxDir(): string | null {
+    return this.outbox?.dir ?? null;
+  }
+
+  // --- writes -------------------------------------------------------------------------------------
+  async save(input: RunArtifact): Promise<SaveResult> {
+    const artifact = validate(input);
+    const env: Envelope = { artifact, body: serialize(artifact) };
+    try {
+      await this.pushSave(env);
+    } catch (e) {
+      return this.fallback('save', env, e);
+    }
+    return { location: this.backend.uri(artifactKey(artifact.id)), outbox: null };
+  }
+
+  async update(input: RunArtifact): Promise<SaveResult> {
+    const artifact = validate(input);
+    const env: Envelope = { artifact, body: serialize(artifact) };
+    const pending = this.outbox ? await this.outbox.get(artifact.id) : null;
+    if (!pending) {
+      let exists: boolean;
+      try {
+        exists = await this.backend.exists(artifactKey(artifact.id));
+      } catch (e) {
+        return this.fallback('update', env, e);
+      }
+      if (!exists) throw new DjpError('not_found', `run ${artifact.id} not found in ${this.location}`, 'id');
+    }
+    try {
+      if (pending?.op === 'save') await this.pushSaveOrSame(env, true);
+      else await this.pushUpdate(env);
+    } catch (e) {
+      return this.fallback('update', env, e);
+    }
+    if (pending) await this.outbox?.remove(artifact.id);
+    return { location: this.backend.uri(artifactKey(artifact.id)), outbox: null };
+  }
+
+  /** create-only artifact, then its index entry. */
+  private async pushSave(env: Envelope): Promise<void> {
+    await this.backend.create(artifactKey(env.artifact.id), env.body, { contentType: 'application/json' });
+    await this.writeIndex(env.artifact);
+  }
+
+  /**
+   * For sync: create-only; when the artifact already exists with identical content (an earlier attempt
+   * that reached the store), that counts as done. With `allowNewer`, a differing remote is overwritten
+   * (an update queued on top of a pending save).
+   */
+  private async pushSaveOrSame(env: Envelope, allowNewer = false): Promise<void> {
+    const key = artifactKey(env.artifact.id);
+    try {
+      await this.backend.create(key, env.body, { contentType: 'application/json' });
+    } catch (e) {
+      if (!(e instanceof StorageError && e.kind === 'conflict')) throw e;
+      const remote = Buffer.from(await this.backend.read(key)).toString('utf8');
+      if (!sameJson(remote, env.body)) {
+        if (!allowNewer) {
+          throw new DjpError('conflict', `run ${env.artifact.id} already exists in ${this.location} with different content`);
+        }
+        await this.backend.write(key, env.body, { contentType: 'application/json' });
+      }
+    }
+    await this.writeIndex(env.artifact);
+  }
+
+  private async pushUpdate(env: Envelope): Promise<void> {
+    const newKey = indexKey(env.artifact);
+    await this.backend.write(artifactKey(env.artifact.id), env.body, { contentType: 'application/json' });
+    await this.writeIndex(env.artifact);
+    for (const key of await this.indexKeysOf(env.artifact.id)) {
+      if (key !== newKey) await this.backend.delete(key);
+    }
+  }
+
+  private async writeIndex(artifact: RunArtifact): Promise<void> {
+    await this.backend.write(indexKey(artifact), JSON.stringify(toIndexEntry(artifact)), { contentType: 'application/json' });
+  }
+
+  private async indexKeysOf(id: string): Promise<string[]> {
+    const page = await this.backend.list({ prefix: indexIdPrefix(id), limit: 100 });
+    return page.keys;
+  }
+
+  private async fallback(op: 'save' | 'update', env: Envelope, e: unknown): Promise<SaveResult> {
+    const what = `${op} run ${env.artifact.id} to ${this.location}`;
+    const retryable = e instanceof StorageError && (e.kind === 'unavailable' || e.kind === 'access_denied');
+    const unknownFailure = !(e instanceof StorageError) && !(e instanceof DjpError);
+    if (!this.outbox || !(retryable || unknownFailure)) throw toDjpError(e, what);
+    const reason = `${what} failed: ${describe(e)}`;
+    const path = await this.outbox.put(op, env.artifact, reason);
+    this.logger.warn({ run_id: env.artifact.id, outbox: path, reason }, 'cloud store write failed; artifact kept in the local outbox');
+    return { location: path, outbox: { path, reason } };
+  }
+
+  // --- reads --------------------------------------------------------------------------------------
+  async load(id: string): Promise<RunArtifact> {
+    checkId(id);
+    const pending = this.outbox ? await this.outbox.get(id) : null;
+    if (pending) return pending.artifact; // newer than (or absent from) the remote store
+    let raw: Uint8Array;
+    try {
+      raw = await this.backend.read(artifactKey(id));
+    } catch (e) {
+      if (e instanceof StorageError && e.kind === 'not_found') {
+        throw new DjpError('not_found', `run ${id} not found in ${this.location}`, 'id');
+      }
+      throw toDjpError(e, `read run ${id} from ${this.location}`);
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(Buffer.from(raw).toString('utf8'));
+    } catch (e) {
+      throw new DjpError('internal', `run ${id} at ${this.backend.uri(artifactKey(id))} is not valid JSON: ${describe(e)}`);
+    }
+    const r = RunArtifact.safeParse(data);
+    if (!r.success) {
+      const err = invalidFromZod(r.error.issues);
+      throw new DjpError('internal', `run ${id} at ${this.backend.uri(artifactKey(id))} does not match the artifact schema: ${err.message}`);
+    }
+    return r.data;
+  }
+
+  async delete(id: string): Promise<void> {
+    checkId(id);
+    let found = false;
+    try {
+      found = await this.backend.exists(artifactKey(id));
+      const keys = await this.indexKeysOf(id);
+      found ||= keys.length > 0;
+      for (const key of keys) await this.backend.delete(key);
+      await this.backend.delete(artifactKey(id));
+    } catch (e) {
+      throw toDjpError(e, `delete run ${id} from ${this.location}`);
+    }
+    if (this.outbox && (await this.outbox.get(id))) {
+      await this.outbox.remove(id);
+      found = true;
+    }
+    if (!found) throw new DjpError('not_found', `run ${id} not found in ${this.location}`, 'id');
+  }
+
+  async list(input: ListRunsQueryInput): Promise<RunPage> {
+    const parsed = ListRunsQuery.safeParse(input ?? {});
+    if (!parsed.success) throw invalidFromZod(parsed.error.issues);
+    const query = parsed.data;
+    const limit = query.limit;
+    const needle = query.q?.trim().toLowerCase() || null;
+    const { fromMs, toMs } = bounds(query);
+    if (fromMs !== null && Number.isNaN(fromMs)) throw new DjpError('invalid', 'from: not a valid date', 'from');
+    if (toMs !== null && Number.isNaN(toMs)) throw new DjpError('invalid', 'to: not a valid date', 'to');
+
+    let startAfter = INDEX_PREFIX;
+    if (query.cursor) {
+      const lastId = decodeCursor(query.cursor);
+      if (!lastId) throw new DjpError('invalid', 'cursor: not a cursor returned by this store', 'cursor');
+      startAfter = afterIdKey(lastId);
+    }
+    if (toMs !== null) {
+      const t = afterTimeKey(toMs + ID_TIME_SLACK_MS);
+      if (t > startAfter) startAfter = t;
+    }
+
+    const runs: RunSummary[] = [];
+    let skipped = 0;
+    let more = false;
+    let lastId: string | null = null;
+    let token: string | null = null;
+    scan: for (;;) {
+      let page;
+      try {
+        page = await this.backend.list({
+          prefix: INDEX_PREFIX,
+          limit: LIST_PAGE,
+          ...(token ? { pageToken: token } : { startAfter }),
+        });
+      } catch (e) {
+        throw toDjpError(e, `list runs in ${this.location}`);
+      }
+      let stop = false;
+      const candidates: ParsedIndexKey[] = [];
+      for (const key of page.keys) {
+        const k = parseIndexKey(key);
+        if (!k) {
+          skipped++;
+          this.logger.warn({ key: this.backend.uri(key) }, 'history: unrecognised index key skipped');
+          continue;
+        }
+        if (k.id === lastId) continue; // a stale duplicate left by an interrupted update
+        lastId = k.id;
+        if (fromMs !== null && k.idTime < fromMs - ID_TIME_SLACK_MS) {
+          stop = true;
+          break;
+        }
+        if (toMs !== null && k.idTime > toMs + ID_TIME_SLACK_MS) continue;
+        if (query.status && k.status !== query.status) continue;
+        if (query.provider && !k.providers.includes(query.provider)) continue;
+        candidates.push(k);
+      }
+      // Read candidates in small parallel batches until the page is full.
+      let i = 0;
+      while (i < candidates.length) {
+        const missing = limit - runs.length;
+        if (missing <= 0) {
+          more = true;
+          break scan;
+        }
+        const batch = candidates.slice(i, i + (needle || fromMs !== null || toMs !== null ? Math.max(missing, READ_CONCURRENCY) : missing));
+        i += batch.length;
+        const entries = await mapLimit(batch, READ_CONCURRENCY, (k) => this.readEntry(k));
+        for (const entry of entries) {
+          if (!entry) {
+            skipped++;
+            continue;
+          }
+          if (!this.matches(entry, needle, fromMs, toMs)) continue;
+          if (runs.length >= limit) {
+            more = true;
+            break scan;
+          }
+          runs.push(fromIndexEntry(entry));
+        }
+      }
+      if (stop || !page.nextPageToken) break;
+      if (runs.length >= limit) {
+        more = true; // a full page: stop here rather than scan on just to learn whether more match
+        break;
+      }
+      token = page.nextPageToken;
+    }
+    const last = runs[runs.length - 1];
+    return { runs, next_cursor: more && last ? encodeCursor(last.id) : null, skipped };
+  }
+
+  private matches(entry: IndexEntry, needle: string | null, fromMs: number | null, toMs: number | null): boolean {
+    const created = Date.parse(entry.created_at);
+    if (fromMs !== null && !(created >= fromMs)) return false;
+    if (toMs !== null && !(created <= toMs)) return false;
+    if (needle && !(entry.task_full ?? entry.task).toLowerCase().includes(needle)) return false;
+    return true;
+  }
+
+  private async readEntry(k: ParsedIndexKey): Promise<IndexEntry | null> {
+    let raw: Uint8Array;
+    try {
+      raw = await this.backend.read(k.key);
+    } catch (e) {
+      if (e instanceof StorageError && e.kind === 'not_found') return null; // deleted meanwhile
+      throw toDjpError(e, `read ${this.backend.uri(k.key)}`);
+    }
+    try {
+      const entry = IndexEntry.parse(JSON.parse(Buffer.from(raw).toString('utf8')));
+      if (entry.id !== k.id) throw new Error(`entry names run ${entry.id}`);
+      return entry;
+    } catch (e) {
+      this.logger.warn({ key: this.backend.uri(k.key), err: describe(e) }, 'history: index entry failed to parse; skipped');
+      return null;
+    }
+  }
+
+  /**
+   * Rebuilds missing index entries from the artifacts (e.g. artifacts copied in by hand, or an index
+   * write that never happened). Artifacts that fail to parse are skipped with a warning and counted.
+   */
+  async reindex(): Promise<{ indexed: number; skipped: number }> {
+    let indexed = 0;
+    let skipped = 0;
+    let token: string | null = null;
+    do {
+      const page = await this.backend.list({ limit: 1000, ...(token ? { pageToken: token } : {}) });
+      const ids = page.keys.filter((k) => /^[0-9A-HJKMNP-TV-Z]{26}\.json$/.test(k)).map((k) => k.slice(0, 26));
+      await mapLimit(ids, READ_CONCURRENCY, async (id) => {
+        try {
+          const artifact = await this.load(id);
+          const keys = await this.indexKeysOf(id);
+          const want = indexKey(artifact);
+          if (!keys.includes(want)) {
+            await this.writeIndex(artifact);
+            indexed++;
+          }
+          for (const key of keys) if (key !== want) await this.backend.delete(key);
+        } catch (e) {
+          skipped++;
+          this.logger.warn({ run_id: id, err: describe(e) }, 'reindex: artifact skipped');
+        }
+      });
+      token = page.nextPageToken;
+    } while (token);
+    return { indexed, skipped };
+  }
+
+  // --- outbox -------------------------------------------------------------------------------------
+  async sync(): Promise<{ pushed: number; failed: number; remaining: number }> {
+    if (!this.outbox) return { pushed: 0, failed: 0, remaining: 0 };
+    let pushed = 0;
+    let failed = 0;
+    for (const entry of await this.outbox.entries()) {
+      const env: Envelope = { artifact: entry.artifact, body: serialize(entry.artifact) };
+      try {
+        if (entry.op === 'save') await this.pushSaveOrSame(env);
+        else await this.pushUpdate(env);
+      } catch (e) {
+        failed++;
+        this.logger.warn({ run_id: entry.artifact.id, err: describe(e) }, 'outbox: push failed; entry kept');
+        continue;
+      }
+      // Remove only what we pushed: an update queued meanwhile replaced the file and stays.
+      const now = await this.outbox.get(entry.artifact.id);
+      if (now && serialize(now.artifact) === env.body) await this.outbox.remove(entry.artifact.id);
+      pushed++;
+    }
+    return { pushed, failed, remaining: await this.outbox.count() };
+  }
+
+  async outboxCount(): Promise<number> {
+    return this.outbox ? this.outbox.count() : 0;
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.backend.ping();
+    } catch (e) {
+      throw toDjpError(e, `storage ${this.location}`);
+    }
+  }
+}
+
+function sameJson(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false;
+  }
+}
