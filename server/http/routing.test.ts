@@ -2,6 +2,7 @@
 // (test/server/memory-api.ts). The contract carried end to end by the real service is covered in
 // test/server/api.test.ts.
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await s.close();
 });
+
+/** GET with the path sent byte for byte (fetch would normalise "..") */
+function rawGet(base: string, path: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    http
+      .get({ hostname, port, path }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(s.base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -202,9 +217,13 @@ describe('CORS allow-list and static files', () => {
       expect(asset.headers.get('cache-control')).toContain('immutable');
       const route = await fetch(t.base + '/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV');
       expect(await route.text()).toContain('id="root"');
+      const deep = await fetch(t.base + '/runs/assets/app-abc123.js');
+      expect(await deep.text()).toBe('console.log(1)');
       expect((await fetch(t.base + '/assets/missing.js')).status).toBe(404);
-      const trav = await fetch(t.base + '/%2e%2e/djp-outside.txt');
-      expect(await trav.text()).not.toBe('outside');
+      for (const raw of ['/../djp-outside.txt', '/%2e%2e/djp-outside.txt', '/assets/..%2f..%2fdjp-outside.txt', '/..%5cdjp-outside.txt']) {
+        const body = await rawGet(t.base, raw);
+        expect(body, raw).not.toContain('outside');
+      }
     } finally {
       await t.close();
     }

@@ -83,6 +83,17 @@ export function createStaticHandler(staticDir: string | null | undefined) {
         send(req, res, candidate, st, cache);
         return true;
       }
+      // The renderer is built with relative asset URLs (base './'), so a deep link such as
+      // /runs/ID asks for /runs/assets/x.js: serve it from /assets/ when that file exists.
+      const at = decoded.indexOf('/assets/');
+      if (at > 0) {
+        const asset = normalize(join(root, decoded.slice(at)));
+        const ast = (asset + sep).startsWith(root + sep) ? fileStat(asset) : null;
+        if (ast) {
+          send(req, res, asset, ast, 'public, max-age=31536000, immutable');
+          return true;
+        }
+      }
       // A missing file with an extension is a real 404, not a client-side route.
       if (extname(decoded)) {
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });

@@ -1,0 +1,88 @@
+// The container and CI files: both linters pass (dockerfile-utils for the Dockerfile, action-validator
+// for the workflows), and the Dockerfile / workflows keep the properties the deployment relies on.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+const read = (p: string) => readFileSync(join(root, p), 'utf8');
+
+function lint(tool: string, file: string): { ok: boolean; out: string } {
+  try {
+    const out = execFileSync(bin(tool), tool === 'dockerfile-utils' ? ['lint', file] : [file], { encoding: 'utf8', stdio: 'pipe' });
+    return { ok: true, out };
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    return { ok: false, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+describe('Dockerfile', () => {
+  const df = read('Dockerfile');
+
+  it('passes dockerfile-utils lint, and the linter does catch a broken Dockerfile', () => {
+    const good = lint('dockerfile-utils', join(root, 'Dockerfile'));
+    expect(good.ok, good.out).toBe(true);
+    const bad = join(mkdtempSync(join(tmpdir(), 'djp-lint-')), 'Dockerfile');
+    writeFileSync(bad, df.replace('HEALTHCHECK --interval=30s', 'HEALTHCHECK --interval=soon'));
+    expect(lint('dockerfile-utils', bad).ok).toBe(false);
+  });
+
+  it('is multi-stage on a current LTS slim image, non-root, with health check, port and CMD', () => {
+    const froms = [...df.matchAll(/^FROM\s+(?:--platform=\S+\s+)?(\S+)/gm)].map((m) => m[1]);
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    expect(df).toMatch(/^ARG NODE_VERSION=(22|24)$/m);
+    for (const f of froms) expect(f).toBe('node:${NODE_VERSION}-slim');
+    expect(df).toMatch(/^USER node$/m);
+    expect(df).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m);
+    expect(df).toMatch(/^EXPOSE 8080$/m);
+    expect(df).toMatch(/HOST=0\.0\.0\.0/);
+    expect(df).toContain('npm ci --omit=dev --omit=optional');
+    expect(df).toContain('CMD ["node", "dist/server/cli.js", "serve"]');
+    expect(df).toContain('RUN npm run build');
+    // No secrets baked in: no ENV/ARG that looks like a credential.
+    expect(df).not.toMatch(/^(ENV|ARG)[^\n]*(KEY|TOKEN|SECRET|PASSWORD)\s*=/im);
+    // The CMD's entry point is what `npm run build` produces.
+    expect(read('tsconfig.build.json')).toContain('server/**/*.ts');
+  });
+
+  it('.dockerignore keeps secrets, git history and local state out of the build context', () => {
+    const ignore = read('.dockerignore').split('\n').map((l) => l.trim());
+    for (const entry of ['.git', 'node_modules', 'dist', '.env', 'runs', '.outbox']) expect(ignore).toContain(entry);
+  });
+});
+
+describe('GitHub workflows', () => {
+  for (const wf of ['ci.yml', 'docker-build.yml']) {
+    it(`${wf} passes action-validator`, () => {
+      const r = lint('action-validator', join(root, '.github/workflows', wf));
+      expect(r.ok, r.out).toBe(true);
+    });
+  }
+
+  it('action-validator rejects a broken workflow', () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'djp-lint-')), 'bad.yml');
+    writeFileSync(bad, read('.github/workflows/ci.yml').replace('runs-on: ubuntu-latest', 'runs_on: ubuntu-latest'));
+    expect(lint('action-validator', bad).ok).toBe(false);
+  });
+
+  it('ci runs type-check, lint and tests on Node 20 and 22', () => {
+    const ci = read('.github/workflows/ci.yml');
+    expect(ci).toMatch(/node: \['20', '22'\]/);
+    for (const step of ['npm ci', 'npm run typecheck', 'npm run lint:deploy', 'npm test']) expect(ci).toContain(step);
+  });
+
+  it('docker-build pushes multi-arch to GHCR only outside pull requests, with branch/semver/sha tags and cache', () => {
+    const d = read('.github/workflows/docker-build.yml');
+    expect(d).toContain('platforms: linux/amd64,linux/arm64');
+    expect(d).toContain("push: ${{ github.event_name != 'pull_request' }}");
+    expect(d).toContain('registry: ghcr.io');
+    for (const t of ['type=ref,event=branch', 'type=semver,pattern={{version}}', 'type=sha']) expect(d).toContain(t);
+    expect(d).toContain('cache-from: type=gha');
+    expect(d).toMatch(/tags: \['v\*'\]/);
+    for (const a of ['docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/login-action', 'docker/metadata-action', 'docker/build-push-action']) expect(d).toContain(a);
+  });
+});
