@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../shared/api/index.js';
+import { RUN_ID, sampleArtifact } from '../api/testdata.js';
+import { runToMarkdown } from './exportRun.js';
+import { applyEvent, emptyRunView, viewFromArtifact } from './runView.js';
+
+const at = '2026-11-25T10:00:00.000Z';
+const base = { run_id: RUN_ID, at };
+const events: RunEvent[] = [
+  { ...base, seq: 0, type: 'run.started', task: 'T', drafts: [{ draft_id: 'd1', provider: 'openai', model: 'gpt' }, { draft_id: 'd2', provider: 'anthropic', model: 'claude' }], judge: { provider: 'openai', model: 'judge' }, projected_usd: 0.01 },
+  { ...base, seq: 1, type: 'draft.started', draft_id: 'd1' },
+  { ...base, seq: 2, type: 'draft.delta', draft_id: 'd1', text: 'Hel' },
+  { ...base, seq: 3, type: 'draft.delta', draft_id: 'd1', text: 'lo' },
+  { ...base, seq: 4, type: 'draft.started', draft_id: 'd2' },
+  { ...base, seq: 5, type: 'draft.done', draft_id: 'd2', status: 'failed', error: 'HTTP 500 from anthropic', usage: null, latency_ms: 12 },
+  { ...base, seq: 6, type: 'draft.done', draft_id: 'd1', status: 'ok', error: null, usage: { input_tokens: 1, output_tokens: 2, total_tokens: 3 }, latency_ms: 30 },
+  { ...base, seq: 7, type: 'judge.started', pass: 1, model: { provider: 'openai', model: 'judge' } },
+  { ...base, seq: 8, type: 'judge.done', pass: 1, status: 'ok', error: null, scores: [{ draft_id: 'd1', status: 'scored', score: 7, subscores: { task_fit: 3, support: 2, clarity: 2 }, reasons: 'ok', pass_scores: [7] }] },
+  { ...base, seq: 9, type: 'publish.done', publish: { status: 'published', draft_id: 'd1', provider: 'openai', model: 'gpt', text: 'Hello', reason: 'top', passed_over: [] } },
+  { ...base, seq: 10, type: 'run.done', status: 'published', artifact: '/tmp/runs/x.json', outbox: null },
+];
+
+describe('run view from events', () => {
+  it('tracks each draft through waiting → streaming → done / failed with the reason', () => {
+    let v = applyEvent(emptyRunView(RUN_ID), events[0]!);
+    expect(v.drafts.map((d) => d.state)).toEqual(['waiting', 'waiting']);
+    for (const e of events.slice(1, 4)) v = applyEvent(v, e);
+    expect(v.drafts[0]).toMatchObject({ state: 'streaming', text: 'Hello' });
+    for (const e of events.slice(4, 7)) v = applyEvent(v, e);
+    expect(v.drafts[1]).toMatchObject({ state: 'failed', error: 'HTTP 500 from anthropic' });
+    expect(v.drafts[0]).toMatchObject({ state: 'done', latency_ms: 30 });
+    for (const e of events.slice(7)) v = applyEvent(v, e);
+    expect(v.phase).toBe('done');
+    expect(v.scores[0]?.score).toBe(7);
+    expect(v.publish?.text).toBe('Hello');
+    expect(v.artifactLocation).toBe('/tmp/runs/x.json');
+  });
+
+  it('ignores replayed events and stops in-flight drafts on run.error', () => {
+    let v = emptyRunView(RUN_ID);
+    for (const e of events.slice(0, 3)) v = applyEvent(v, e);
+    const same = applyEvent(v, events[2]!);
+    expect(same).toBe(v);
+    v = applyEvent(v, { ...base, seq: 3, type: 'run.error', message: 'cancelled by user' });
+    expect(v.phase).toBe('error');
+    expect(v.error).toBe('cancelled by user');
+    expect(v.drafts.map((d) => d.state)).toEqual(['failed', 'failed']);
+  });
+
+  it('builds the same view from an artifact, and exports it as Markdown', () => {
+    const a = sampleArtifact();
+    const v = viewFromArtifact(a);
+    expect(v.drafts[0]).toMatchObject({ id: 'd1', state: 'done', text: 'hi', cost_usd: 0 });
+    expect(v.status).toBe('published');
+    const md = runToMarkdown(a);
+    expect(md).toContain('# DJP run ' + RUN_ID);
+    expect(md).toContain('| d1 | offline/offline-1 | 8 | 3 | 3 | 2 | fine |');
+    expect(md).toContain('## Published answer\n\nhi');
+  });
+});

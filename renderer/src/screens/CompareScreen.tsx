@@ -1,0 +1,181 @@
+// Compare: two runs, or two drafts of one run, side by side with a word-level diff, plus their
+// parameters, scores and costs. Sides are "RUNID" (its published/advisory text) or "RUNID:d2".
+import { useMemo, useState, type FormEvent } from 'react';
+import type { RunArtifact } from '../../../shared/api/index.js';
+import { useApp, useLoad } from '../context.js';
+import { diffStats, diffWords } from '../lib/diff.js';
+import { formatMs, formatUsd } from '../lib/format.js';
+import { STATUS_LABEL } from '../lib/runView.js';
+import { navigate, useRoute } from '../router.js';
+
+interface Side {
+  runId: string;
+  draftId: string | null;
+}
+
+function parseSide(s: string | null): Side | null {
+  if (!s) return null;
+  const [runId, draftId] = s.split(':');
+  return runId ? { runId, draftId: draftId || null } : null;
+}
+
+function sideText(a: RunArtifact, draftId: string | null): string {
+  if (draftId) return a.drafts.find((d) => d.id === draftId)?.answer ?? '';
+  return a.publish.text ?? a.drafts.find((d) => d.id === a.judge.ranking[0])?.answer ?? '';
+}
+
+function sideLabel(a: RunArtifact, draftId: string | null): string {
+  if (!draftId) return `${a.status === 'published' ? 'Published' : 'Best (advisory)'} text`;
+  const d = a.drafts.find((x) => x.id === draftId);
+  return d ? `Draft ${d.id} — ${d.provider}/${d.model}` : `Draft ${draftId} (not in this run)`;
+}
+
+export default function CompareScreen() {
+  const { client } = useApp();
+  const { params } = useRoute();
+  const a = parseSide(params.get('a'));
+  const b = parseSide(params.get('b'));
+  const recent = useLoad(() => client.listRuns({ limit: 50 }), [client]);
+  const runA = useLoad(() => (a ? client.getRun(a.runId) : Promise.resolve(null)), [client, a?.runId]);
+  const runB = useLoad(() => (b ? client.getRun(b.runId) : Promise.resolve(null)), [client, b?.runId]);
+  const [form, setForm] = useState({ a: params.get('a') ?? '', b: params.get('b') ?? '' });
+
+  const ops = useMemo(() => (runA.data && runB.data && a && b ? diffWords(sideText(runA.data, a.draftId), sideText(runB.data, b.draftId)) : null), [runA.data, runB.data, a?.draftId, b?.draftId]);
+  const stats = ops ? diffStats(ops) : null;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    navigate('/compare', { a: form.a.trim(), b: form.b.trim() });
+  };
+
+  const picker = (key: 'a' | 'b', label: string, run: RunArtifact | null) => {
+    const side = parseSide(form[key]);
+    return (
+      <div className="compare-pick">
+        <label htmlFor={`cmp-${key}`}>{label} run</label>
+        <select id={`cmp-${key}`} value={side?.runId ?? ''} onChange={(e) => setForm({ ...form, [key]: e.target.value })}>
+          <option value="">Choose a run…</option>
+          {side?.runId && !recent.data?.runs.some((r) => r.id === side.runId) && <option value={side.runId}>{side.runId}</option>}
+          {recent.data?.runs.map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.task.slice(0, 60)} ({r.id.slice(-6)})
+            </option>
+          ))}
+        </select>
+        <label htmlFor={`cmp-${key}-text`}>{label} text</label>
+        <select
+          id={`cmp-${key}-text`}
+          value={side?.draftId ?? ''}
+          disabled={!side}
+          onChange={(e) => setForm({ ...form, [key]: `${side?.runId ?? ''}${e.target.value ? `:${e.target.value}` : ''}` })}
+        >
+          <option value="">Published / best text</option>
+          {(run && run.id === side?.runId ? run.drafts : []).map((d) => (
+            <option key={d.id} value={d.id}>
+              Draft {d.id} ({d.provider}/{d.model})
+            </option>
+          ))}
+          {side?.draftId && !(run && run.id === side.runId) && <option value={side.draftId}>Draft {side.draftId}</option>}
+        </select>
+      </div>
+    );
+  };
+
+  return (
+    <div className="screen">
+      <h2>Compare</h2>
+      <form className="compare-form" onSubmit={submit} aria-label="Choose what to compare">
+        {picker('a', 'Left', runA.data)}
+        {picker('b', 'Right', runB.data)}
+        <div className="row end">
+          <button type="submit" className="primary" disabled={!form.a || !form.b}>
+            Compare
+          </button>
+        </div>
+      </form>
+      {recent.error && <p className="error">Could not list recent runs: {recent.error}</p>}
+      {(runA.loading || runB.loading) && (a || b) && (
+        <p role="status" className="muted">
+          <span className="spinner small" aria-hidden="true" /> Loading runs…
+        </p>
+      )}
+      {runA.error && <p className="error" role="alert">Left run: {runA.error}</p>}
+      {runB.error && <p className="error" role="alert">Right run: {runB.error}</p>}
+      {!a || !b ? <p className="muted">Choose two runs (or two drafts of one run) and press Compare.</p> : null}
+      {ops && runA.data && runB.data && a && b && stats && (
+        <>
+          <p className="muted" data-testid="diff-stats">
+            {stats.equal} words the same · <span className="del-key">{stats.delete} removed</span> · <span className="ins-key">{stats.insert} added</span>
+          </p>
+          <div className="compare-grid" aria-label="Word diff">
+            <section aria-label="Left text" className="card">
+              <h3>{sideLabel(runA.data, a.draftId)}</h3>
+              <div className="diff-text">
+                {ops.map((o, i) => (o.type === 'insert' ? null : o.type === 'delete' ? <del key={i}>{o.text}</del> : <span key={i}>{o.text}</span>))}
+              </div>
+            </section>
+            <section aria-label="Right text" className="card">
+              <h3>{sideLabel(runB.data, b.draftId)}</h3>
+              <div className="diff-text">
+                {ops.map((o, i) => (o.type === 'delete' ? null : o.type === 'insert' ? <ins key={i}>{o.text}</ins> : <span key={i}>{o.text}</span>))}
+              </div>
+            </section>
+          </div>
+          <CompareFacts a={runA.data} aDraft={a.draftId} b={runB.data} bDraft={b.draftId} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function CompareFacts({ a, aDraft, b, bDraft }: { a: RunArtifact; aDraft: string | null; b: RunArtifact; bDraft: string | null }) {
+  const score = (r: RunArtifact, d: string | null) => {
+    const id = d ?? r.publish.draft_id ?? r.judge.ranking[0];
+    const s = r.judge.scores.find((x) => x.draft_id === id);
+    return s ? `${s.score ?? '—'} (fit ${s.subscores?.task_fit ?? '—'}, support ${s.subscores?.support ?? '—'}, clarity ${s.subscores?.clarity ?? '—'})` : '—';
+  };
+  const cost = (r: RunArtifact, d: string | null) => {
+    if (!d) return `${formatUsd(r.cost.total.usd)} total`;
+    const dr = r.drafts.find((x) => x.id === d);
+    return dr ? `${formatUsd(dr.cost_usd)} · ${dr.usage?.total_tokens ?? '—'} tokens · ${formatMs(dr.latency_ms)}` : '—';
+  };
+  const p = (r: RunArtifact) => r.parameters;
+  const rows: Array<[string, string, string]> = [
+    ['Run', a.id, b.id],
+    ['Task', a.task.slice(0, 200), b.task.slice(0, 200)],
+    ['Status', STATUS_LABEL[a.status], STATUS_LABEL[b.status]],
+    ['Score', score(a, aDraft), score(b, bDraft)],
+    ['Cost', cost(a, aDraft), cost(b, bDraft)],
+    ['Debaters', p(a).debaters.map((d) => `${d.provider}/${d.model}`).join(', '), p(b).debaters.map((d) => `${d.provider}/${d.model}`).join(', ')],
+    ['Judge', `${p(a).judge.provider}/${p(a).judge.model}`, `${p(b).judge.provider}/${p(b).judge.model}`],
+    ['Policy', p(a).policy, p(b).policy],
+    ['Temperature / max tokens', `${p(a).temperature} / ${p(a).max_tokens}`, `${p(b).temperature} / ${p(b).max_tokens}`],
+    ['Preset', p(a).preset ?? '—', p(b).preset ?? '—'],
+    ['Redaction / citations', `${p(a).redact ? 'on' : 'off'} / ${p(a).require_citations}`, `${p(b).redact ? 'on' : 'off'} / ${p(b).require_citations}`],
+  ];
+  return (
+    <section aria-label="Parameters, scores and costs" className="card">
+      <h3>Parameters, scores and costs</h3>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col" />
+              <th scope="col">Left</th>
+              <th scope="col">Right</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(([k, l, r]) => (
+              <tr key={k} className={l !== r ? 'differs' : undefined}>
+                <th scope="row">{k}</th>
+                <td>{l}</td>
+                <td>{r}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,370 @@
+// Run: compose a run request, start it (button or Ctrl/Cmd+Enter), watch it live, cancel it.
+import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { POLICY_NAMES, PRESET_NAMES, type CostProjection, type ModelRef, type ProviderStatus, type RunRequest } from '../../../shared/api/index.js';
+import { errorMessage } from '../api/client.js';
+import { RunStages } from '../components/RunStages.js';
+import { useApp } from '../context.js';
+import { formatUsd } from '../lib/format.js';
+import { navigate, useRoute } from '../router.js';
+import { loadBudgets } from '../theme.js';
+import { useRun } from '../useRun.js';
+
+interface FormState {
+  task: string;
+  preset: string;
+  debaters: Record<string, { on: boolean; model: string }>;
+  judge: string; // "" = default, else provider/model
+  policy: string;
+  requireCitations: string;
+  grounded: boolean;
+  corpus: string;
+  redact: boolean;
+  requireApproval: boolean;
+  budgetUsd: string;
+  budgetTokens: string;
+  offline: boolean;
+}
+
+function initialForm(): FormState {
+  const b = loadBudgets();
+  return {
+    task: '',
+    preset: '',
+    debaters: {},
+    judge: '',
+    policy: '',
+    requireCitations: '0',
+    grounded: false,
+    corpus: '',
+    redact: true,
+    requireApproval: false,
+    budgetUsd: b.usd !== null ? String(b.usd) : '',
+    budgetTokens: b.tokens !== null ? String(b.tokens) : '',
+    offline: false,
+  };
+}
+
+/** Builds the request; returns the field at fault and why when the form is not valid. */
+export function buildRequest(f: FormState, providers: ProviderStatus[]): { request: RunRequest } | { field: string; message: string } {
+  const task = f.task.trim();
+  if (!task) return { field: 'task', message: 'Write a task for the models to answer.' };
+  const req: RunRequest = { task };
+  if (f.preset) req.preset = f.preset as RunRequest['preset'];
+  const debaters: ModelRef[] = providers.filter((p) => f.debaters[p.id]?.on).map((p) => ({ provider: p.id, model: f.debaters[p.id]?.model || p.default_model }));
+  if (debaters.length) req.debaters = debaters;
+  if (f.judge) {
+    const [provider, ...rest] = f.judge.split('/');
+    req.judge = { provider: provider as ModelRef['provider'], model: rest.join('/') };
+  }
+  if (f.policy) req.policy = f.policy;
+  const cites = Number(f.requireCitations || '0');
+  if (!Number.isInteger(cites) || cites < 0 || cites > 100) return { field: 'require_citations', message: 'Required citations must be a whole number from 0 to 100.' };
+  if (cites > 0) req.require_citations = cites;
+  if (f.grounded) {
+    if (!f.corpus.trim()) return { field: 'grounded_corpus', message: 'Grounded mode needs a corpus folder path on the server.' };
+    req.grounded_corpus = f.corpus.trim();
+  }
+  req.redact = f.redact;
+  if (f.requireApproval) req.require_approval = true;
+  if (f.budgetUsd.trim()) {
+    const usd = Number(f.budgetUsd);
+    if (!(usd > 0)) return { field: 'budget_usd', message: 'Budget (USD) must be a positive number, or empty for no budget.' };
+    req.budget_usd = usd;
+  }
+  if (f.budgetTokens.trim()) {
+    const t = Number(f.budgetTokens);
+    if (!Number.isInteger(t) || t <= 0) return { field: 'budget_tokens', message: 'Budget (tokens) must be a positive whole number, or empty.' };
+    req.budget_tokens = t;
+  }
+  if (f.offline) req.offline = true;
+  return { request: req };
+}
+
+const FIELD_INPUT: Record<string, string> = {
+  task: 'task',
+  require_citations: 'require-citations',
+  grounded_corpus: 'corpus',
+  budget_usd: 'budget-usd',
+  budget_tokens: 'budget-tokens',
+  debaters: 'debaters',
+  policy: 'policy',
+  preset: 'preset',
+};
+
+/** Fields whose errors show next to their input; others show under the Run button. */
+const INLINE_ERRORS = ['task', 'require_citations', 'grounded_corpus', 'budget_usd', 'budget_tokens'];
+
+function providerNote(p: ProviderStatus): string {
+  if (p.id === 'offline') return 'offline (labelled, no key needed)';
+  if (p.configured) return `configured (${p.key_source === 'env' ? 'key from environment' : p.key_source === 'keychain' ? 'key in keychain' : 'no key needed'})`;
+  return 'not configured — no key on the server';
+}
+
+export function RunScreen() {
+  const { client, providers, providersError } = useApp();
+  const route = useRoute();
+  const runId = route.params.get('run');
+  const [form, setForm] = useState<FormState>(initialForm);
+  const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
+  const [starting, setStarting] = useState(false);
+  const [projection, setProjection] = useState<{ data: CostProjection | null; error: string | null }>({ data: null, error: null });
+
+  const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setForm((f) => ({ ...f, [k]: v }));
+
+  // Debounced cost projection as the form changes.
+  const built = useMemo(() => (providers ? buildRequest(form, providers) : null), [form, providers]);
+  useEffect(() => {
+    if (!built || !('request' in built)) {
+      setProjection({ data: null, error: null });
+      return;
+    }
+    let live = true;
+    const t = setTimeout(() => {
+      client.projectCost(built.request).then(
+        (data) => live && setProjection({ data, error: null }),
+        (e: unknown) => live && setProjection({ data: null, error: errorMessage(e) }),
+      );
+    }, 500);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [client, built]);
+
+  const start = async () => {
+    if (!providers) return;
+    const b = buildRequest(form, providers);
+    if (!('request' in b)) {
+      setFieldError(b);
+      document.getElementById(FIELD_INPUT[b.field] ?? 'task')?.focus();
+      return;
+    }
+    setFieldError(null);
+    setStarting(true);
+    try {
+      const { id } = await client.startRun(b.request);
+      navigate('/', { run: id });
+    } catch (e) {
+      const field = (e as { field?: string }).field;
+      setFieldError({ field: field ?? 'form', message: `The run did not start: ${errorMessage(e)}` });
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void start();
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void start();
+    }
+  };
+
+  const err = (field: string) =>
+    fieldError && fieldError.field === field ? (
+      <p className="error" role="alert" id={`${field}-error`}>
+        {fieldError.message}
+      </p>
+    ) : null;
+
+  const judgeOptions = (providers ?? []).filter((p) => p.configured);
+
+  return (
+    <div className="screen run-screen">
+      <h2>New run</h2>
+      <form onSubmit={onSubmit} onKeyDown={onKeyDown} aria-label="New run" noValidate>
+        <label htmlFor="task">Task</label>
+        <textarea
+          id="task"
+          rows={4}
+          value={form.task}
+          placeholder="What should the models answer? (Ctrl/Cmd+Enter to run)"
+          onChange={(e) => set('task', e.target.value)}
+          aria-invalid={fieldError?.field === 'task'}
+          aria-describedby={fieldError?.field === 'task' ? 'task-error' : undefined}
+        />
+        {err('task')}
+
+        <fieldset id="debaters" tabIndex={-1}>
+          <legend>Debaters</legend>
+          {providersError && (
+            <p className="error" role="alert">
+              {providersError}
+            </p>
+          )}
+          {!providers && !providersError && <p className="muted">Loading providers…</p>}
+          {providers && (
+            <p className="muted small">Pick none to let the server choose (one per configured provider).</p>
+          )}
+          <div className="debaters">
+            {providers?.map((p) => {
+              const sel = form.debaters[p.id] ?? { on: false, model: p.default_model };
+              const usable = p.configured || p.id === 'offline';
+              return (
+                <div key={p.id} className={`debater ${usable ? '' : 'unavailable'}`} data-provider={p.id} data-configured={String(p.configured)}>
+                  <label>
+                    <input
+                      type="checkbox"
+                      checked={sel.on}
+                      disabled={!usable}
+                      onChange={(e) => set('debaters', { ...form.debaters, [p.id]: { ...sel, on: e.target.checked } })}
+                    />{' '}
+                    {p.label}
+                  </label>
+                  <select
+                    aria-label={`Model for ${p.label}`}
+                    value={sel.model}
+                    disabled={!usable}
+                    onChange={(e) => set('debaters', { ...form.debaters, [p.id]: { ...sel, model: e.target.value } })}
+                  >
+                    {(p.models.length ? p.models : [p.default_model]).map((m) => (
+                      <option key={m}>{m}</option>
+                    ))}
+                  </select>
+                  <span className={`badge ${p.id === 'offline' ? 'offline' : p.configured ? 'ok' : 'off'}`}>{providerNote(p)}</span>
+                </div>
+              );
+            })}
+          </div>
+        </fieldset>
+
+        <div className="grid">
+          <div>
+            <label htmlFor="preset">Preset</label>
+            <select id="preset" value={form.preset} onChange={(e) => set('preset', e.target.value)}>
+              <option value="">(none — defaults)</option>
+              {PRESET_NAMES.map((p) => (
+                <option key={p}>{p}</option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="judge">Judge</label>
+            <select id="judge" value={form.judge} onChange={(e) => set('judge', e.target.value)}>
+              <option value="">(default)</option>
+              {judgeOptions.map((p) => (
+                <option key={p.id} value={`${p.id}/${p.judge_model}`}>
+                  {p.id}/{p.judge_model}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="policy">Policy</label>
+            <select id="policy" value={form.policy} onChange={(e) => set('policy', e.target.value)}>
+              <option value="">(default: openai_preferred)</option>
+              {POLICY_NAMES.map((p) => (
+                <option key={p}>{p}</option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="require-citations">Required citations</label>
+            <input id="require-citations" type="number" min={0} max={100} value={form.requireCitations} onChange={(e) => set('requireCitations', e.target.value)} />
+            {err('require_citations')}
+          </div>
+          <div>
+            <label htmlFor="budget-usd">Budget (USD)</label>
+            <input id="budget-usd" type="number" min={0} step="0.01" placeholder="no limit" value={form.budgetUsd} onChange={(e) => set('budgetUsd', e.target.value)} />
+            {err('budget_usd')}
+          </div>
+          <div>
+            <label htmlFor="budget-tokens">Budget (tokens)</label>
+            <input id="budget-tokens" type="number" min={0} step="1" placeholder="no limit" value={form.budgetTokens} onChange={(e) => set('budgetTokens', e.target.value)} />
+            {err('budget_tokens')}
+          </div>
+        </div>
+
+        <div className="toggles">
+          <label>
+            <input type="checkbox" checked={form.redact} onChange={(e) => set('redact', e.target.checked)} /> Redaction (mask secrets and personal data)
+          </label>
+          <label>
+            <input type="checkbox" checked={form.requireApproval} onChange={(e) => set('requireApproval', e.target.checked)} /> Require approval before publishing
+          </label>
+          <label>
+            <input type="checkbox" checked={form.offline} onChange={(e) => set('offline', e.target.checked)} /> Force the offline provider
+          </label>
+          <label>
+            <input type="checkbox" checked={form.grounded} onChange={(e) => set('grounded', e.target.checked)} /> Grounded mode
+          </label>
+        </div>
+        {form.grounded && (
+          <div>
+            <label htmlFor="corpus">Corpus folder (a path on the server machine)</label>
+            <input id="corpus" type="text" value={form.corpus} placeholder="/data/corpus" onChange={(e) => set('corpus', e.target.value)} />
+            <p className="muted small">The server reads the corpus from this folder on its own disk; uploading files from the browser is not supported yet.</p>
+            {err('grounded_corpus')}
+          </div>
+        )}
+
+        <div className="row">
+          <button type="submit" className="primary" disabled={starting || !providers}>
+            {starting ? 'Starting…' : 'Run'}
+          </button>
+          <span className="muted small" aria-live="polite" data-testid="projection">
+            {projection.data
+              ? `Projected cost ${formatUsd(projection.data.total_usd)} · ${projection.data.total_tokens} tokens${projection.data.within_budget ? '' : ` · over budget: ${projection.data.budget_detail ?? ''}`}`
+              : projection.error
+                ? `Cost projection unavailable: ${projection.error}`
+                : ''}
+          </span>
+        </div>
+        {fieldError && !INLINE_ERRORS.includes(fieldError.field) && (
+          <p className="error" role="alert">
+            {fieldError.message}
+          </p>
+        )}
+      </form>
+
+      {runId && <LiveRun key={runId} runId={runId} />}
+    </div>
+  );
+}
+
+function LiveRun({ runId }: { runId: string }) {
+  const { client } = useApp();
+  const { view, artifact, loadError } = useRun(runId, true);
+  const [cancel, setCancel] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const running = view.phase !== 'done' && view.phase !== 'error';
+  const doCancel = async () => {
+    setCancel({ busy: true, error: null });
+    try {
+      await client.cancelRun(runId);
+      setCancel({ busy: false, error: null });
+    } catch (e) {
+      setCancel({ busy: false, error: `Could not cancel: ${errorMessage(e)}` });
+    }
+  };
+  return (
+    <section aria-label="Live run" className="live-run">
+      <div className="row spread">
+        <h2>
+          Run <code>{runId}</code>
+        </h2>
+        <div className="row">
+          {running && (
+            <button type="button" className="danger" onClick={doCancel} disabled={cancel.busy}>
+              {cancel.busy ? 'Cancelling…' : 'Cancel'}
+            </button>
+          )}
+          <a href={`#/runs/${runId}`}>Open in history</a>
+        </div>
+      </div>
+      {cancel.error && (
+        <p className="error" role="alert">
+          {cancel.error}
+        </p>
+      )}
+      {loadError && (
+        <p className="error" role="alert">
+          {loadError}
+        </p>
+      )}
+      <RunStages view={view} artifact={artifact} />
+    </section>
+  );
+}

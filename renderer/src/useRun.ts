@@ -1,0 +1,96 @@
+// Follows one run: live through its events, then (or directly, for a finished run) its artifact.
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import type { RunArtifact, RunEvent } from '../../shared/api/index.js';
+import { errorMessage } from './api/client.js';
+import { useApp } from './context.js';
+import { applyEvent, emptyRunView, viewFromArtifact, type RunView } from './lib/runView.js';
+
+type Action = { kind: 'event'; event: RunEvent } | { kind: 'reset'; runId: string };
+
+function reducer(view: RunView, a: Action): RunView {
+  return a.kind === 'reset' ? emptyRunView(a.runId) : applyEvent(view, a.event);
+}
+
+export interface UseRun {
+  view: RunView;
+  artifact: RunArtifact | null;
+  /** Why the run could not be followed or loaded. */
+  loadError: string | null;
+  setArtifact: (a: RunArtifact) => void;
+}
+
+/**
+ * live = true: subscribe first (a run just started); the artifact is loaded after run.done.
+ * live = false: load the artifact; when there is none yet (still running), follow the events.
+ */
+export function useRun(runId: string, live: boolean): UseRun {
+  const { client } = useApp();
+  const [view, dispatch] = useReducer(reducer, runId, emptyRunView);
+  const [artifact, setArtifact] = useState<RunArtifact | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const stopRef = useRef<(() => void) | null>(null);
+
+  useEffect(() => {
+    let active = true;
+    dispatch({ kind: 'reset', runId });
+    setArtifact(null);
+    setLoadError(null);
+
+    const loadArtifact = (retries: number) => {
+      client.getRun(runId).then(
+        (a) => active && setArtifact(a),
+        (e: unknown) => {
+          if (!active) return;
+          // The artifact can land a moment after run.done; try again briefly.
+          if (retries > 0) setTimeout(() => active && loadArtifact(retries - 1), 400);
+          else setLoadError(`The run finished but its saved record could not be loaded: ${errorMessage(e)}`);
+        },
+      );
+    };
+
+    const follow = () => {
+      stopRef.current = client.subscribe(
+        runId,
+        (event) => {
+          if (!active) return;
+          dispatch({ kind: 'event', event });
+          if (event.type === 'run.done' || event.type === 'run.error') loadArtifact(5);
+        },
+        {
+          onError: (e) => {
+            if (!active) return;
+            // The stream is gone; the run may still have finished — show its record when it exists.
+            client.getRun(runId).then(
+              (a) => active && setArtifact(a),
+              () => active && setLoadError(`Lost the live connection to this run: ${errorMessage(e)}`),
+            );
+          },
+        },
+      );
+    };
+
+    if (live) follow();
+    else
+      client.getRun(runId).then(
+        (a) => active && setArtifact(a),
+        (e: unknown) => {
+          if (!active) return;
+          if ((e as { code?: string }).code === 'not_found') follow();
+          else setLoadError(`Could not load run ${runId}: ${errorMessage(e)}`);
+        },
+      );
+
+    return () => {
+      active = false;
+      stopRef.current?.();
+      stopRef.current = null;
+    };
+  }, [client, runId, live]);
+
+  let shown = view;
+  if (artifact) {
+    const saved = viewFromArtifact(artifact, view.artifactLocation);
+    shown = { ...saved, outbox: view.outbox, warnings: [...view.warnings, ...saved.warnings] };
+  }
+  return { view: shown, artifact, loadError, setArtifact: useCallback((a: RunArtifact) => setArtifact(a), []) };
+}
