@@ -173,3 +173,11 @@ describe('cost meter', () => {
     expect(m.summary().budget.exceeded).toBe(true);
   });
 });
+
+describe('projection: judge passes follow the pipeline', () => {
+  const pricing = loadPricing(null, {});
+  it('no swap pass is projected when margin_threshold is 0', () => {
+    const p = projectCost('t', makeParams({ margin_threshold: 0 }), pricing);
+    expect(p.calls.filter((c) => c.stage === 'judge')).toHaveLength(1);
+  });
+});

@@ -3,8 +3,9 @@
 //
 // Per debater: input = prompt overhead + the task (+ grounded passages), output = max_tokens.
 // Per judge pass: input = overhead + the task + every draft at max_tokens, output = a score entry per
-// draft (capped at max_tokens). Two judge passes are projected when there are two or more debaters
-// (the swap pass runs when the margin is close); none when fastpath applies to a single debater.
+// draft (capped at max_tokens). With two or more debaters, a second (swap) judge pass is projected
+// whenever margin_threshold > 0 (it runs when the top two are closer than that); a single debater
+// gets one judge pass, none on fastpath.
 import type { CostProjection, RunParameters } from '../api/index.js';
 import type { Pricing } from './pricing.js';
 import { roundUsd } from './pricing.js';
@@ -28,7 +29,7 @@ export function estimateTokens(text: string): number {
 }
 
 export interface ProjectionOptions {
-  /** Override the judge passes projected (default: 2 with ≥ 2 debaters, else 1, 0 on fastpath). */
+  /** Override the judge passes projected (default: see the header comment). */
   judgePasses?: number;
   /** Actual grounded context length in characters, when known. */
   contextChars?: number;
@@ -36,7 +37,7 @@ export interface ProjectionOptions {
 
 type ProjectionParams = Pick<
   RunParameters,
-  'debaters' | 'judge' | 'max_tokens' | 'max_debaters' | 'fastpath' | 'grounded_corpus' | 'budget_usd' | 'budget_tokens'
+  'debaters' | 'judge' | 'max_tokens' | 'max_debaters' | 'fastpath' | 'margin_threshold' | 'grounded_corpus' | 'budget_usd' | 'budget_tokens'
 >;
 
 export function projectCost(task: string, params: ProjectionParams, pricing: Pricing, opts: ProjectionOptions = {}): CostProjection {
@@ -54,7 +55,7 @@ export function projectCost(task: string, params: ProjectionParams, pricing: Pri
 
   for (const d of debaters) add('debate', d.provider, d.model, DEBATE_OVERHEAD_TOKENS + taskTokens + contextTokens, params.max_tokens);
 
-  const passes = opts.judgePasses ?? (debaters.length >= 2 ? 2 : params.fastpath ? 0 : 1);
+  const passes = opts.judgePasses ?? (debaters.length >= 2 ? (params.margin_threshold > 0 ? 2 : 1) : params.fastpath ? 0 : 1);
   const n = debaters.length;
   for (let p = 0; p < passes; p++) {
     const input = JUDGE_OVERHEAD_TOKENS + taskTokens + n * (params.max_tokens + JUDGE_TOKENS_PER_DRAFT_IN);

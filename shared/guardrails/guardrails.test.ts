@@ -115,3 +115,24 @@ describe('createGuardrails', () => {
     expect(out.guardrails.redaction.enabled).toBe(false);
   });
 });
+
+describe('guardrails summary', () => {
+  it('never carries raw personal data from the corpus, and counts each redaction once', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(resolve(tmpdir(), 'djp-corpus-'));
+    writeFileSync(resolve(dir, 'contacts.md'), 'The harbour master is reachable at harbour@example.org for tide tables.');
+    const params = makeParams({ grounded_corpus: dir });
+    const g = await createGuardrails(params);
+    await g.prepare('harbour master tide tables', params);
+    g.checkDraft(makeDraft({ id: 'd1', answer: "I'm sorry, but I can't help with that." }), params);
+    const first = g.summary();
+    const out = g.redact(makeArtifact({ guardrails: first }));
+    const final = { ...out, guardrails: g.summary() };
+    const json = JSON.stringify(final.guardrails);
+    expect(json).not.toContain('harbour@example.org');
+    expect(json).not.toContain('jane@example.com');
+    expect(final.guardrails.grounding?.retrieved[0]?.text).toContain('[REDACTED:EMAIL]');
+    expect(final.guardrails.redaction.events).toEqual([{ type: 'email', rule: 'email', count: 1, where: 'grounding' }]);
+  });
+});

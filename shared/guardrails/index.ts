@@ -51,6 +51,19 @@ export async function createGuardrails(params: GuardrailParams, opts: GuardrailO
   let outcome: Grounding['outcome'] = 'not_checked';
   let outcomeReason: string | null = null;
 
+  // summary() may be called before and after redact(artifact); texts it returns are redacted once
+  // (memoised), so events are counted once and the guardrails section never carries raw text.
+  const memo = new Map<string, string>();
+  const redactOnce = (text: string, where: string): string => {
+    const key = `${where}\u0000${text}`;
+    let out = memo.get(key);
+    if (out === undefined) {
+      out = redactor.redact(text, where);
+      memo.set(key, out);
+    }
+    return out;
+  };
+
   const citationsOf = (draft: Pick<Draft, 'id' | 'answer' | 'evidence'>): CheckedCitation[] => {
     if (!corpus) return [];
     let c = citations.get(draft.id);
@@ -68,13 +81,13 @@ export async function createGuardrails(params: GuardrailParams, opts: GuardrailO
         path: params.grounded_corpus ?? corpus.root,
         files: corpus.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes, chunks: f.chunks })),
       },
-      retrieved: retrieved.map((r) => ({ ...r })),
+      retrieved: retrieved.map((r) => ({ ...r, text: redactOnce(r.text, 'grounding') })),
       citations: [...citations.entries()].flatMap(([draft_id, list]) =>
-        list.map((c) => ({ draft_id, citation: c.citation, valid: c.valid, matched: c.matched })),
+        list.map((c) => ({ draft_id, citation: redactOnce(c.citation, 'grounding'), valid: c.valid, matched: c.matched })),
       ),
       required: params.grounded_required,
       outcome,
-      reason: outcomeReason,
+      reason: outcomeReason === null ? null : redactOnce(outcomeReason, 'grounding'),
     };
   };
 
@@ -152,7 +165,10 @@ export async function createGuardrails(params: GuardrailParams, opts: GuardrailO
     redactText: (text) => redactor.redact(text, 'log'),
     summary() {
       return {
-        checks: [...checks.values()].map((c) => ({ ...c, failures: c.failures.map((f) => ({ ...f })) })),
+        checks: [...checks.values()].map((c) => ({
+          ...c,
+          failures: c.failures.map((f) => ({ check: f.check, detail: redactOnce(f.detail, 'guardrails') })),
+        })),
         redaction: { enabled: params.redact, rules_file: params.redaction_rules, events: redactor.events() },
         grounding: grounding(),
       };
