@@ -1,0 +1,148 @@
+// Debate: every debater drafts in parallel, each under its own time budget. A failing or slow
+// debater never loses the others' drafts: each call ends in a Draft record, whatever happened.
+import type { Attempt, Draft, ModelRef, RunEventInput, Usage } from '../api/index.js';
+import { ProviderCallError } from '../providers/errors.js';
+import { withRetry, type RetryOptions } from '../providers/retry.js';
+import type { LlmProvider } from '../providers/types.js';
+import { parseDraft } from './parse.js';
+import { DRAFT_SYSTEM, draftPrompt } from './prompts.js';
+
+export const MAX_DEBATERS = 6;
+
+export interface CallHooks {
+  /** Stops new calls once a budget is spent. */
+  canLaunch(): { ok: boolean; reason: string | null };
+  price(provider: string, model: string, usage: Usage | null): number | null;
+  record(provider: string, model: string, usage: Usage | null): void;
+}
+
+export interface DebateOptions {
+  task: string;
+  /** Extra context from the guardrails (grounded passages), or null. */
+  context: string | null;
+  max_tokens: number;
+  temperature: number;
+  timeout_s: number;
+  providerFor(id: ModelRef['provider']): LlmProvider;
+  signal?: AbortSignal;
+  emit(e: RunEventInput): void;
+  /** Applied to each streamed fragment before it leaves the pipeline. */
+  redactDelta?: (s: string) => string;
+  hooks: CallHooks;
+  /** Retry tuning (tests shorten the backoff). */
+  retry?: Partial<Omit<RetryOptions, 'signal' | 'onAttempt' | 'totalTimeoutMs'>>;
+}
+
+export function emptyDraft(id: string, m: ModelRef): Draft {
+  return {
+    id,
+    provider: m.provider,
+    model: m.model,
+    response_model: null,
+    usage: null,
+    latency_ms: 0,
+    attempts: [],
+    cost_usd: null,
+    status: 'skipped',
+    raw: '',
+    answer: '',
+    evidence: [],
+    confidence: null,
+    safety_flags: [],
+    parse: 'raw',
+    parse_error: null,
+    error: null,
+  };
+}
+
+export function draftIds(debaters: readonly ModelRef[]): Array<{ id: string } & ModelRef> {
+  return debaters.slice(0, MAX_DEBATERS).map((m, i) => ({ id: `d${i + 1}`, provider: m.provider, model: m.model }));
+}
+
+async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<Draft> {
+  const draft = emptyDraft(d.id, d);
+  o.emit({ type: 'draft.started', draft_id: d.id });
+  const finish = (): Draft => {
+    o.emit({ type: 'draft.done', draft_id: d.id, status: draft.status, error: draft.error, usage: draft.usage, latency_ms: draft.latency_ms });
+    return draft;
+  };
+  if (o.signal?.aborted) {
+    draft.status = 'cancelled';
+    draft.error = 'run cancelled before this draft started';
+    return finish();
+  }
+  const gate = o.hooks.canLaunch();
+  if (!gate.ok) {
+    draft.status = 'skipped';
+    draft.error = `not launched: ${gate.reason ?? 'budget exceeded'}`;
+    return finish();
+  }
+  let provider: LlmProvider;
+  try {
+    provider = o.providerFor(d.provider);
+  } catch (e) {
+    draft.status = 'failed';
+    draft.error = (e as Error).message;
+    return finish();
+  }
+  const started = Date.now();
+  const result = await withRetry(
+    (signal) =>
+      provider.complete({
+        model: d.model,
+        system: DRAFT_SYSTEM,
+        prompt: draftPrompt(o.task, o.context),
+        max_tokens: o.max_tokens,
+        temperature: o.temperature,
+        signal,
+        json: true,
+        onDelta: (t) => o.emit({ type: 'draft.delta', draft_id: d.id, text: o.redactDelta ? o.redactDelta(t) : t }),
+      }),
+    {
+      ...o.retry,
+      totalTimeoutMs: o.timeout_s * 1000,
+      signal: o.signal,
+      onAttempt: (attempt: Attempt) => o.emit({ type: 'draft.attempt', draft_id: d.id, attempt }),
+    },
+  );
+  draft.latency_ms = Date.now() - started;
+  draft.attempts = result.attempts;
+  if (!result.ok) {
+    draft.status = result.outcome === 'timeout' ? 'timeout' : result.outcome === 'cancelled' ? 'cancelled' : 'failed';
+    draft.error = result.error.message;
+    return finish();
+  }
+  const { text, usage, response_model } = result.value;
+  draft.usage = usage;
+  draft.response_model = response_model && response_model !== d.model ? response_model : null;
+  o.hooks.record(d.provider, d.model, usage);
+  draft.cost_usd = o.hooks.price(d.provider, d.model, usage);
+  draft.raw = text;
+  if (!text.trim()) {
+    draft.status = 'failed';
+    draft.error = 'the model returned an empty response';
+    draft.parse_error = 'empty response';
+    return finish();
+  }
+  Object.assign(draft, parseDraft(text));
+  draft.status = 'ok';
+  return finish();
+}
+
+/** Runs all debaters in parallel; resolves with one Draft per debater, in debater order. Never rejects. */
+export async function runDebate(debaters: readonly ModelRef[], o: DebateOptions): Promise<Draft[]> {
+  return Promise.all(
+    draftIds(debaters).map((d) =>
+      runOne(d, o).catch((e: unknown) => {
+        const draft = emptyDraft(d.id, d);
+        draft.status = 'failed';
+        draft.error = new ProviderCallError(`internal error: ${(e as Error)?.message ?? String(e)}`, 'other').message;
+        return draft;
+      }),
+    ),
+  );
+}
+
+export function isUsable(d: Draft): boolean {
+  return d.status === 'ok' && d.answer.trim() !== '';
+}

@@ -1,0 +1,180 @@
+// The DJP run orchestrator: debate → guardrail checks → judge → publish → artifact. Emits events
+// through a callback, calls the guardrail and cost hooks at the documented points, records per-stage
+// timings, and on cancellation (AbortSignal) saves what exists with `interrupted` set.
+import {
+  ARTIFACT_SCHEMA_VERSION,
+  RunArtifact,
+  type Draft,
+  type Judge,
+  type ModelRef,
+  type Provenance,
+  type RunEventInput,
+  type RunParameters,
+} from '../api/index.js';
+import { policyAllows, type Policy } from '../config/policy.js';
+import type { RetryOptions } from '../providers/retry.js';
+import type { LlmProvider } from '../providers/types.js';
+import { isUsable, runDebate, type CallHooks } from './debate.js';
+import { noCostMeter, noGuardrails, type CostMeter, type DraftVerdict, type GuardrailHooks } from './hooks.js';
+import { rankScores, runJudge, skippedJudge } from './judge.js';
+import { decidePublish } from './publish.js';
+
+export interface PipelineInput {
+  runId: string;
+  task: string;
+  params: RunParameters;
+  policy: Policy;
+  providerFor(id: ModelRef['provider']): LlmProvider;
+  provenance: Provenance;
+  emit(e: RunEventInput): void;
+  guardrails?: GuardrailHooks;
+  cost?: CostMeter;
+  signal?: AbortSignal;
+  now?: () => Date;
+  retry?: Partial<Omit<RetryOptions, 'signal' | 'onAttempt' | 'totalTimeoutMs'>>;
+}
+
+function reasonOf(signal: AbortSignal | undefined): string | null {
+  if (!signal?.aborted) return null;
+  const r: unknown = signal.reason;
+  if (typeof r === 'string') return r;
+  if (r instanceof Error && r.name !== 'AbortError') return r.message;
+  return 'cancelled';
+}
+
+export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
+  const now = input.now ?? (() => new Date());
+  const g = input.guardrails ?? noGuardrails;
+  const cost = input.cost ?? noCostMeter();
+  const { params, signal } = input;
+  const created = now();
+  const t0 = Date.now();
+  const timings = { debate: 0, judge: 0, publish: 0, total: 0 };
+
+  const debaters = params.debaters.slice(0, 6);
+  input.emit({
+    type: 'run.started',
+    task: g.redactText(input.task),
+    drafts: debaters.map((m, i) => ({ draft_id: `d${i + 1}`, provider: m.provider, model: m.model })),
+    judge: params.judge,
+    projected_usd: cost.summary().projected_usd,
+  });
+
+  const hooks = (stage: 'debate' | 'judge'): CallHooks => ({
+    canLaunch: () => cost.canLaunch(),
+    price: (p, m, u) => cost.price(p, m, u),
+    record: (p, m, u) => cost.record(stage, p, m, u),
+  });
+
+  // --- debate ---
+  const tDebate = Date.now();
+  const { context } = signal?.aborted ? { context: null } : await g.prepare(input.task, params);
+  const drafts: Draft[] = await runDebate(debaters, {
+    task: input.task,
+    context,
+    max_tokens: params.max_tokens,
+    temperature: params.temperature,
+    timeout_s: params.timeout_s,
+    providerFor: input.providerFor,
+    signal,
+    emit: input.emit,
+    redactDelta: (s) => g.redactText(s),
+    hooks: hooks('debate'),
+    retry: input.retry,
+  });
+  timings.debate = Date.now() - tDebate;
+
+  // --- guardrail checks on each usable draft ---
+  const usable = drafts.filter(isUsable);
+  const verdicts = new Map<string, DraftVerdict>();
+  const disqualified = new Map<string, string>();
+  for (const d of usable) {
+    const v = g.checkDraft(d, params);
+    verdicts.set(d.id, v);
+    if (v.disqualify) disqualified.set(d.id, `disqualified: ${v.failures.map((f) => `${f.check}: ${f.detail}`).join('; ')}`);
+  }
+  const allowed = (d: Draft) => policyAllows(input.policy, d);
+
+  // --- judge ---
+  const tJudge = Date.now();
+  let judge: Judge;
+  const eligible = usable.filter((d) => !disqualified.has(d.id));
+  const disqScores = [...disqualified].map(([id, why]) => ({ draft_id: id, status: 'disqualified' as const, score: 0, subscores: null, reasons: why, pass_scores: [] }));
+  if (signal?.aborted) {
+    judge = skippedJudge(params.judge, `run interrupted: ${reasonOf(signal)}`, disqScores);
+  } else if (eligible.length === 0) {
+    judge = skippedJudge(params.judge, usable.length ? 'every usable draft was disqualified' : 'no usable draft to judge', disqScores);
+  } else if (params.fastpath && eligible.length === 1) {
+    judge = skippedJudge(params.judge, 'fastpath: exactly one usable draft, judge not needed', disqScores, [eligible[0]!.id]);
+  } else {
+    judge = await runJudge({
+      task: input.task,
+      drafts: usable,
+      disqualified,
+      model: params.judge,
+      providerFor: input.providerFor,
+      max_tokens: params.max_tokens,
+      timeout_s: params.timeout_s,
+      seed: params.seed,
+      margin_threshold: params.margin_threshold,
+      allowed,
+      signal,
+      emit: input.emit,
+      hooks: hooks('judge'),
+      retry: input.retry,
+    });
+    if (judge.status === 'ok') judge.ranking = rankScores(judge.scores, usable, allowed);
+  }
+  if (judge.status === 'skipped') input.emit({ type: 'judge.done', pass: 0, status: 'skipped', error: judge.reason, scores: judge.scores });
+  timings.judge = Date.now() - tJudge;
+
+  // --- publish ---
+  const tPublish = Date.now();
+  const interrupted = reasonOf(signal);
+  const publish = decidePublish({
+    drafts,
+    judge,
+    policy: input.policy,
+    verdicts,
+    checkPublish: (d) => g.checkPublish(d, params),
+    requireApproval: params.require_approval,
+    interrupted,
+  });
+  timings.publish = Date.now() - tPublish;
+  timings.total = Date.now() - t0;
+
+  const draft: RunArtifact = {
+    schema_version: ARTIFACT_SCHEMA_VERSION,
+    id: input.runId,
+    created_at: created.toISOString(),
+    finished_at: now().toISOString(),
+    task: input.task,
+    parameters: params,
+    status: publish.status,
+    interrupted,
+    drafts,
+    judge,
+    publish,
+    guardrails: g.summary(),
+    approval: {
+      required: params.require_approval,
+      state: publish.status === 'pending_approval' ? 'pending' : 'not_required',
+      decided_by: null,
+      decided_at: null,
+      reason: null,
+    },
+    cost: cost.summary(),
+    provenance: input.provenance,
+    timings_ms: timings,
+  };
+  // Redaction runs before anything is released or stored; its events land in guardrails.summary().
+  const redacted = g.redact(draft);
+  const artifact: RunArtifact = { ...redacted, guardrails: g.summary() };
+  input.emit({ type: 'publish.done', publish: artifact.publish });
+  const checked = RunArtifact.safeParse(artifact);
+  if (!checked.success) {
+    const i = checked.error.issues[0]!;
+    throw new Error(`internal: the run artifact does not validate at ${i.path.join('.')}: ${i.message}`);
+  }
+  return checked.data;
+}

@@ -1,0 +1,56 @@
+// Anthropic Messages through the official `@anthropic-ai/sdk`, streaming; usage from message_start
+// (input) and message_delta (output). The current Messages API has no `temperature` parameter
+// (this SDK's types dropped it), so the run's temperature is not sent to Anthropic.
+import Anthropic from '@anthropic-ai/sdk';
+import { fromSdkError } from './errors.js';
+import { abortKind } from './openai.js';
+import type { CompletionRequest, CompletionResult, LlmProvider } from './types.js';
+
+export interface AnthropicProviderOptions {
+  apiKey: string;
+  baseURL?: string | null;
+}
+
+export function createAnthropicProvider(opts: AnthropicProviderOptions): LlmProvider {
+  const client = new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL ?? undefined, maxRetries: 0, timeout: 3_600_000 });
+  return {
+    id: 'anthropic',
+    async complete(req: CompletionRequest): Promise<CompletionResult> {
+      try {
+        const stream = await client.messages.create(
+          {
+            model: req.model,
+            system: req.system,
+            messages: [{ role: 'user', content: req.prompt }],
+            max_tokens: req.max_tokens,
+            stream: true,
+          },
+          { signal: req.signal },
+        );
+        let text = '';
+        let input = 0;
+        let output = 0;
+        let sawUsage = false;
+        let model: string | null = null;
+        for await (const ev of stream) {
+          if (ev.type === 'message_start') {
+            model = ev.message.model ?? null;
+            input = ev.message.usage?.input_tokens ?? 0;
+            output = ev.message.usage?.output_tokens ?? 0;
+            sawUsage = !!ev.message.usage;
+          } else if (ev.type === 'content_block_delta' && ev.delta.type === 'text_delta') {
+            text += ev.delta.text;
+            req.onDelta?.(ev.delta.text);
+          } else if (ev.type === 'message_delta' && ev.usage) {
+            output = ev.usage.output_tokens ?? output;
+            if (typeof ev.usage.input_tokens === 'number') input = ev.usage.input_tokens;
+            sawUsage = true;
+          }
+        }
+        return { text, usage: sawUsage ? { input_tokens: input, output_tokens: output, total_tokens: input + output } : null, response_model: model };
+      } catch (e) {
+        throw fromSdkError(e, Anthropic, abortKind(req.signal));
+      }
+    },
+  };
+}

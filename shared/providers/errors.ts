@@ -1,0 +1,98 @@
+// A provider-neutral error for one failed model call attempt. Each provider maps its SDK's errors
+// onto this so that retry.ts can decide without knowing any SDK.
+
+export type CallErrorKind = 'http' | 'connection' | 'timeout' | 'cancelled' | 'malformed' | 'other';
+
+export class ProviderCallError extends Error {
+  override readonly name = 'ProviderCallError';
+  constructor(
+    message: string,
+    readonly kind: CallErrorKind,
+    /** HTTP status when the server answered with an error. */
+    readonly status: number | null = null,
+    /** Wait the server asked for (Retry-After / retry-after-ms), in ms. */
+    readonly retryAfterMs: number | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(redactSecrets(message), options);
+  }
+
+  /** 429, 408, 409, 5xx and connection failures are worth another try; the rest are not. */
+  get retryable(): boolean {
+    if (this.kind === 'connection') return true;
+    if (this.kind === 'http' && this.status !== null) {
+      return this.status === 429 || this.status === 408 || this.status === 409 || this.status >= 500;
+    }
+    return false;
+  }
+}
+
+interface HeaderLike {
+  get(name: string): string | null;
+}
+
+/** Parses retry-after-ms, then Retry-After (seconds or an HTTP date). Null when absent/unparseable. */
+export function parseRetryAfter(headers: HeaderLike | null | undefined, now: number = Date.now()): number | null {
+  if (!headers || typeof headers.get !== 'function') return null;
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '') {
+    const v = Number(ms);
+    if (Number.isFinite(v) && v >= 0) return v;
+  }
+  const ra = headers.get('retry-after');
+  if (ra === null || ra.trim() === '') return null;
+  const secs = Number(ra);
+  if (Number.isFinite(secs)) return secs >= 0 ? secs * 1000 : null;
+  const date = Date.parse(ra);
+  if (Number.isFinite(date)) return Math.max(0, date - now);
+  return null;
+}
+
+/** Masks anything that looks like an API key so it never reaches an artifact, log or message. */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/\b(sk|pk|rk)-(?:ant-|proj-)?[A-Za-z0-9_-]{8,}/g, '$1-***')
+    .replace(/\bAIza[0-9A-Za-z_-]{20,}/g, 'AIza***')
+    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1***')
+    .replace(/([?&](?:key|api_key|apikey)=)[^&\s]+/gi, '$1***');
+}
+
+/** The fields both official SDKs put on their APIError classes. */
+interface SdkErrorShape {
+  status?: unknown;
+  headers?: unknown;
+  message?: unknown;
+}
+
+export interface SdkErrorClasses {
+  APIError: abstract new (...args: never[]) => Error;
+  APIConnectionError: abstract new (...args: never[]) => Error;
+  APIConnectionTimeoutError: abstract new (...args: never[]) => Error;
+  APIUserAbortError: abstract new (...args: never[]) => Error;
+}
+
+/**
+ * Maps an SDK error onto ProviderCallError. `abortKind` says why our own signal fired, when it did
+ * (the SDK reports both as a user abort).
+ */
+export function fromSdkError(e: unknown, sdk: SdkErrorClasses, abortKind: 'timeout' | 'cancelled' | null): ProviderCallError {
+  if (e instanceof ProviderCallError) return e;
+  if (abortKind) return new ProviderCallError(abortKind === 'timeout' ? 'timed out' : 'cancelled', abortKind, null, null, { cause: e });
+  if (e instanceof sdk.APIUserAbortError) return new ProviderCallError('cancelled', 'cancelled', null, null, { cause: e });
+  if (e instanceof sdk.APIConnectionTimeoutError) return new ProviderCallError('request timed out', 'timeout', null, null, { cause: e });
+  if (e instanceof sdk.APIConnectionError) {
+    const cause = (e as { cause?: { message?: string } }).cause;
+    return new ProviderCallError(`connection error${cause?.message ? `: ${cause.message}` : ''}`, 'connection', null, null, { cause: e });
+  }
+  if (e instanceof sdk.APIError) {
+    const s = e as SdkErrorShape;
+    const status = typeof s.status === 'number' ? s.status : null;
+    const headers = s.headers as HeaderLike | undefined;
+    const msg = typeof s.message === 'string' ? s.message : `HTTP ${status}`;
+    return new ProviderCallError(msg.slice(0, 500), status === null ? 'other' : 'http', status, parseRetryAfter(headers), { cause: e });
+  }
+  if (e instanceof SyntaxError) return new ProviderCallError(`malformed response: ${e.message}`, 'malformed', null, null, { cause: e });
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/JSON|Unexpected token|parse/i.test(msg)) return new ProviderCallError(`malformed response: ${msg}`, 'malformed', null, null, { cause: e });
+  return new ProviderCallError(msg.slice(0, 500), 'other', null, null, { cause: e });
+}

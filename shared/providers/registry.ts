@@ -1,0 +1,143 @@
+// Which providers are configured, their default models, and how to build them. Keys come from the
+// environment or an injectable SecretSource (the desktop keychain); statuses never include a key.
+// With no key anywhere, only the labelled offline provider is available; with keys, only real
+// providers are used unless offline is asked for explicitly. The two are never mixed silently.
+import type { ProviderId, ProviderStatus } from '../api/index.js';
+import { createAnthropicProvider } from './anthropic.js';
+import { createGoogleProvider, GOOGLE_OPENAI_BASE_URL } from './google.js';
+import { OFFLINE_JUDGE_MODEL, OFFLINE_MODELS, createOfflineProvider } from './offline.js';
+import { createOpenAIProvider } from './openai.js';
+import { createOpenAICompatibleProvider } from './openai-compatible.js';
+import type { LlmProvider } from './types.js';
+
+export type Env = Record<string, string | undefined>;
+export type RealProviderId = Exclude<ProviderId, 'offline'>;
+
+/** Where keys come from besides the environment (the desktop keychain implements this). */
+export interface SecretSource {
+  get(provider: ProviderId): Promise<string | null>;
+}
+
+interface ProviderSpec {
+  id: RealProviderId;
+  label: string;
+  keyEnv: string;
+  baseUrlEnv: string;
+  defaultBaseUrl: string | null;
+  model: string;
+  judgeModel: string;
+  models: string[];
+  envPrefix: string;
+}
+
+/** Current model names; override with DJP_<PROVIDER>_MODEL / DJP_<PROVIDER>_JUDGE_MODEL. */
+export const PROVIDER_SPECS: readonly ProviderSpec[] = [
+  { id: 'openai', label: 'OpenAI', keyEnv: 'OPENAI_API_KEY', baseUrlEnv: 'OPENAI_BASE_URL', defaultBaseUrl: null, model: 'gpt-5.4-mini', judgeModel: 'gpt-5.4', models: ['gpt-5.4', 'gpt-5.4-mini', 'gpt-5.4-nano', 'gpt-4.1'], envPrefix: 'DJP_OPENAI' },
+  { id: 'anthropic', label: 'Anthropic', keyEnv: 'ANTHROPIC_API_KEY', baseUrlEnv: 'ANTHROPIC_BASE_URL', defaultBaseUrl: null, model: 'claude-sonnet-4-6', judgeModel: 'claude-opus-4-6', models: ['claude-sonnet-4-6', 'claude-opus-4-6', 'claude-haiku-4-5'], envPrefix: 'DJP_ANTHROPIC' },
+  { id: 'google', label: 'Google Gemini', keyEnv: 'GOOGLE_API_KEY', baseUrlEnv: 'GOOGLE_BASE_URL', defaultBaseUrl: GOOGLE_OPENAI_BASE_URL, model: 'gemini-2.5-flash', judgeModel: 'gemini-2.5-pro', models: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite'], envPrefix: 'DJP_GOOGLE' },
+  { id: 'openai_compatible', label: 'OpenAI-compatible endpoint', keyEnv: 'OPENAI_COMPATIBLE_API_KEY', baseUrlEnv: 'OPENAI_COMPATIBLE_BASE_URL', defaultBaseUrl: null, model: 'llama3.1', judgeModel: 'llama3.1', models: [], envPrefix: 'DJP_OPENAI_COMPATIBLE' },
+];
+
+interface Resolved {
+  spec: ProviderSpec;
+  key: string | null;
+  keySource: ProviderStatus['key_source'];
+  baseUrl: string | null;
+  configured: boolean;
+  model: string;
+  judgeModel: string;
+}
+
+export interface ProviderRegistry {
+  /** Real providers with a key (or, for openai_compatible, a base URL), in stable provider order. */
+  configured(): RealProviderId[];
+  /** True when no real provider is configured: the offline provider is what runs. */
+  offlineOnly(): boolean;
+  statuses(): ProviderStatus[];
+  defaultModel(id: ProviderId): string;
+  judgeModel(id: ProviderId): string;
+  /** Builds a provider; throws when it is not configured. */
+  create(id: ProviderId): LlmProvider;
+  isConfigured(id: ProviderId): boolean;
+  /** How to configure it, for error messages. */
+  hint(id: ProviderId): string;
+}
+
+export async function loadProviderRegistry(env: Env, secrets?: SecretSource | null): Promise<ProviderRegistry> {
+  const resolved = new Map<RealProviderId, Resolved>();
+  for (const spec of PROVIDER_SPECS) {
+    let key = env[spec.keyEnv]?.trim() || null;
+    let keySource: ProviderStatus['key_source'] = key ? 'env' : 'none';
+    if (!key && secrets) {
+      key = (await secrets.get(spec.id).catch(() => null))?.trim() || null;
+      if (key) keySource = 'keychain';
+    }
+    const baseUrl = env[spec.baseUrlEnv]?.trim() || spec.defaultBaseUrl;
+    let configured = !!key;
+    if (spec.id === 'openai_compatible') {
+      configured = !!env[spec.baseUrlEnv]?.trim();
+      if (configured && !key) keySource = 'not_needed';
+    }
+    const model = (spec.id === 'openai_compatible' ? env.OPENAI_COMPATIBLE_MODEL?.trim() : undefined) || env[`${spec.envPrefix}_MODEL`]?.trim() || spec.model;
+    const judgeModel = env[`${spec.envPrefix}_JUDGE_MODEL`]?.trim() || (spec.id === 'openai_compatible' ? model : spec.judgeModel);
+    resolved.set(spec.id, { spec, key, keySource, baseUrl, configured, model, judgeModel });
+  }
+  const offlineModel = env.DJP_OFFLINE_MODEL?.trim() || OFFLINE_MODELS[0];
+  const offlineJudge = env.DJP_OFFLINE_JUDGE_MODEL?.trim() || OFFLINE_JUDGE_MODEL;
+  const configured = PROVIDER_SPECS.filter((s) => resolved.get(s.id)!.configured).map((s) => s.id);
+
+  const reg: ProviderRegistry = {
+    configured: () => [...configured],
+    offlineOnly: () => configured.length === 0,
+    isConfigured: (id) => id === 'offline' || resolved.get(id)!.configured,
+    defaultModel: (id) => (id === 'offline' ? offlineModel : resolved.get(id)!.model),
+    judgeModel: (id) => (id === 'offline' ? offlineJudge : resolved.get(id)!.judgeModel),
+    hint(id) {
+      if (id === 'offline') return '';
+      const s = resolved.get(id)!.spec;
+      return id === 'openai_compatible' ? `set ${s.baseUrlEnv} (and ${s.keyEnv} if the endpoint needs one)` : `set ${s.keyEnv}`;
+    },
+    statuses() {
+      const real: ProviderStatus[] = PROVIDER_SPECS.map((s) => {
+        const r = resolved.get(s.id)!;
+        return {
+          id: s.id,
+          label: s.label,
+          configured: r.configured,
+          key_source: r.keySource,
+          base_url: r.baseUrl,
+          default_model: r.model,
+          judge_model: r.judgeModel,
+          models: [...new Set([r.model, r.judgeModel, ...s.models])],
+        };
+      });
+      real.push({
+        id: 'offline',
+        label: 'Offline (deterministic placeholder, no network)',
+        configured: true,
+        key_source: 'not_needed',
+        base_url: null,
+        default_model: offlineModel,
+        judge_model: offlineJudge,
+        models: [...OFFLINE_MODELS, OFFLINE_JUDGE_MODEL],
+      });
+      return real;
+    },
+    create(id) {
+      if (id === 'offline') return createOfflineProvider();
+      const r = resolved.get(id)!;
+      if (!r.configured) throw new Error(`provider ${id} is not configured: ${reg.hint(id)}`);
+      switch (id) {
+        case 'openai':
+          return createOpenAIProvider({ apiKey: r.key!, baseURL: r.baseUrl });
+        case 'anthropic':
+          return createAnthropicProvider({ apiKey: r.key!, baseURL: r.baseUrl });
+        case 'google':
+          return createGoogleProvider({ apiKey: r.key!, baseURL: r.baseUrl });
+        case 'openai_compatible':
+          return createOpenAICompatibleProvider({ baseURL: r.baseUrl!, apiKey: r.key });
+      }
+    },
+  };
+  return reg;
+}

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnthropicProvider } from '../../shared/providers/anthropic.js';
+import { parseRetryAfter, ProviderCallError, redactSecrets } from '../../shared/providers/errors.js';
+import { createOpenAIProvider } from '../../shared/providers/openai.js';
+import { withRetry } from '../../shared/providers/retry.js';
+import type { CompletionRequest, LlmProvider } from '../../shared/providers/types.js';
+import { startFakeLlmServer, type FakeLlmServer } from '../fakes/llm-server.js';
+
+let fake: FakeLlmServer;
+beforeAll(async () => {
+  fake = await startFakeLlmServer();
+});
+afterAll(async () => {
+  await fake.close();
+});
+
+const req = (model: string, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({
+  model,
+  system: 'sys',
+  prompt: 'hello',
+  max_tokens: 50,
+  temperature: 0.3,
+  signal: new AbortController().signal,
+  ...extra,
+});
+
+function providers(): Array<[string, LlmProvider]> {
+  return [
+    ['openai', createOpenAIProvider({ apiKey: 'sk-test-1234567890', baseURL: fake.openaiBaseURL })],
+    ['anthropic', createAnthropicProvider({ apiKey: 'sk-ant-test-1234567890', baseURL: fake.anthropicBaseURL })],
+  ];
+}
+const NAMES = ['openai', 'anthropic'] as const;
+const make = (name: string): LlmProvider => providers().find(([n]) => n === name)![1];
+
+describe('providers over the real SDKs (fake server)', () => {
+  it.each(NAMES)('%s streams deltas and captures usage from the stream', async (_name) => {
+    const p = make(_name);
+    const model = `stream-${_name}`;
+    fake.setModel(model, { text: 'one two three four five six', usage: { input_tokens: 11, output_tokens: 7 }, chunks: 3 });
+    const deltas: string[] = [];
+    const r = await p.complete(req(model, { onDelta: (t) => deltas.push(t) }));
+    expect(r.text).toBe('one two three four five six');
+    expect(deltas.length).toBe(3);
+    expect(deltas.join('')).toBe(r.text);
+    expect(r.usage).toEqual({ input_tokens: 11, output_tokens: 7, total_tokens: 18 });
+    const sent = fake.requestsFor(model)[0]!;
+    expect(sent.stream).toBe(true);
+    expect(sent.authenticated).toBe(true);
+    if (_name === 'openai') expect(sent.body.stream_options).toEqual({ include_usage: true });
+  });
+
+  it.each(NAMES)('%s: the SDK does not retry on its own (maxRetries 0)', async (_name) => {
+    const p = make(_name);
+    const model = `noretry-${_name}`;
+    fake.setModel(model, { faults: [{ kind: 'status', status: 500 }] });
+    const err = await p.complete(req(model)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderCallError);
+    expect((err as ProviderCallError).status).toBe(500);
+    expect((err as ProviderCallError).retryable).toBe(true);
+    expect(fake.requestsFor(model)).toHaveLength(1);
+  });
+
+  it.each(NAMES)('%s: a malformed stream is a non-retryable error', async (_name) => {
+    const p = make(_name);
+    const model = `malformed-${_name}`;
+    fake.setModel(model, { faults: [{ kind: 'malformed' }] });
+    const err = (await p.complete(req(model)).catch((e: unknown) => e)) as ProviderCallError;
+    expect(err).toBeInstanceOf(ProviderCallError);
+    expect(err.retryable).toBe(false);
+  });
+});
+
+describe('withRetry', () => {
+  it('honours Retry-After (seconds) on 429 and records every attempt', async () => {
+    const [, p] = providers()[0]!;
+    fake.setModel('ra-429', { faults: [{ kind: 'status', status: 429, retryAfter: '1' }], text: 'ok now' });
+    const t = Date.now();
+    const r = await withRetry((signal) => p.complete(req('ra-429', { signal })), { totalTimeoutMs: 10_000 });
+    expect(r.ok).toBe(true);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(950);
+    expect(r.attempts.map((a) => [a.outcome, a.http_status, a.retry_after_ms])).toEqual([
+      ['error', 429, 1000],
+      ['ok', null, null],
+    ]);
+  });
+
+  it('honours retry-after-ms on Anthropic 529-style overload', async () => {
+    const [, p] = providers()[1]!;
+    fake.setModel('ra-ms', { faults: [{ kind: 'status', status: 529, retryAfterMs: 120 }] });
+    const r = await withRetry((signal) => p.complete(req('ra-ms', { signal })), { totalTimeoutMs: 10_000 });
+    expect(r.ok).toBe(true);
+    expect(r.attempts[0]!.retry_after_ms).toBe(120);
+    expect(r.attempts[0]!.http_status).toBe(529);
+  });
+
+  it('is bounded in attempts and does not retry a 400', async () => {
+    const [, p] = providers()[0]!;
+    fake.setModel('always500', { faults: Array.from({ length: 10 }, () => ({ kind: 'status' as const, status: 500 })) });
+    const r = await withRetry((signal) => p.complete(req('always500', { signal })), { totalTimeoutMs: 10_000, maxAttempts: 3, baseDelayMs: 5 });
+    expect(r.ok).toBe(false);
+    expect(r.attempts).toHaveLength(3);
+    expect(fake.requestsFor('always500')).toHaveLength(3);
+    expect(r.attempts.slice(0, 2).every((a) => a.retry_after_ms !== null)).toBe(true);
+    expect(r.attempts[2]!.retry_after_ms).toBeNull();
+
+    fake.setModel('bad400', { faults: [{ kind: 'status', status: 400 }] });
+    const r2 = await withRetry((signal) => p.complete(req('bad400', { signal })), { totalTimeoutMs: 10_000, baseDelayMs: 5 });
+    expect(r2.ok).toBe(false);
+    expect(r2.attempts).toHaveLength(1);
+  });
+
+  it('gives up when the Retry-After wait would pass the total budget', async () => {
+    const [, p] = providers()[0]!;
+    fake.setModel('ra-long', { faults: [{ kind: 'status', status: 429, retryAfter: '30' }] });
+    const r = await withRetry((signal) => p.complete(req('ra-long', { signal })), { totalTimeoutMs: 2_000 });
+    expect(r.ok).toBe(false);
+    expect(r.attempts).toHaveLength(1);
+    if (!r.ok) expect(r.error.message).toMatch(/budget/);
+  });
+
+  it('times out a hanging call', async () => {
+    const [, p] = providers()[1]!;
+    fake.setModel('hang', { faults: [{ kind: 'hang' }] });
+    const t = Date.now();
+    const r = await withRetry((signal) => p.complete(req('hang', { signal })), { totalTimeoutMs: 400 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.outcome).toBe('timeout');
+    expect(Date.now() - t).toBeLessThan(3000);
+    expect(r.attempts[0]!.outcome).toBe('timeout');
+  });
+
+  it('cancels via the external signal', async () => {
+    const [, p] = providers()[0]!;
+    fake.setModel('hang2', { faults: [{ kind: 'hang' }] });
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort('stop'), 100);
+    const r = await withRetry((signal) => p.complete(req('hang2', { signal })), { totalTimeoutMs: 10_000, signal: ctl.signal });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.outcome).toBe('cancelled');
+  });
+});
+
+describe('errors', () => {
+  it('parses Retry-After forms', () => {
+    const h = (o: Record<string, string>) => new Headers(o);
+    expect(parseRetryAfter(h({ 'retry-after': '3' }))).toBe(3000);
+    expect(parseRetryAfter(h({ 'retry-after-ms': '250', 'retry-after': '3' }))).toBe(250);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter(h({ 'retry-after': 'Thu, 01 Jan 2026 00:00:05 GMT' }), now)).toBe(5000);
+    expect(parseRetryAfter(h({ 'retry-after': 'soon' }))).toBeNull();
+    expect(parseRetryAfter(h({}))).toBeNull();
+  });
+
+  it('masks keys in messages', () => {
+    expect(redactSecrets('bad key sk-proj-abcdefghijklmnop here')).not.toContain('abcdefghijkl');
+    expect(redactSecrets('Authorization: Bearer abc.def.ghijklmnop')).toContain('Bearer ***');
+    expect(new ProviderCallError('key sk-ant-api03-SECRETSECRETSECRET', 'http', 401).message).not.toContain('SECRET');
+  });
+});
