@@ -9,6 +9,7 @@ import { loadCorpus, type Corpus, type Passage } from './grounding/corpus.js';
 import { createRedactor, loadRulesFile, type Redactor, type RulesFile } from './redaction.js';
 
 export { redactSecrets } from './redaction.js';
+export { createStreamRedactor } from './stream.js';
 
 export const DEFAULT_TOP_K = 5;
 
@@ -162,7 +163,8 @@ export async function createGuardrails(params: GuardrailParams, opts: GuardrailO
       return { ok: true, reason: null };
     },
     redact: redactArtifact,
-    redactText: (text) => redactor.redact(text, 'log'),
+    // Log lines, error messages, streamed fragments: redacted with the run's rules, no events recorded.
+    redactText: (text) => redactor.scrub(text),
     summary() {
       return {
         checks: [...checks.values()].map((c) => ({

@@ -252,6 +252,8 @@ export interface Redactor {
   readonly rulesFile: string | null;
   /** Redacts text and records one event per rule that hit, under `where` (task, draft:d1, log …). */
   redact(text: string, where: string): string;
+  /** Same rules, no event recorded (log lines, streamed fragments). */
+  scrub(text: string): string;
   events(): RedactionEvent[];
 }
 
@@ -275,6 +277,7 @@ export function createRedactor(opts: RedactorOptions): Redactor {
         else tally.set(key, { type: rule.type, rule: rule.name, count, where });
       });
     },
+    scrub: (text) => (text ? applyRules(text, rules, strategy) : text),
     events: () => [...tally.values()].map((e) => ({ ...e })),
   };
 }
