@@ -22,6 +22,8 @@ const OWN_TOKEN = 'after:';
 
 interface GcsLikeError {
   code?: number | string;
+  /** Gaxios errors (resumable uploads) carry the HTTP status here. */
+  status?: number;
   message?: string;
 }
 
@@ -65,7 +67,7 @@ export class GcsBackend implements StorageBackend {
     if (e instanceof StorageError) return e;
     const err: GcsLikeError = typeof e === 'object' && e !== null ? (e as GcsLikeError) : { message: String(e) };
     const msg = `${op} ${where}: ${err.message ?? 'unknown error'}`;
-    switch (err.code) {
+    switch (typeof err.code === 'number' ? err.code : err.status) {
       case 404:
         return /bucket/i.test(err.message ?? '') && !/object/i.test(err.message ?? '')
           ? new StorageError('unavailable', `${op} ${where}: bucket "${this.bucketName}" does not exist`, { cause: e })

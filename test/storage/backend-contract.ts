@@ -91,7 +91,7 @@ export function backendContract(name: string, factory: BackendFactory): void {
       const keys = Array.from({ length: 23 }, (_, i) => `p/k${String(i).padStart(3, '0')}.json`);
       await Promise.all(keys.map((k) => b.write(k, k)));
       await b.write('other/z.json', 'z');
-      await b.write('p-sibling.json', 'not under p/');
+      await b.write('pa.json', 'not under p/');
       const { keys: got, pages } = await listAll(b, 'p/', 5);
       expect(got).toEqual(keys);
       expect(pages).toBe(5);
@@ -99,7 +99,7 @@ export function backendContract(name: string, factory: BackendFactory): void {
       expect(prefixed.keys).toEqual(keys.filter((k) => k.startsWith('p/k01')));
       expect(prefixed.nextPageToken).toBeNull();
       const all = await listAll(b, '', 1000);
-      expect(all.keys).toEqual([...keys, 'other/z.json', 'p-sibling.json'].sort());
+      expect(all.keys).toEqual([...keys, 'other/z.json', 'pa.json'].sort());
     });
 
     it('lists after startAfter, then continues with the page token', async () => {
