@@ -136,3 +136,20 @@ describe('guardrails summary', () => {
     expect(final.guardrails.redaction.events).toEqual([{ type: 'email', rule: 'email', count: 1, where: 'grounding' }]);
   });
 });
+
+describe('allowedRoots (hosted server)', () => {
+  it('refuses corpus and rules paths outside the allowed folders, naming the field', async () => {
+    const params = makeParams({ grounded_corpus: CORPUS, redaction_rules: resolve(FIXTURES, 'redaction-rules.json') });
+    await expect(createGuardrails(params, { allowedRoots: [FIXTURES] })).resolves.toBeTruthy();
+    await expect(createGuardrails(makeParams({ grounded_corpus: '/etc' }), { allowedRoots: [FIXTURES] })).rejects.toMatchObject({
+      code: 'forbidden',
+      field: 'grounded_corpus',
+    });
+    await expect(
+      createGuardrails(makeParams({ redaction_rules: resolve(FIXTURES, '../../package.json') }), { allowedRoots: [FIXTURES] }),
+    ).rejects.toMatchObject({ code: 'forbidden', field: 'redaction_rules' });
+    await expect(createGuardrails(makeParams({ grounded_corpus: `${FIXTURES}/../fixtures/corpus` }), { allowedRoots: [] })).rejects.toMatchObject({
+      message: expect.stringMatching(/none configured/),
+    });
+  });
+});

@@ -1,5 +1,7 @@
 // The guardrails of one run: content checks, grounding (corpus, retrieval, citations) and redaction,
 // assembled into the GuardrailHooks the pipeline calls (shared/djp/hooks.ts).
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { DjpError, type Draft, type Grounding, type Guardrails, type RunArtifact, type RunParameters } from '../api/index.js';
 import type { GuardrailHooks } from '../djp/hooks.js';
 import { checkContent } from './content-checks.js';
@@ -20,6 +22,34 @@ export interface GuardrailOptions {
   corpus?: Corpus;
   /** Passages retrieved into the debaters' prompt. */
   topK?: number;
+  /**
+   * When set (the hosted server should set it), grounded_corpus and redaction_rules must resolve
+   * inside one of these folders; anything else is refused — a web user must not make the server read
+   * arbitrary files into prompts and artifacts.
+   */
+  allowedRoots?: string[];
+}
+
+function checkPath(path: string, field: 'grounded_corpus' | 'redaction_rules', roots: string[] | undefined): void {
+  if (!roots) return;
+  const real = (p: string) => {
+    try {
+      return realpathSync(p); // a symlink inside a root must not lead outside it
+    } catch {
+      return resolvePath(p);
+    }
+  };
+  const abs = real(path);
+  const inside = roots.some((r) => {
+    const rel = relative(real(r), abs);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  });
+  if (!inside)
+    throw new DjpError(
+      'forbidden',
+      `${field}: ${path} is outside the folders this server may read (${roots.length ? roots.join(', ') : 'none configured'})`,
+      field,
+    );
 }
 
 export type GuardrailParams = Pick<
@@ -40,6 +70,8 @@ export interface RunGuardrails extends GuardrailHooks {
 export async function createGuardrails(params: GuardrailParams, opts: GuardrailOptions = {}): Promise<RunGuardrails> {
   if (params.grounded_required > 0 && !params.grounded_corpus && !opts.corpus)
     throw new DjpError('invalid', 'grounded_required: needs grounded_corpus (a folder of .md, .txt or .pdf files)', 'grounded_required');
+  if (params.grounded_corpus && !opts.corpus) checkPath(params.grounded_corpus, 'grounded_corpus', opts.allowedRoots);
+  if (params.redaction_rules) checkPath(params.redaction_rules, 'redaction_rules', opts.allowedRoots);
   const rules: RulesFile | null = params.redaction_rules ? await loadRulesFile(params.redaction_rules) : null;
   const corpus = opts.corpus ?? (params.grounded_corpus ? await loadCorpus(params.grounded_corpus) : null);
   const index = corpus ? new Bm25Index<Passage>(corpus.passages) : null;
