@@ -24,6 +24,10 @@ function errno(e: unknown): string | undefined {
 function mapError(e: unknown, op: string, where: string): StorageError {
   if (e instanceof StorageError) return e;
   const code = errno(e);
+  if ((op === 'write' || op === 'create') && (code === 'ENOENT' || code === 'ENOTDIR')) {
+    // A missing/blocked parent folder on a write is a storage problem, not a missing key.
+    return new StorageError('unavailable', `${op} ${where}: cannot create the folder (${code})`, { cause: e });
+  }
   const detail = e instanceof Error ? e.message : String(e);
   switch (code) {
     case 'ENOENT':
