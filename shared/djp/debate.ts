@@ -1,6 +1,7 @@
 // Debate: every debater drafts in parallel, each under its own time budget. A failing or slow
 // debater never loses the others' drafts: each call ends in a Draft record, whatever happened.
 import type { Attempt, Draft, ModelRef, RunEventInput, Usage } from '../api/index.js';
+import { createStreamRedactor } from '../guardrails/stream.js';
 import { ProviderCallError } from '../providers/errors.js';
 import { withRetry, type RetryOptions } from '../providers/retry.js';
 import type { LlmProvider } from '../providers/types.js';
@@ -26,8 +27,9 @@ export interface DebateOptions {
   providerFor(id: ModelRef['provider']): LlmProvider;
   signal?: AbortSignal;
   emit(e: RunEventInput): void;
-  /** Applied to each streamed fragment before it leaves the pipeline. */
-  redactDelta?: (s: string) => string;
+  /** Redacts streamed text before it leaves the pipeline (applied over the whole stream so far,
+   *  so a secret split across fragments is still caught; see shared/guardrails/stream.ts). */
+  redactText?: (s: string) => string;
   hooks: CallHooks;
   /** Retry tuning (tests shorten the backoff). */
   retry?: Partial<Omit<RetryOptions, 'signal' | 'onAttempt' | 'totalTimeoutMs'>>;
@@ -86,6 +88,11 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
     return finish();
   }
   const started = Date.now();
+  const stream = o.redactText ? createStreamRedactor(o.redactText) : null;
+  const delta = (t: string) => {
+    const out = stream ? stream.push(t) : t;
+    if (out) o.emit({ type: 'draft.delta', draft_id: d.id, text: out });
+  };
   const result = await withRetry(
     (signal) =>
       provider.complete({
@@ -96,7 +103,7 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
         temperature: o.temperature,
         signal,
         json: true,
-        onDelta: (t) => o.emit({ type: 'draft.delta', draft_id: d.id, text: o.redactDelta ? o.redactDelta(t) : t }),
+        onDelta: delta,
       }),
     {
       ...o.retry,
@@ -107,6 +114,8 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   );
   draft.latency_ms = Date.now() - started;
   draft.attempts = result.attempts;
+  const rest = stream?.flush();
+  if (rest) o.emit({ type: 'draft.delta', draft_id: d.id, text: rest });
   if (!result.ok) {
     draft.status = result.outcome === 'timeout' ? 'timeout' : result.outcome === 'cancelled' ? 'cancelled' : 'failed';
     draft.error = result.error.message;

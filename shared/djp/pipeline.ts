@@ -78,7 +78,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     providerFor: input.providerFor,
     signal,
     emit: input.emit,
-    redactDelta: (s) => g.redactText(s),
+    redactText: g === noGuardrails ? undefined : (s) => g.redactText(s),
     hooks: hooks('debate'),
     retry: input.retry,
   });

@@ -1,0 +1,258 @@
+// createDjpService: the one DjpApi implementation every transport carries (CLI, HTTP server,
+// desktop IPC). Runs execute in the background in this process; events are buffered per run so
+// subscribe() can replay then stream; finished runs are read back from the RunStore.
+import type { Logger } from 'pino';
+import {
+  Decision,
+  DjpError,
+  invalidFromZod,
+  isDjpError,
+  ListRunsQuery,
+  RejectDecision,
+  RunRequest,
+  type CallContext,
+  type CostProjection,
+  type DjpApi,
+  type ProviderStatus,
+  type RunArtifact,
+  type RunEvent,
+  type RunPage,
+  type RunParameters,
+  type ServiceInfo,
+  type StartedRun,
+  type Unsubscribe,
+} from '../api/index.js';
+import { newRunId } from '../artifacts/ids.js';
+import type { RunStore } from '../artifacts/types.js';
+import { requestFromParameters, resolveRunParams } from '../config/params.js';
+import { loadPolicy } from '../config/policy.js';
+import { noCostMeter, noGuardrails, type CostMeter, type GuardrailHooks } from '../djp/hooks.js';
+import { runPipeline } from '../djp/pipeline.js';
+import { redactSecrets } from '../providers/errors.js';
+import { loadProviderRegistry, type Env, type SecretSource } from '../providers/registry.js';
+import type { RetryOptions } from '../providers/retry.js';
+import { ActiveRun, synthesizeEvents } from './active-runs.js';
+import { unpricedProjection } from './projection.js';
+import { appVersion, findAppRoot, gitSha, runtimeInfo } from './provenance.js';
+
+export type Surface = 'cli' | 'server' | 'desktop' | 'test';
+
+export interface DjpServiceOptions {
+  store: RunStore;
+  env?: Env;
+  surface: Surface;
+  secrets?: SecretSource;
+  /** Guardrails for one run (shared/guardrails createGuardrails); default: none. */
+  makeGuardrails?: (params: RunParameters) => Promise<GuardrailHooks>;
+  /** Cost meter for one run (shared/cost createCostMeter); default: noCostMeter(). */
+  makeCostMeter?: (params: RunParameters, projection: CostProjection) => CostMeter;
+  /** Pre-run projection (shared/cost projectCost); default: tokens only, unpriced. */
+  projectCost?: (task: string, params: RunParameters) => CostProjection;
+  logger?: Logger;
+  now?: () => Date;
+  /** What info() reports as the auth mode (the server sets it). */
+  auth?: string;
+  /** How long a finished run's events stay in memory for late subscribers (ms). */
+  retainMs?: number;
+  /** Retry tuning (tests shorten backoff). */
+  retry?: Partial<Omit<RetryOptions, 'signal' | 'onAttempt' | 'totalTimeoutMs'>>;
+}
+
+export interface DjpService extends DjpApi {
+  /** Runs executing now. */
+  inFlight(): number;
+  /** Waits for in-flight runs up to the deadline, then cancels the rest (they save as interrupted). */
+  drain(deadlineMs: number): Promise<void>;
+}
+
+function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } }, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw invalidFromZod(r.error.issues);
+  return r.data;
+}
+
+export function createDjpService(opts: DjpServiceOptions): DjpService {
+  const env = opts.env ?? process.env;
+  const store = opts.store;
+  const now = opts.now ?? (() => new Date());
+  const log = opts.logger;
+  const retainMs = opts.retainMs ?? 5 * 60_000;
+  const root = findAppRoot();
+  const version = appVersion(root);
+  const sha = gitSha(env, root);
+  const project = opts.projectCost ?? unpricedProjection;
+  const active = new Map<string, ActiveRun>();
+
+  const running = () => [...active.values()].filter((r) => !r.finished);
+
+  async function prepare(request: unknown) {
+    const req = parseOr(RunRequest, request);
+    const registry = await loadProviderRegistry(env, opts.secrets);
+    const params = resolveRunParams(req, { registry });
+    const policy = loadPolicy(params.policy, { allowFiles: opts.surface !== 'server' });
+    const projection = project(req.task, params);
+    return { req, registry, params, policy, projection };
+  }
+
+  async function start(request: unknown, ctx: CallContext, replayOf: string | null): Promise<StartedRun> {
+    const { req, registry, params, policy, projection } = await prepare(request);
+    if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', params.budget_usd !== null ? 'budget_usd' : 'budget_tokens');
+    const guardrails = opts.makeGuardrails ? await opts.makeGuardrails(params) : noGuardrails;
+    const cost = opts.makeCostMeter ? opts.makeCostMeter(params, projection) : noCostMeter();
+    const id = newRunId(now().getTime());
+    const run = new ActiveRun(id, now);
+    active.set(id, run);
+    log?.info({ run_id: id, surface: opts.surface, debaters: params.debaters.map((d) => `${d.provider}/${d.model}`), user: ctx.identity.user }, 'run started');
+    run.done = (async () => {
+      try {
+        const artifact = await runPipeline({
+          runId: id,
+          task: req.task,
+          params,
+          policy,
+          providerFor: (p) => registry.create(p),
+          provenance: { app_version: version, git_sha: sha, runtime: runtimeInfo(opts.surface), identity: ctx.identity, replay_of: replayOf },
+          emit: (e) => run.push(e),
+          guardrails,
+          cost,
+          signal: run.controller.signal,
+          now,
+          retry: opts.retry,
+        });
+        run.artifact = artifact;
+        const saved = await store.save(artifact);
+        run.location = saved.location;
+        run.push({ type: 'run.done', status: artifact.status, artifact: saved.location, outbox: saved.outbox });
+        log?.info({ run_id: id, status: artifact.status, interrupted: artifact.interrupted, location: saved.location, outbox: saved.outbox?.path ?? null }, 'run finished');
+      } catch (e) {
+        const msg = guardrails.redactText(redactSecrets(e instanceof Error ? e.message : String(e)));
+        log?.error({ run_id: id, err: msg }, 'run failed');
+        run.push({ type: 'run.error', message: run.artifact ? `the run finished but could not be saved: ${msg}` : msg });
+      } finally {
+        run.finished = true;
+        setTimeout(() => {
+          if (active.get(id) === run) active.delete(id);
+        }, retainMs).unref();
+      }
+    })();
+    return { id };
+  }
+
+  async function loadRun(runId: string): Promise<RunArtifact> {
+    const a = active.get(runId);
+    if (a?.artifact && a.finished) return a.artifact;
+    if (a && !a.finished) throw new DjpError('conflict', `run ${runId} is still running`, 'id');
+    return store.load(runId);
+  }
+
+  async function decide(runId: string, ctx: CallContext, approve: boolean, reason: string | null): Promise<RunArtifact> {
+    const a = await loadRun(runId);
+    if (a.status !== 'pending_approval' || a.approval.state !== 'pending') {
+      throw new DjpError('conflict', `run ${runId} is not awaiting approval (status ${a.status}, approval ${a.approval.state})`, 'id');
+    }
+    const at = now().toISOString();
+    const who = ctx.identity.user;
+    const next: RunArtifact = {
+      ...a,
+      status: approve ? 'published' : 'advisory_only',
+      publish: {
+        ...a.publish,
+        status: approve ? 'published' : 'advisory_only',
+        text: approve ? a.publish.text : null,
+        reason: approve ? `approved by ${who}${reason ? `: ${reason}` : ''}` : `rejected by ${who}: ${reason}`,
+      },
+      approval: { required: true, state: approve ? 'approved' : 'rejected', decided_by: who, decided_at: at, reason },
+    };
+    await store.update(next);
+    const mem = active.get(runId);
+    if (mem) mem.artifact = next;
+    log?.info({ run_id: runId, decision: approve ? 'approved' : 'rejected', by: who }, 'approval decided');
+    return next;
+  }
+
+  const service: DjpService = {
+    startRun: (request, ctx) => start(request, ctx, null),
+
+    async subscribe(runId, listener: (e: RunEvent) => void, afterSeq = -1): Promise<Unsubscribe> {
+      const a = active.get(runId);
+      if (a) return a.subscribe(listener, afterSeq);
+      const artifact = await store.load(runId);
+      for (const e of synthesizeEvents(artifact, `${store.location}/${runId}.json`)) if (e.seq > afterSeq) listener(e);
+      return () => undefined;
+    },
+
+    async cancelRun(runId, ctx) {
+      const a = active.get(runId);
+      if (a && !a.finished) {
+        a.controller.abort(`cancelled by ${ctx.identity.user}`);
+        await a.done;
+        return;
+      }
+      if (a) throw new DjpError('conflict', `run ${runId} has already finished`, 'id');
+      await store.load(runId); // not_found when it does not exist
+      throw new DjpError('conflict', `run ${runId} has already finished`, 'id');
+    },
+
+    getRun: (runId) => loadRun(runId),
+
+    async listRuns(query): Promise<RunPage> {
+      return store.list(parseOr(ListRunsQuery, query ?? {}));
+    },
+
+    async deleteRun(runId, ctx) {
+      const a = active.get(runId);
+      if (a && !a.finished) throw new DjpError('conflict', `run ${runId} is still running; cancel it first`, 'id');
+      await store.delete(runId);
+      active.delete(runId);
+      log?.info({ run_id: runId, by: ctx.identity.user }, 'run deleted');
+    },
+
+    async approveRun(runId, decision, ctx) {
+      const d = parseOr(Decision, decision ?? {});
+      return decide(runId, ctx, true, d.reason?.trim() || null);
+    },
+
+    async rejectRun(runId, decision, ctx) {
+      const d = parseOr(RejectDecision, decision ?? {});
+      return decide(runId, ctx, false, d.reason);
+    },
+
+    async replayRun(runId, ctx) {
+      const a = await loadRun(runId);
+      return start(requestFromParameters(a.task, a.parameters), ctx, runId);
+    },
+
+    async listProviders(): Promise<ProviderStatus[]> {
+      return (await loadProviderRegistry(env, opts.secrets)).statuses();
+    },
+
+    async projectCost(request): Promise<CostProjection> {
+      return (await prepare(request)).projection;
+    },
+
+    async info(): Promise<ServiceInfo> {
+      let pending = 0;
+      try {
+        pending = await store.outboxCount();
+      } catch (e) {
+        if (!isDjpError(e)) log?.warn({ err: (e as Error).message }, 'outbox count failed');
+      }
+      return { app_version: version, storage: { kind: store.kind, location: store.location }, outbox_pending: pending, auth: opts.auth ?? 'none', surface: opts.surface };
+    },
+
+    inFlight: () => running().length,
+
+    async drain(deadlineMs) {
+      const runs = running();
+      if (runs.length === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const all = Promise.all(runs.map((r) => r.done));
+      const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), Math.max(0, deadlineMs))))]);
+      clearTimeout(timer);
+      if (!timedOut) return;
+      for (const r of running()) r.controller.abort('shutdown: the drain deadline passed');
+      await Promise.all(runs.map((r) => r.done));
+    },
+  };
+  return service;
+}
