@@ -1,0 +1,207 @@
+// The web UI end to end: real server, fake OpenAI/Anthropic servers (test/e2e/harness.ts scripts
+// their models), Debian Chromium. Each test saves a screenshot of the screen it covers.
+import { expect, startRun, test, waitFinished } from './fixtures.js';
+
+// Models the harness scripts on the fake LLM servers:
+const SLOW = 'gpt-5.4-nano'; // answers after 30 s — for cancel
+const FAILING = 'gpt-4.1'; // always answers HTTP 400 — a failed debater
+const uniq = () => Math.random().toString(36).slice(2, 8);
+
+test.describe.configure({ mode: 'serial' });
+
+test('settings shows the configured providers and storage, never a key', async ({ page, app }) => {
+  await app.go('/settings');
+  const table = page.getByRole('table', { name: 'Provider status' });
+  await expect(table.locator('tr[data-provider="openai"]')).toContainText('configured');
+  await expect(table.locator('tr[data-provider="openai"]')).toContainText('key set in the server environment');
+  await expect(table.locator('tr[data-provider="anthropic"]')).toContainText('configured');
+  await expect(table.locator('tr[data-provider="google"]')).toContainText('not configured');
+  await expect(page.getByTestId('storage-location')).toContainText(app.runsDir);
+  const html = await page.content();
+  for (const secret of app.secrets) expect(html).not.toContain(secret);
+  // Theme persists across reloads.
+  await page.getByRole('radio', { name: 'Dark' }).check();
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await app.shot('settings-dark');
+  await page.getByRole('radio', { name: 'Light' }).check();
+  await app.shot('settings');
+});
+
+test('a full run watched live: drafts stream in columns, then scores, then the published text', async ({ page, app }) => {
+  const task = `Explain retries with jitter ${uniq()}`;
+  await app.go('/');
+  // The picker shows configured and unconfigured providers.
+  await expect(page.locator('.debater[data-provider="google"]')).toContainText('not configured');
+  await expect(page.getByRole('checkbox', { name: 'Google Gemini', exact: true })).toBeDisabled();
+  await startRun(page, { task, debaters: [{ label: 'OpenAI' }, { label: 'Anthropic' }], keyboard: true });
+  const drafts = page.getByRole('region', { name: 'Drafts' });
+  await expect(drafts.locator('article')).toHaveCount(2);
+  // Seen live: a draft in flight before it is done.
+  await expect(drafts.locator('article[data-state="streaming"], article[data-state="waiting"]').first()).toBeVisible();
+  await waitFinished(page);
+  await expect(drafts.locator('article[data-state="done"]')).toHaveCount(2);
+  const scores = page.getByRole('region', { name: 'Judge scores' });
+  await expect(scores.getByRole('columnheader', { name: 'Task fit /4' })).toBeVisible();
+  await expect(scores.locator('tbody tr')).toHaveCount(2);
+  const result = page.getByRole('region', { name: 'Result' });
+  await expect(result).toContainText(/Published|Advisory/);
+  await expect(page.getByTestId('publish-text')).not.toBeEmpty();
+  await expect(result.getByRole('button', { name: 'Copy' })).toBeEnabled();
+  await expect(result.getByRole('button', { name: 'Export Markdown' })).toBeEnabled();
+  const download = page.waitForEvent('download');
+  await result.getByRole('button', { name: 'Export JSON' }).click();
+  expect((await download).suggestedFilename()).toMatch(/^djp-[0-9A-Z]{26}\.json$/);
+  await expect(page.getByTestId('artifact-location')).toContainText(app.runsDir);
+  await expect(page.getByRole('region', { name: 'Cost and storage' })).toContainText('Judge pass 1');
+  await app.shot('run-finished');
+});
+
+test('cancel stops a running run', async ({ page, app }) => {
+  await startRun(page, { task: `Slow question ${uniq()}`, debaters: [{ label: 'OpenAI', model: SLOW }] });
+  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', /waiting|streaming/);
+  await app.shot('run-in-progress');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await waitFinished(page);
+  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', 'failed');
+  await expect(page.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+  await app.shot('run-cancelled');
+});
+
+test('a failed debater is shown as failed, with why, while the others finish', async ({ page, app }) => {
+  await startRun(page, { task: `Half broken ${uniq()}`, debaters: [{ label: 'OpenAI', model: FAILING }, { label: 'Anthropic' }] });
+  await waitFinished(page);
+  const failed = page.locator('article[data-draft="d1"]');
+  await expect(failed).toHaveAttribute('data-state', 'failed');
+  await expect(failed.getByRole('alert')).toContainText(/400|unavailable/i);
+  await expect(page.locator('article[data-draft="d2"]')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByRole('region', { name: 'Result' })).toBeVisible();
+  await app.shot('run-failed-debater');
+});
+
+test('history: search in tasks, filter by status and provider, open an old run', async ({ page, app }) => {
+  const word = `zebra${uniq()}`;
+  await startRun(page, { task: `Facts about the ${word}`, debaters: [{ label: 'Anthropic' }] });
+  await waitFinished(page);
+  await app.go('/history');
+  await expect(page.getByRole('table', { name: 'Runs' }).locator('tbody tr').first()).toBeVisible();
+  const before = await page.getByRole('table', { name: 'Runs' }).locator('tbody tr').count();
+  expect(before).toBeGreaterThan(1);
+  await page.getByLabel('Search tasks').fill(word);
+  await page.getByRole('button', { name: 'Search' }).click();
+  const rows = page.getByRole('table', { name: 'Runs' }).locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(word);
+  // Provider filter: the run used Anthropic only, so filtering by OpenAI hides it.
+  await page.getByLabel('Provider').selectOption('openai');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByText('No runs match.')).toBeVisible();
+  await page.getByLabel('Provider').selectOption('anthropic');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(rows).toHaveCount(1);
+  // Status filter: the cancelled run from earlier is not "published"; the search is cleared first.
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByLabel('Status').selectOption('published');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(rows.locator('.badge').filter({ hasNotText: /^Published$/ })).toHaveCount(0);
+  await expect(rows.first()).toBeVisible();
+  await app.shot('history');
+  // Open the old run: every stage is there.
+  await page.getByLabel('Status').selectOption('');
+  await page.getByLabel('Search tasks').fill(word);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await rows.first().getByRole('link').click();
+  await expect(page).toHaveURL(/#\/runs\/[0-9A-Z]{26}$/);
+  await expect(page.getByRole('region', { name: 'Task' })).toContainText(word);
+  await expect(page.getByRole('region', { name: 'Drafts' }).locator('article[data-state="done"]')).toHaveCount(1);
+  await expect(page.getByRole('region', { name: 'Judge scores' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Result' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Parameters' })).toContainText('anthropic/');
+  await app.shot('run-detail');
+});
+
+test('compare: two runs side by side with a word diff, and two drafts of one run', async ({ page, app }) => {
+  await app.go('/history');
+  const rows = page.getByRole('table', { name: 'Runs' }).locator('tbody tr');
+  await expect(rows.nth(1)).toBeVisible();
+  await rows.nth(0).getByRole('checkbox').check();
+  await rows.nth(1).getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Compare selected' }).click();
+  await expect(page).toHaveURL(/#\/compare\?a=/);
+  const diff = page.getByLabel('Word diff');
+  await expect(diff).toBeVisible();
+  await expect(page.getByTestId('diff-stats')).toContainText('words the same');
+  await expect(diff.locator('del, ins').first()).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Parameters, scores and costs' })).toContainText('Debaters');
+  await app.shot('compare-runs');
+
+  // Two drafts of one two-debater run.
+  const id = await startRun(page, { task: `Two drafts ${uniq()}`, debaters: [{ label: 'OpenAI' }, { label: 'Anthropic' }] });
+  await waitFinished(page);
+  await app.go(`/runs/${id}`);
+  await page.getByRole('button', { name: 'Compare drafts' }).click();
+  await expect(page.getByLabel('Left text', { exact: true })).toContainText('d1');
+  await expect(page.getByRole('region', { name: 'Right text' })).toContainText('Draft d2');
+  await expect(page.getByLabel('Word diff')).toBeVisible();
+  await app.shot('compare-drafts');
+});
+
+test('approvals: approve one pending run and reject another with a reason', async ({ page, app }) => {
+  const a = await startRun(page, { task: `Needs sign-off A ${uniq()}`, debaters: [{ label: 'Anthropic' }], requireApproval: true });
+  await waitFinished(page);
+  await expect(page.getByRole('region', { name: 'Result' })).toContainText('Pending approval');
+  const b = await startRun(page, { task: `Needs sign-off B ${uniq()}`, debaters: [{ label: 'Anthropic' }], requireApproval: true });
+  await waitFinished(page);
+  await app.go('/approvals');
+  const cardA = page.getByRole('article', { name: `Pending run ${a}` });
+  const cardB = page.getByRole('article', { name: `Pending run ${b}` });
+  await expect(cardA).toBeVisible();
+  await expect(cardB).toBeVisible();
+  await app.shot('approvals');
+  // Reject needs a reason: the UI says so instead of sending an empty one.
+  await cardB.getByRole('button', { name: 'Reject' }).click();
+  await expect(cardB.getByRole('alert')).toContainText('Give a reason');
+  await cardB.getByLabel(/Reason for run/).fill('Not sourced well enough');
+  await cardB.getByRole('button', { name: 'Reject' }).click();
+  await cardA.getByLabel(/Reason for run/).fill('Looks right');
+  await cardA.getByRole('button', { name: 'Approve' }).click();
+  const decided = page.getByRole('region', { name: 'Decided' });
+  await expect(decided.locator(`li[data-run="${a}"]`)).toContainText('approved');
+  await expect(decided.locator(`li[data-run="${a}"]`)).toContainText('published');
+  await expect(decided.locator(`li[data-run="${b}"]`)).toContainText('rejected');
+  await expect(decided.locator(`li[data-run="${b}"]`)).toContainText('Not sourced well enough');
+  await app.shot('approvals-decided');
+  // The decision and reviewer are recorded in the run.
+  await app.go(`/runs/${b}`);
+  await expect(page.getByRole('region', { name: 'Approval' })).toContainText(/Rejected by \S+/);
+});
+
+test('insights shows its four charts from the run history', async ({ page, app }) => {
+  await app.go('/insights');
+  for (const name of ['Cost per day', 'Runs by status', 'Share of runs won, per provider', 'Mean draft latency per provider']) {
+    await expect(page.getByRole('img', { name })).toBeVisible();
+  }
+  await expect(page.getByRole('img', { name: 'Runs by status' }).locator('rect.bar').first()).toBeVisible();
+  await app.shot('insights');
+});
+
+test('works in a narrow window without sideways scrolling', async ({ page, app }) => {
+  await page.setViewportSize({ width: 400, height: 800 });
+  for (const path of ['/', '/history', '/settings']) {
+    await app.go(path);
+    await expect(page.getByRole('heading', { level: 2 }).first()).toBeVisible();
+    // (Runs in the page; root tsconfig has no DOM lib, hence the string.)
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    expect(overflow, `horizontal overflow on ${path}`).toBeLessThanOrEqual(1);
+  }
+  await app.go('/');
+  await app.shot('run-narrow');
+});
+
+test('a run form error is shown at the field, in words', async ({ page, app }) => {
+  await app.go('/');
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('Write a task');
+  await expect(page.getByLabel('Task')).toBeFocused();
+});
