@@ -1,11 +1,11 @@
 // Every DJP_AUTH mode over real HTTP: tokens signed with locally generated keys, published by a local
 // key/JWKS server (test/server/key-server.ts). A valid token → the run records the identity; missing,
-// forged, expired or wrong-audience → 401 and no run is created.
+// forged, expired or wrong-audience → 401 and no run is created. The real service (offline provider)
+// and a real local store stand behind the server, so the identity is read back from the saved artifact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKeyServer, type KeyServer } from '../../test/server/key-server.js';
-import { createMemoryApi } from '../../test/server/memory-api.js';
-import { startServer, type Started } from '../../test/server/http-helpers.js';
-import { authFromEnv, AuthConfigError, isLoopbackHost, isTrusted, parseTrustedProxies, type Authenticator } from './index.js';
+import { follow, getArtifact, startRealStack, type RealStack } from '../../test/server/real-service.js';
+import { authFromEnv, AuthConfigError, isLoopbackHost, isTrusted, localUser, parseTrustedProxies, type Authenticator } from './index.js';
 
 const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/djp/50dc6c495c0c9188';
 const AUD = '/projects/123/global/backendServices/456';
@@ -20,37 +20,42 @@ afterAll(async () => {
   await keys.close();
 });
 
-async function withServer(auth: Authenticator, fn: (s: Started, api: ReturnType<typeof createMemoryApi>) => Promise<void>): Promise<void> {
-  const api = createMemoryApi();
-  const s = await startServer(api, { auth });
+async function withServer(auth: Authenticator, fn: (s: RealStack) => Promise<void>): Promise<void> {
+  const s = await startRealStack({ auth });
   try {
-    await fn(s, api);
+    await fn(s);
   } finally {
     await s.close();
   }
 }
 
-async function startRun(s: Started, headers: Record<string, string>): Promise<Response> {
+async function startRun(s: RealStack, headers: Record<string, string>): Promise<Response> {
   return fetch(s.base + '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ task: 'who am I?' }) });
 }
 
-async function expect401(s: Started, api: ReturnType<typeof createMemoryApi>, headers: Record<string, string>, message: RegExp): Promise<void> {
-  const before = api.runs.size;
+const runCount = async (s: RealStack) => (await s.store.list({ limit: 100 })).runs.length + s.service.inFlight();
+
+async function expect401(s: RealStack, headers: Record<string, string>, message: RegExp): Promise<void> {
+  const before = await runCount(s);
   const res = await startRun(s, headers);
   const body = (await res.json()) as { error: { code: string; message: string } };
   expect(res.status, body.error.message).toBe(401);
   expect(body.error.code).toBe('unauthorized');
   expect(body.error.message).toMatch(message);
-  expect(api.runs.size).toBe(before);
+  expect(await runCount(s)).toBe(before);
   // Reads are refused too.
   expect((await fetch(s.base + '/api/runs', { headers })).status).toBe(401);
 }
 
-async function expectIdentity(s: Started, api: ReturnType<typeof createMemoryApi>, headers: Record<string, string>, identity: { user: string; source: string }): Promise<void> {
+async function expectIdentity(s: RealStack, headers: Record<string, string>, identity: { user: string; source: string }): Promise<void> {
   const res = await startRun(s, headers);
   expect(res.status).toBe(202);
   const { id } = (await res.json()) as { id: string };
-  expect(api.runs.get(id)?.identity).toEqual(identity);
+  const events = await follow(s.base, id, headers);
+  expect(events.at(-1)?.type).toBe('run.done');
+  const artifact = await getArtifact(s.base, id, headers);
+  expect(artifact.provenance.identity).toEqual(identity);
+  expect((await s.store.load(id)).provenance.identity).toEqual(identity); // as saved
   const who = await fetch(s.base + '/api/whoami', { headers });
   expect(await who.json()).toEqual(identity);
 }
@@ -59,23 +64,23 @@ describe('DJP_AUTH=alb', () => {
   const env = () => ({ DJP_AUTH: 'alb', DJP_AUTH_ALB_ARN: ARN, DJP_AUTH_ALB_KEY_URL: `${keys.url}/alb` });
 
   it('valid token → identity; missing / forged / expired / wrong signer / unknown kid → 401', async () => {
-    await withServer(authFromEnv(env(), '0.0.0.0'), async (s, api) => {
+    await withServer(authFromEnv(env(), '0.0.0.0'), async (s) => {
       const good = await keys.signAlb({ sub: 'abc-sub', email: 'ada@example.com' }, { signer: ARN });
-      await expectIdentity(s, api, { 'x-amzn-oidc-data': good }, { user: 'ada@example.com', source: 'alb' });
-      await expect401(s, api, {}, /missing x-amzn-oidc-data/);
+      await expectIdentity(s, { 'x-amzn-oidc-data': good }, { user: 'ada@example.com', source: 'alb' });
+      await expect401(s, {}, /missing x-amzn-oidc-data/);
       const forged = await keys.signAlb({ email: 'eve@example.com' }, { signer: ARN, key: keys.rogue.es });
-      await expect401(s, api, { 'x-amzn-oidc-data': forged }, /signature/);
+      await expect401(s, { 'x-amzn-oidc-data': forged }, /signature/);
       const expired = await keys.signAlb({ email: 'ada@example.com' }, { signer: ARN, expSeconds: -3600 });
-      await expect401(s, api, { 'x-amzn-oidc-data': expired }, /expired/);
+      await expect401(s, { 'x-amzn-oidc-data': expired }, /expired/);
       const otherLb = await keys.signAlb({ email: 'ada@example.com' }, { signer: ARN.replace('50dc', 'ffff') });
-      await expect401(s, api, { 'x-amzn-oidc-data': otherLb }, /signer/);
+      await expect401(s, { 'x-amzn-oidc-data': otherLb }, /signer/);
       const unknownKid = await keys.signAlb({ email: 'ada@example.com' }, { signer: ARN, kid: 'no-such-kid' });
-      await expect401(s, api, { 'x-amzn-oidc-data': unknownKid }, /could not be fetched/);
-      await expect401(s, api, { 'x-amzn-oidc-data': 'not.a.jwt' }, /malformed/);
+      await expect401(s, { 'x-amzn-oidc-data': unknownKid }, /could not be fetched/);
+      await expect401(s, { 'x-amzn-oidc-data': 'not.a.jwt' }, /malformed/);
       // Tampered payload with the original signature.
       const [h, , sig] = good.split('.');
       const evil = Buffer.from(JSON.stringify({ email: 'eve@example.com', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
-      await expect401(s, api, { 'x-amzn-oidc-data': `${h}.${evil}.${sig}` }, /signature/);
+      await expect401(s, { 'x-amzn-oidc-data': `${h}.${evil}.${sig}` }, /signature/);
     });
     // The public key was fetched once and cached.
     expect(keys.hits.get(`/alb/${keys.albKid}`)).toBe(1);
@@ -94,16 +99,16 @@ describe('DJP_AUTH=iap', () => {
   const ISS = 'https://cloud.google.com/iap';
 
   it('valid ES256 and RS256 tokens → identity; missing / forged / expired / wrong audience / wrong issuer → 401', async () => {
-    await withServer(authFromEnv(env(), '0.0.0.0'), async (s, api) => {
+    await withServer(authFromEnv(env(), '0.0.0.0'), async (s) => {
       const h = 'x-goog-iap-jwt-assertion';
-      await expectIdentity(s, api, { [h]: await keys.signJwks({ sub: 'accounts.google.com:1', email: 'grace@example.com' }, { issuer: ISS, audience: AUD }) }, { user: 'grace@example.com', source: 'iap' });
-      await expectIdentity(s, api, { [h]: await keys.signJwks({ email: 'rs@example.com' }, { issuer: ISS, audience: AUD, alg: 'RS256' }) }, { user: 'rs@example.com', source: 'iap' });
-      await expect401(s, api, {}, /missing x-goog-iap-jwt-assertion/);
-      await expect401(s, api, { [h]: await keys.signJwks({ email: 'eve@example.com' }, { issuer: ISS, audience: AUD, key: keys.rogue.es }) }, /signature/);
-      await expect401(s, api, { [h]: await keys.signJwks({ email: 'eve@example.com' }, { issuer: ISS, audience: AUD, key: keys.rogue.es, kid: 'other' }) }, /unknown key/);
-      await expect401(s, api, { [h]: await keys.signJwks({ email: 'grace@example.com' }, { issuer: ISS, audience: AUD, expSeconds: -3600 }) }, /expired/);
-      await expect401(s, api, { [h]: await keys.signJwks({ email: 'grace@example.com' }, { issuer: ISS, audience: '/projects/999/apps/other' }) }, /"aud"/);
-      await expect401(s, api, { [h]: await keys.signJwks({ email: 'grace@example.com' }, { issuer: 'https://evil.example', audience: AUD }) }, /"iss"/);
+      await expectIdentity(s, { [h]: await keys.signJwks({ sub: 'accounts.google.com:1', email: 'grace@example.com' }, { issuer: ISS, audience: AUD }) }, { user: 'grace@example.com', source: 'iap' });
+      await expectIdentity(s, { [h]: await keys.signJwks({ email: 'rs@example.com' }, { issuer: ISS, audience: AUD, alg: 'RS256' }) }, { user: 'rs@example.com', source: 'iap' });
+      await expect401(s, {}, /missing x-goog-iap-jwt-assertion/);
+      await expect401(s, { [h]: await keys.signJwks({ email: 'eve@example.com' }, { issuer: ISS, audience: AUD, key: keys.rogue.es }) }, /signature/);
+      await expect401(s, { [h]: await keys.signJwks({ email: 'eve@example.com' }, { issuer: ISS, audience: AUD, key: keys.rogue.es, kid: 'other' }) }, /unknown key/);
+      await expect401(s, { [h]: await keys.signJwks({ email: 'grace@example.com' }, { issuer: ISS, audience: AUD, expSeconds: -3600 }) }, /expired/);
+      await expect401(s, { [h]: await keys.signJwks({ email: 'grace@example.com' }, { issuer: ISS, audience: '/projects/999/apps/other' }) }, /"aud"/);
+      await expect401(s, { [h]: await keys.signJwks({ email: 'grace@example.com' }, { issuer: 'https://evil.example', audience: AUD }) }, /"iss"/);
     });
   });
 
@@ -118,14 +123,14 @@ describe('DJP_AUTH=cloudflare', () => {
   const ISS = `https://${TEAM}`;
 
   it('valid token → identity; missing / forged / expired / wrong audience → 401', async () => {
-    await withServer(authFromEnv(env(), '0.0.0.0'), async (s, api) => {
+    await withServer(authFromEnv(env(), '0.0.0.0'), async (s) => {
       const h = 'Cf-Access-Jwt-Assertion';
-      await expectIdentity(s, api, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: CF_AUD, alg: 'RS256' }) }, { user: 'linus@example.com', source: 'cloudflare' });
-      await expect401(s, api, {}, /missing cf-access-jwt-assertion/);
-      await expect401(s, api, { [h]: await keys.signJwks({ email: 'eve@example.com' }, { issuer: ISS, audience: CF_AUD, alg: 'RS256', key: keys.rogue.rs }) }, /signature/);
-      await expect401(s, api, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: CF_AUD, expSeconds: -600 }) }, /expired/);
-      await expect401(s, api, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: 'other-app' }) }, /"aud"/);
-      await expect401(s, api, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: 'https://other.cloudflareaccess.com', audience: CF_AUD }) }, /"iss"/);
+      await expectIdentity(s, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: CF_AUD, alg: 'RS256' }) }, { user: 'linus@example.com', source: 'cloudflare' });
+      await expect401(s, {}, /missing cf-access-jwt-assertion/);
+      await expect401(s, { [h]: await keys.signJwks({ email: 'eve@example.com' }, { issuer: ISS, audience: CF_AUD, alg: 'RS256', key: keys.rogue.rs }) }, /signature/);
+      await expect401(s, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: CF_AUD, expSeconds: -600 }) }, /expired/);
+      await expect401(s, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: 'other-app' }) }, /"aud"/);
+      await expect401(s, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: 'https://other.cloudflareaccess.com', audience: CF_AUD }) }, /"iss"/);
     });
   });
 
@@ -137,15 +142,15 @@ describe('DJP_AUTH=cloudflare', () => {
 
 describe('DJP_AUTH=proxy', () => {
   it('believes the email header only from a trusted proxy address', async () => {
-    await withServer(authFromEnv({ DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' }, '0.0.0.0'), async (s, api) => {
-      await expectIdentity(s, api, { 'x-forwarded-email': 'ken@example.com' }, { user: 'ken@example.com', source: 'proxy' });
-      await expectIdentity(s, api, { 'x-auth-request-email': 'dmr@example.com' }, { user: 'dmr@example.com', source: 'proxy' });
-      await expect401(s, api, {}, /missing X-Forwarded-Email/);
-      await expect401(s, api, { 'x-forwarded-email': 'not an email' }, /not an email/);
+    await withServer(authFromEnv({ DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' }, '0.0.0.0'), async (s) => {
+      await expectIdentity(s, { 'x-forwarded-email': 'ken@example.com' }, { user: 'ken@example.com', source: 'proxy' });
+      await expectIdentity(s, { 'x-auth-request-email': 'dmr@example.com' }, { user: 'dmr@example.com', source: 'proxy' });
+      await expect401(s, {}, /missing X-Forwarded-Email/);
+      await expect401(s, { 'x-forwarded-email': 'not an email' }, /not an email/);
     });
-    await withServer(authFromEnv({ DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '10.1.2.3' }, '0.0.0.0'), async (s, api) => {
+    await withServer(authFromEnv({ DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '10.1.2.3' }, '0.0.0.0'), async (s) => {
       // 127.0.0.1 is not a trusted proxy here: a forged header from anyone else is refused.
-      await expect401(s, api, { 'x-forwarded-email': 'ken@example.com' }, /trusted proxy/);
+      await expect401(s, { 'x-forwarded-email': 'ken@example.com' }, /trusted proxy/);
     });
   });
 
@@ -166,11 +171,13 @@ describe('DJP_AUTH=proxy', () => {
 
 describe('DJP_AUTH=none', () => {
   it('identity is the local user with source none', async () => {
-    await withServer(authFromEnv({}, '127.0.0.1'), async (s, api) => {
+    await withServer(authFromEnv({}, '127.0.0.1'), async (s) => {
       const res = await startRun(s, {});
       const { id } = (await res.json()) as { id: string };
-      expect(api.runs.get(id)?.identity.source).toBe('none');
-      expect(api.runs.get(id)?.identity.user.length).toBeGreaterThan(0);
+      await follow(s.base, id);
+      const identity = (await getArtifact(s.base, id)).provenance.identity;
+      expect(identity.source).toBe('none');
+      expect(identity.user).toBe(localUser());
     });
   });
 

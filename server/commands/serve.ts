@@ -1,0 +1,125 @@
+// `djp serve [--port] [--host]`: the hosted web build. Builds the real store and service from the
+// environment, verifies identities per DJP_AUTH, serves the API and the built UI, pushes the outbox
+// periodically, and drains in-flight runs on SIGTERM/SIGINT before exiting 0.
+import type { Command } from 'commander';
+import { createRunStore, startOutboxSync } from '../../shared/artifacts/index.js';
+import { loadDotEnv } from '../../shared/config/env.js';
+import { createCostMeter } from '../../shared/cost/meter.js';
+import { loadPricing } from '../../shared/cost/pricing.js';
+import { projectCost } from '../../shared/cost/projection.js';
+import { createGuardrails, redactSecrets } from '../../shared/guardrails/index.js';
+import { createDjpService } from '../../shared/service/index.js';
+import { authFromEnv, AuthConfigError } from '../auth/index.js';
+import { createLogger, createServer } from '../http/index.js';
+import { appVersion, serverSettings, SettingsError, type Env } from '../http/settings.js';
+
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+}
+
+export interface RunningServe {
+  url: string;
+  /** Resolves with the exit code once the server has stopped. */
+  stopped: Promise<number>;
+  stop(): Promise<number>;
+}
+
+/** Starts everything; throws SettingsError / AuthConfigError on bad configuration. */
+export async function startServe(flags: ServeFlags, env: Env = process.env): Promise<RunningServe> {
+  const settings = serverSettings(env, flags);
+  const auth = authFromEnv(env, settings.host);
+  const logger = createLogger({ level: settings.logLevel, redact: redactSecrets });
+  const store = createRunStore(env['RUNS_DIR'], { env, logger });
+  const pricing = loadPricing(null, env);
+  // Over HTTP, server-side paths (grounded_corpus, redaction_rules) must be inside DJP_SERVER_DATA_DIR.
+  const allowedRoots = settings.dataDir ? [settings.dataDir] : [];
+  const api = createDjpService({
+    store,
+    env,
+    surface: 'server',
+    logger,
+    auth: auth.mode,
+    makeGuardrails: (params) => createGuardrails(params, { allowedRoots }),
+    makeCostMeter: (params, projection) => createCostMeter(params, projection, { pricing }),
+    projectCost: (task, params) => projectCost(task, params, pricing),
+  });
+  const server = createServer({
+    api,
+    auth,
+    logger,
+    staticDir: settings.staticDir,
+    ready: () => store.ping(),
+    maxBodyBytes: settings.maxBodyBytes,
+    corsOrigins: settings.corsOrigins,
+    heartbeatMs: settings.heartbeatMs,
+    dataDir: settings.dataDir,
+    version: appVersion(),
+  });
+  const outbox = startOutboxSync(store, settings.outboxSyncMs, logger);
+  const addr = await server.listen(settings.port, settings.host);
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  logger.info({ url, auth: auth.mode, storage: `${store.kind}:${store.location}`, version: appVersion() }, 'listening');
+
+  let stopping: Promise<number> | null = null;
+  let resolveStopped!: (code: number) => void;
+  const stopped = new Promise<number>((r) => (resolveStopped = r));
+  const stop = (): Promise<number> =>
+    (stopping ??= (async () => {
+      let code = 0;
+      try {
+        await server.shutdown(settings.shutdownDeadlineMs);
+        await outbox.stop();
+        logger.info({}, 'stopped');
+      } catch (e) {
+        code = 1;
+        logger.error({ err: e }, 'shutdown failed');
+      }
+      await new Promise<void>((r) => logger.flush(() => r()));
+      resolveStopped(code);
+      return code;
+    })());
+  return { url, stopped, stop };
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('Start the web app and HTTP API (PORT, HOST, DJP_AUTH …; see docs/DEPLOYMENT.md)')
+    .option('--port <port>', 'port to listen on (default: PORT or 8080; 0 = any free port)')
+    .option('--host <host>', 'address to listen on (default: HOST or 127.0.0.1)')
+    .action(async (flags: ServeFlags) => {
+      loadDotEnv();
+      let running: RunningServe;
+      try {
+        running = await startServe(flags);
+      } catch (e) {
+        if (e instanceof SettingsError || e instanceof AuthConfigError) {
+          process.stderr.write(`djp serve: ${e.message}\n`);
+          process.exit(2);
+        }
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {
+          process.stderr.write(`djp serve: cannot listen: ${redactSecrets(err.message)}\n`);
+          process.exit(2);
+        }
+        throw e;
+      }
+      process.stderr.write(`djp serve: listening on ${running.url}\n`);
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        signals += 1;
+        if (signals > 1) {
+          process.stderr.write(`djp serve: ${sig} again, exiting now\n`);
+          process.exit(1);
+        }
+        process.stderr.write(`djp serve: ${sig}, draining in-flight runs\n`);
+        void running.stop();
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      process.exitCode = await running.stopped;
+      process.exit(process.exitCode);
+    });
+}

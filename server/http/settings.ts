@@ -1,0 +1,82 @@
+// Server settings from the environment (12-factor). Each bad value is refused with the variable named.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseOrigins } from './headers.js';
+import { DEFAULT_MAX_BODY_BYTES } from './body.js';
+
+export type Env = Record<string, string | undefined>;
+
+export interface ServerSettings {
+  port: number;
+  host: string;
+  maxBodyBytes: number;
+  corsOrigins: string[];
+  shutdownDeadlineMs: number;
+  staticDir: string;
+  dataDir: string | null;
+  logLevel: string;
+  outboxSyncMs: number;
+  heartbeatMs: number;
+}
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/** Default shutdown deadline: Cloud Run sends SIGKILL 10 s after SIGTERM, so 8 s fits everywhere. */
+export const DEFAULT_SHUTDOWN_DEADLINE_S = 8;
+
+function num(env: Env, name: string, dflt: number, min: number, max: number, integer = true): number {
+  const raw = env[name]?.trim();
+  if (!raw) return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    throw new SettingsError(`${name}="${raw}" must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** The package root (the folder holding package.json), from this file's location in src or dist. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+export function appVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function logLevel(env: Env): string {
+  const v = (env['DJP_LOG_LEVEL'] ?? '').trim().toLowerCase() || 'info';
+  if (!LOG_LEVELS.includes(v)) throw new SettingsError(`DJP_LOG_LEVEL="${env['DJP_LOG_LEVEL']}" is not one of ${LOG_LEVELS.join(', ')}`);
+  return v;
+}
+
+export function serverSettings(env: Env, flags: { port?: string | number; host?: string } = {}): ServerSettings {
+  const portEnv = flags.port !== undefined ? { PORT: String(flags.port) } : {};
+  const port = num({ ...env, ...portEnv }, 'PORT', 8080, 0, 65535);
+  const host = (flags.host ?? env['HOST'] ?? '127.0.0.1').trim() || '127.0.0.1';
+  return {
+    port,
+    host,
+    maxBodyBytes: num(env, 'DJP_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024),
+    corsOrigins: parseOrigins(env['DJP_CORS_ORIGINS']),
+    shutdownDeadlineMs: Math.round(num(env, 'DJP_SHUTDOWN_DEADLINE_S', DEFAULT_SHUTDOWN_DEADLINE_S, 0, 3600, false) * 1000),
+    staticDir: resolve(env['DJP_STATIC_DIR']?.trim() || join(packageRoot(), 'dist', 'renderer')),
+    dataDir: env['DJP_SERVER_DATA_DIR']?.trim() ? resolve(env['DJP_SERVER_DATA_DIR'].trim()) : null,
+    logLevel: logLevel(env),
+    outboxSyncMs: Math.round(num(env, 'DJP_OUTBOX_SYNC_S', 60, 1, 86400, false) * 1000),
+    heartbeatMs: 15_000,
+  };
+}
