@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The `djp` command. Each command lives in server/commands/<name>.ts and exports register(program).
+// .env is loaded here (never in library code), without overriding the environment.
+import { Command, CommanderError } from 'commander';
+import { isDjpError } from '../shared/api/index.js';
+import { loadDotEnv } from '../shared/config/env.js';
+import { redactSecrets } from '../shared/providers/errors.js';
+import { appVersion } from '../shared/service/provenance.js';
+import { CliError } from './commands/cli-service.js';
+import * as approveCmd from './commands/approve.js';
+import * as replayCmd from './commands/replay.js';
+import * as runCmd from './commands/run.js';
+import * as runsCmd from './commands/runs.js';
+import * as serveCmd from './commands/serve.js';
+
+loadDotEnv();
+
+const program = new Command('djp')
+  .description('DJP Workflow: several LLMs draft, a judge scores, guardrails decide what is published')
+  .version(appVersion())
+  .showHelpAfterError('(run with --help for usage)');
+
+runCmd.register(program);
+runsCmd.register(program);
+replayCmd.register(program);
+approveCmd.register(program);
+serveCmd.register(program);
+
+function fail(e: unknown): never {
+  if (e instanceof CommanderError) process.exit(e.exitCode);
+  const debug = !!process.env.DJP_DEBUG;
+  if (isDjpError(e)) {
+    process.stderr.write(`djp: ${redactSecrets(e.message)}\n`);
+    process.exit(e.code === 'invalid' ? 2 : 1);
+  }
+  if (e instanceof CliError) {
+    process.stderr.write(`djp: ${redactSecrets(e.message)}\n`);
+    process.exit(e.exitCode);
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`djp: unexpected error: ${redactSecrets(msg)}\n${debug && e instanceof Error && e.stack ? `${redactSecrets(e.stack)}\n` : '(set DJP_DEBUG=1 for details)\n'}`);
+  process.exit(1);
+}
+
+program.parseAsync(process.argv).then(
+  () => {
+    // Commands that do not keep a server open are done: exit even if an SDK keeps a socket alive.
+    if (process.argv[2] !== 'serve') process.exitCode ??= 0;
+  },
+  fail,
+);

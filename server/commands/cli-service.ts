@@ -1,0 +1,88 @@
+// Builds the in-process DjpService the CLI commands use: the store from RUNS_DIR, the real
+// guardrails and cost meter, and the local OS user as identity. Also the CLI's error type and
+// output helpers.
+import { userInfo } from 'node:os';
+import { createRunStore } from '../../shared/artifacts/index.js';
+import type { CallContext, RunArtifact } from '../../shared/api/index.js';
+import { createCostMeter } from '../../shared/cost/meter.js';
+import { loadPricing } from '../../shared/cost/pricing.js';
+import { projectCost } from '../../shared/cost/projection.js';
+import { createGuardrails } from '../../shared/guardrails/index.js';
+import { createDjpService, type DjpService } from '../../shared/service/index.js';
+
+export type Env = Record<string, string | undefined>;
+
+/** A user error: printed without a stack trace, exits with `exitCode`. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export function localIdentity(env: Env = process.env): CallContext {
+  let user = env.USER || env.USERNAME || 'unknown';
+  try {
+    user = userInfo().username || user;
+  } catch {
+    /* no passwd entry (containers): keep the env value */
+  }
+  return { identity: { user, source: 'local' } };
+}
+
+export function cliService(env: Env = process.env): DjpService {
+  const store = createRunStore(env.RUNS_DIR, { env });
+  const pricing = loadPricing(null, env);
+  return createDjpService({
+    store,
+    env,
+    surface: 'cli',
+    makeGuardrails: (params) => createGuardrails(params),
+    makeCostMeter: (params, projection) => createCostMeter(params, projection, { pricing }),
+    projectCost: (task, params) => projectCost(task, params, pricing),
+  });
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** provider/model, without repeating the provider when the model name already carries it (offline/*). */
+export function modelName(m: { provider: string; model: string }): string {
+  return m.model.startsWith(`${m.provider}/`) ? m.model : `${m.provider}/${m.model}`;
+}
+
+export function fmtScore(x: number | null | undefined): string {
+  return x === null || x === undefined ? '—' : Number.isInteger(x) ? `${x}` : x.toFixed(2);
+}
+
+/** A short human summary of a run: status, winner, scores, where the artifact is. */
+export function summaryText(a: RunArtifact, location: string | null): string {
+  const lines: string[] = [];
+  lines.push(`run:      ${a.id}${a.provenance.replay_of ? ` (replay of ${a.provenance.replay_of})` : ''}`);
+  lines.push(`status:   ${a.status}${a.interrupted ? ` (interrupted: ${a.interrupted})` : ''}`);
+  const win = a.publish.draft_id ? a.drafts.find((d) => d.id === a.publish.draft_id) : null;
+  const winScore = win ? a.judge.scores.find((s) => s.draft_id === win.id)?.score : null;
+  if (win) {
+    const label = a.status === 'published' || a.status === 'pending_approval' ? 'winner:   ' : 'best:     ';
+    lines.push(`${label}${win.id} ${modelName(win)}${winScore !== null && winScore !== undefined ? ` (score ${fmtScore(winScore)}/10)` : ''}`);
+  }
+  lines.push(`reason:   ${a.publish.reason}`);
+  const scoreOf = (id: string) => a.judge.scores.find((s) => s.draft_id === id);
+  lines.push(`judge:    ${modelName(a.judge.model)} — ${a.judge.status}${a.judge.reason ? ` (${a.judge.reason})` : ''}${a.judge.swap_pass ? ', swap pass run' : ''}`);
+  lines.push('drafts:');
+  for (const d of a.drafts) {
+    const s = scoreOf(d.id);
+    const score = s ? (s.status === 'scored' ? `${fmtScore(s.score)}/10 (fit ${fmtScore(s.subscores?.task_fit)}, support ${fmtScore(s.subscores?.support)}, clarity ${fmtScore(s.subscores?.clarity)})` : s.status) : d.status === 'ok' ? 'not judged' : '';
+    const extra = d.status === 'ok' ? (d.parse === 'raw' ? ' [unparsed text]' : '') : ` ${d.status}${d.error ? `: ${d.error}` : ''}`;
+    lines.push(`  ${d.id} ${modelName(d)}  ${score}${extra}`);
+  }
+  const usd = a.cost.total.usd;
+  lines.push(`cost:     ${usd === null ? 'unpriced' : `$${usd.toFixed(4)}`} · ${a.cost.total.input_tokens + a.cost.total.output_tokens} tokens · ${(a.timings_ms.total / 1000).toFixed(1)} s`);
+  if (location) lines.push(`artifact: ${location}`);
+  if (a.publish.text && a.status === 'published') lines.push('', a.publish.text);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,104 @@
+// `djp run --task "…"`: one DJP run. Progress goes to stderr while drafts stream; with --json,
+// stdout gets ONE JSON object {"id","status","artifact","run"}; otherwise a short human summary.
+import { InvalidArgumentError, type Command } from 'commander';
+import { PRESET_NAMES, PROVIDER_IDS, type ModelRef, type RunRequest } from '../../shared/api/index.js';
+import type { DjpService } from '../../shared/service/index.js';
+import { cliService, localIdentity, printJson, summaryText } from './cli-service.js';
+import { followRun } from './progress.js';
+
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`--${name} must be a number (got "${v}")`);
+  return n;
+};
+
+export function parseModelRef(v: string, flag: string): ModelRef {
+  const i = v.indexOf(':');
+  const provider = i > 0 ? v.slice(0, i).trim() : '';
+  const model = i > 0 ? v.slice(i + 1).trim() : '';
+  if (!provider || !model) throw new InvalidArgumentError(`${flag} takes provider:model (got "${v}")`);
+  if (!(PROVIDER_IDS as readonly string[]).includes(provider)) throw new InvalidArgumentError(`${flag}: unknown provider "${provider}" (one of ${PROVIDER_IDS.join(', ')})`);
+  return { provider: provider as ModelRef['provider'], model };
+}
+
+export interface RunFlags {
+  task?: string;
+  preset?: string;
+  debaters?: ModelRef[];
+  judge?: ModelRef;
+  max_tokens?: number;
+  temperature?: number;
+  policy?: string;
+  fastpath?: boolean;
+  max_debaters?: number;
+  timeout_s?: number;
+  margin_threshold?: number;
+  seed?: number;
+  offline?: boolean;
+  require_citations?: number;
+  grounded_corpus?: string;
+  grounded_required?: number;
+  redact?: boolean;
+  redaction_rules?: string;
+  require_approval?: boolean;
+  budget_usd?: number;
+  budget_tokens?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Only options the user actually gave end up in the request (so presets can fill the rest). */
+export function requestFromFlags(f: RunFlags): RunRequest {
+  const keys = [
+    'preset', 'debaters', 'judge', 'max_tokens', 'temperature', 'policy', 'fastpath', 'max_debaters', 'timeout_s', 'margin_threshold', 'seed', 'offline',
+    'require_citations', 'grounded_corpus', 'grounded_required', 'redact', 'redaction_rules', 'require_approval', 'budget_usd', 'budget_tokens',
+  ] as const;
+  const req: Record<string, unknown> = { task: f.task ?? '' };
+  for (const k of keys) if (f[k] !== undefined) req[k] = f[k];
+  return req as RunRequest;
+}
+
+/** Follows a started run and prints the result; shared by run and replay. */
+export async function finishRun(svc: DjpService, id: string, flags: { json?: boolean; quiet?: boolean }): Promise<void> {
+  const done = await followRun(svc, id, { quiet: flags.quiet });
+  const artifact = await svc.getRun(id);
+  if (flags.json) printJson({ id, status: artifact.status, artifact: done.location, run: artifact });
+  else process.stdout.write(summaryText(artifact, done.location));
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('Run Debate → Judge → Publish on a task and save the artifact (RUNS_DIR, default ./runs)')
+    .requiredOption('--task <text>', 'the task to answer')
+    .option('--preset <name>', `fill unset options from a preset (${PRESET_NAMES.join(', ')})`)
+    .option('--debaters <list>', 'comma-separated provider:model pairs, e.g. openai:gpt-5.4-mini,anthropic:claude-sonnet-4-6 (default: one per configured provider)', (v: string) =>
+      v.split(',').filter((s) => s.trim()).map((s) => parseModelRef(s, '--debaters')),
+    )
+    .option('--judge <provider:model>', 'the judge model (default: the first configured provider’s judge model)', (v: string) => parseModelRef(v, '--judge'))
+    .option('--max_tokens <n>', 'max tokens per draft (default 1200)', num('max_tokens'))
+    .option('--temperature <x>', 'sampling temperature (default 0.3)', num('temperature'))
+    .option('--policy <name|file.json>', 'publish policy: none, openai_only, openai_preferred (default), all, or a JSON policy file')
+    .option('--fastpath', 'skip the judge when exactly one usable draft exists')
+    .option('--max_debaters <n>', 'at most this many debaters, 1–6 (default 6)', num('max_debaters'))
+    .option('--timeout_s <s>', 'time budget per model call, retries included (default 60)', num('timeout_s'))
+    .option('--margin_threshold <x>', 'judge again in reverse order when the top two are closer than this (default 2)', num('margin_threshold'))
+    .option('--seed <n>', 'seed for the judge’s draft order (default 0)', num('seed'))
+    .option('--offline', 'use the labelled offline provider even when keys are configured')
+    .option('--require_citations <n>', 'drafts need at least n evidence items (else disqualified)', num('require_citations'))
+    .option('--grounded_corpus <dir>', 'folder of .md/.txt/.pdf sources for grounded mode')
+    .option('--grounded_required <n>', 'valid citations into the corpus required to publish', num('grounded_required'))
+    .option('--redact', 'redact secrets and personal data (default on)')
+    .option('--no-redact', 'turn redaction off')
+    .option('--redaction_rules <file.json>', 'extra redaction rules')
+    .option('--require_approval', 'hold the winner as pending_approval until someone approves it')
+    .option('--budget_usd <usd>', 'stop launching calls once spend reaches this', num('budget_usd'))
+    .option('--budget_tokens <n>', 'stop launching calls once this many tokens are used', num('budget_tokens'))
+    .option('--json', 'print one JSON object {id, status, artifact, run} on stdout')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (flags: RunFlags) => {
+      const svc = cliService();
+      const { id } = await svc.startRun(requestFromFlags(flags), localIdentity());
+      await finishRun(svc, id, flags);
+    });
+}

@@ -1,0 +1,80 @@
+// The `djp` CLI as a subprocess (tsx), offline, against a temp RUNS_DIR.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunArtifact } from '../../shared/api/index.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const tsx = join(root, 'node_modules/.bin/tsx');
+let dir: string;
+
+function djp(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, RUNS_DIR: join(dir, 'runs'), ...extraEnv };
+  return new Promise((res) => {
+    const p = spawn(tsx, [join(root, 'server/cli.ts'), ...args], { cwd: dir, env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    p.on('close', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'djp-cli-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('djp CLI', () => {
+  it('run --json prints one JSON object and saves a valid artifact; runs list/show find it', async () => {
+    const r = await djp(['run', '--task', 'Plan a picnic', '--json', '--max_tokens', '300', '--require_approval']);
+    expect(r.stderr).toContain('djp: run ');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { id: string; status: string; artifact: string; run: unknown };
+    expect(Object.keys(out)).toEqual(['id', 'status', 'artifact', 'run']);
+    expect(out.status).toBe('pending_approval');
+    const artifact = RunArtifact.parse(out.run);
+    expect(artifact.parameters.max_tokens).toBe(300);
+    expect(artifact.provenance.runtime.surface).toBe('cli');
+    expect(artifact.provenance.identity.source).toBe('local');
+    expect(existsSync(out.artifact)).toBe(true);
+    expect(RunArtifact.safeParse(JSON.parse(readFileSync(out.artifact, 'utf8'))).success).toBe(true);
+
+    const list = await djp(['runs', 'list', '--json']);
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.stdout) as { runs: Array<{ id: string }> }).runs.map((x) => x.id)).toContain(out.id);
+
+    const approve = await djp(['approve', out.id, '--reason', 'fine']);
+    expect(approve.code).toBe(0);
+    expect(approve.stdout).toMatch(/approved by .* status now published/);
+
+    const show = await djp(['runs', 'show', out.id]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('status:   published');
+    expect(show.stdout).toContain('approval: approved');
+  });
+
+  it('a human summary without --json; clear errors without stack traces', async () => {
+    const r = await djp(['run', '--task', 'Name three rivers', '--policy', 'none']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/status:\s+advisory_only/);
+    expect(r.stdout).toMatch(/artifact: .*runs\/[0-9A-Z]{26}\.json/);
+
+    const bad = await djp(['run', '--task', 'x', '--policy', 'nonsense']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('policy: unknown policy "nonsense"');
+    expect(bad.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+
+    const missing = await djp(['runs', 'show', '01JZZZZZZZZZZZZZZZZZZZZZZZ']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/not found/);
+
+    const mixed = await djp(['run', '--task', 'x', '--debaters', 'openai:gpt-5.4-mini']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/debaters.0/);
+  });
+});
