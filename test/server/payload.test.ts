@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, startChildServer } from './child-server.js';
+import { events, readSse } from './http-helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -44,6 +45,11 @@ describe('container payload', () => {
       if (uiBuilt) expect(await home.text()).toMatch(/<div id="root">|<!doctype html>/i);
       const run = await fetch(`${srv.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: 'payload check', offline: true }) });
       expect(run.status, await run.clone().text()).toBe(202);
+      const { id } = (await run.json()) as { id: string };
+      const evs = events(await readSse(await fetch(`${srv.url}/api/runs/${id}/events`)));
+      expect(evs.at(-1)?.type, JSON.stringify(evs.at(-1))).toBe('run.done');
+      const saved = await fetch(`${srv.url}/api/runs/${id}`);
+      expect(((await saved.json()) as { provenance: { runtime: { surface: string } } }).provenance.runtime.surface).toBe('server');
     } finally {
       srv.child.kill('SIGTERM');
       expect(await srv.exited).toBe(0);
