@@ -63,6 +63,10 @@ export interface ProviderRegistry {
   hint(id: ProviderId): string;
 }
 
+/** SDK clients are reused across runs (same provider, base URL and key), so each run does not pay
+ *  for a new client and new connections. */
+const clientCache = new Map<string, LlmProvider>();
+
 export async function loadProviderRegistry(env: Env, secrets?: SecretSource | null): Promise<ProviderRegistry> {
   const resolved = new Map<RealProviderId, Resolved>();
   for (const spec of PROVIDER_SPECS) {
@@ -124,6 +128,28 @@ export async function loadProviderRegistry(env: Env, secrets?: SecretSource | nu
       return real;
     },
     create(id) {
+      let p = built.get(id);
+      if (!p) {
+        p = build(id);
+        built.set(id, p);
+      }
+      return p;
+    },
+  };
+  const built = new Map<ProviderId, LlmProvider>();
+  function build(id: ProviderId): LlmProvider {
+    if (id === 'offline') return createOfflineProvider();
+    const r = resolved.get(id)!;
+    const cacheKey = `${id}\u0000${r.baseUrl ?? ''}\u0000${r.key ?? ''}`;
+    let p = clientCache.get(cacheKey);
+    if (!p) {
+      p = buildUncached(id);
+      if (clientCache.size >= 32) clientCache.clear();
+      clientCache.set(cacheKey, p);
+    }
+    return p;
+  }
+  function buildUncached(id: ProviderId): LlmProvider {
       if (id === 'offline') return createOfflineProvider();
       const r = resolved.get(id)!;
       if (!r.configured) throw new Error(`provider ${id} is not configured: ${reg.hint(id)}`);
@@ -137,7 +163,6 @@ export async function loadProviderRegistry(env: Env, secrets?: SecretSource | nu
         case 'openai_compatible':
           return createOpenAICompatibleProvider({ baseURL: r.baseUrl!, apiKey: r.key });
       }
-    },
-  };
+  }
   return reg;
 }

@@ -1,0 +1,42 @@
+// npm run bench [-- name …]: runs each registered benchmark and prints its figures (no assertions).
+// Register a bench module by adding one entry to BENCHES.
+export interface BenchEntry {
+  name: string;
+  run: () => Promise<void>;
+}
+
+export const BENCHES: BenchEntry[] = [
+  { name: 'pipeline', run: async () => (await import('./pipeline.js')).run() },
+  {
+    name: 'storage',
+    run: async () => {
+      const m = await import('./storage.js');
+      m.printStorageFigures(await m.benchStorage());
+    },
+  },
+  { name: 'renderer', run: async () => (await import('./renderer.js')).run() },
+];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = only.filter((n) => !BENCHES.some((b) => b.name === n));
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}\n`);
+    process.exit(2);
+  }
+  let failed = 0;
+  for (const b of BENCHES) {
+    if (only.length && !only.includes(b.name)) continue;
+    const t = performance.now();
+    try {
+      await b.run();
+      console.log(`(${b.name}: ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      failed++;
+      console.error(`bench ${b.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+await main();

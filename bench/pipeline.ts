@@ -1,0 +1,108 @@
+// Pipeline benchmark: 3 debaters (OpenAI, Anthropic, Google wire formats through the real SDKs) + a
+// judge, against the fake LLM server with a fixed 300 ms latency per call. Prints the run's wall
+// time (startRun → run.done, artifact saved) divided by (slowest debater + judge latency). With the
+// debaters truly parallel and little overhead, the ratio is close to 1.0. Target ≤ 1.05.
+// Prints figures; asserts nothing. Run alone: npx tsx bench/pipeline.ts [--iterations 7]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunArtifact, RunRequest } from '../shared/api/index.js';
+import { createRunStore, silentLogger } from '../shared/artifacts/index.js';
+import { createDjpService } from '../shared/service/index.js';
+import { startFakeLlmServer } from '../test/fakes/llm-server.js';
+
+export const LATENCY_MS = 300;
+
+export interface PipelineFigures {
+  iterations: number;
+  wallMs: number[];
+  /** wall / (slowest debater + judge), nominal latencies (300 + 300 ms). */
+  ratioNominal: number[];
+  /** wall / (slowest debater call + judge call) as measured inside the run (SDK time included). */
+  ratioMeasured: number[];
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
+
+export async function benchPipeline(opts: { iterations?: number } = {}): Promise<PipelineFigures> {
+  const iterations = opts.iterations ?? 7;
+  const fake = await startFakeLlmServer({
+    models: {
+      'bench-gpt': { latencyMs: LATENCY_MS },
+      'bench-claude': { latencyMs: LATENCY_MS },
+      'bench-gemini': { latencyMs: LATENCY_MS },
+      'bench-judge': { latencyMs: LATENCY_MS },
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'djp-bench-'));
+  const env = {
+    OPENAI_API_KEY: 'bench-key',
+    OPENAI_BASE_URL: fake.openaiBaseURL,
+    ANTHROPIC_API_KEY: 'bench-key',
+    ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
+    GOOGLE_API_KEY: 'bench-key',
+    GOOGLE_BASE_URL: fake.openaiBaseURL,
+  };
+  const svc = createDjpService({ store: createRunStore(dir, { logger: silentLogger, env: {} }), env, surface: 'test' });
+  const req: RunRequest = {
+    task: 'Summarize the trade-offs of event sourcing in three sentences.',
+    debaters: [
+      { provider: 'openai', model: 'bench-gpt' },
+      { provider: 'anthropic', model: 'bench-claude' },
+      { provider: 'google', model: 'bench-gemini' },
+    ],
+    judge: { provider: 'openai', model: 'bench-judge' },
+    margin_threshold: 0, // one judge pass, as the figure's denominator assumes
+    policy: 'all',
+  };
+  const ctx = { identity: { user: 'bench', source: 'local' as const } };
+  const once = async (): Promise<{ wall: number; artifact: RunArtifact }> => {
+    const t = performance.now();
+    const { id } = await svc.startRun(req, ctx);
+    await new Promise<void>((resolve, reject) => {
+      void svc.subscribe(id, (e) => {
+        if (e.type === 'run.done') resolve();
+        if (e.type === 'run.error') reject(new Error(e.message));
+      });
+    });
+    const wall = performance.now() - t;
+    return { wall, artifact: await svc.getRun(id) };
+  };
+  const figs: PipelineFigures = { iterations, wallMs: [], ratioNominal: [], ratioMeasured: [] };
+  try {
+    await once(); // warm-up: module loading, first connections
+    for (let i = 0; i < iterations; i++) {
+      const { wall, artifact } = await once();
+      if (artifact.status !== 'published') throw new Error(`bench run ended ${artifact.status}: ${artifact.publish.reason}`);
+      const slowest = Math.max(...artifact.drafts.map((d) => d.latency_ms));
+      const judge = artifact.judge.passes.reduce((a, p) => a + p.latency_ms, 0);
+      figs.wallMs.push(wall);
+      figs.ratioNominal.push(wall / (2 * LATENCY_MS));
+      figs.ratioMeasured.push(wall / (slowest + judge));
+    }
+  } finally {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return figs;
+}
+
+export function printPipelineFigures(f: PipelineFigures): void {
+  const r = (x: number) => x.toFixed(3);
+  console.log('\npipeline — 3 debaters + judge, real SDKs → fake providers, fixed 300 ms latency per call');
+  console.log(`  runs: ${f.iterations} (after one warm-up)`);
+  console.log(`  wall time        median ${median(f.wallMs).toFixed(0)} ms  (min ${Math.min(...f.wallMs).toFixed(0)}, max ${Math.max(...f.wallMs).toFixed(0)})`);
+  console.log(`  wall / (slowest debater + judge), nominal 300+300 ms   median ${r(median(f.ratioNominal))}  (max ${r(Math.max(...f.ratioNominal))})   target ≤ 1.05: ${median(f.ratioNominal) <= 1.05 ? 'met' : 'MISSED'}`);
+  console.log(`  wall / (slowest debater + judge), as measured per call median ${r(median(f.ratioMeasured))}  (max ${r(Math.max(...f.ratioMeasured))})`);
+}
+
+/** Entry for bench/index.ts. */
+export async function run(): Promise<void> {
+  const i = process.argv.indexOf('--iterations');
+  printPipelineFigures(await benchPipeline(i > 0 ? { iterations: Number(process.argv[i + 1]) } : {}));
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) await run();
