@@ -62,7 +62,11 @@ export function useRun(runId: string, live: boolean): UseRun {
             // The stream is gone; the run may still have finished — show its record when it exists.
             client.getRun(runId).then(
               (a) => active && setArtifact(a),
-              () => active && setLoadError(`Lost the live connection to this run: ${errorMessage(e)}`),
+              (e2: unknown) => {
+                if (!active) return;
+                if ((e2 as { code?: string }).code === 'not_found') setLoadError(`Run ${runId} was not found: it may have been deleted, or the link is wrong.`);
+                else setLoadError(`Lost the live connection to this run: ${errorMessage(e)}`);
+              },
             );
           },
         },

@@ -12,6 +12,8 @@ export interface App {
   /** Key strings the server was given; none may ever appear in the page. */
   secrets: string[];
   go(hashPath: string): Promise<void>;
+  /** Console errors matching this are expected in the current test (e.g. the 404 of a deleted run). */
+  allowConsoleError(pattern: RegExp): void;
   shot(name: string): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export const test = base.extend<{ app: App }>({
     const baseUrl = process.env.E2E_BASE_URL;
     if (!baseUrl) throw new Error('E2E_BASE_URL is not set: run through `npm run test:e2e` (the global setup starts the server)');
     const problems: string[] = [];
+    const allowed: RegExp[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console error: ${m.text()} (${m.location().url})`);
     });
@@ -32,11 +35,12 @@ export const test = base.extend<{ app: App }>({
       go: async (hashPath) => {
         await page.goto(`${baseUrl}/#${hashPath}`);
       },
+      allowConsoleError: (pattern) => void allowed.push(pattern),
       shot: async (name) => {
         await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
       },
     });
-    expect(problems, 'the page logged errors').toEqual([]);
+    expect(problems.filter((p) => !allowed.some((a) => a.test(p))), 'the page logged errors').toEqual([]);
   },
 });
 

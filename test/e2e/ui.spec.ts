@@ -140,7 +140,7 @@ test('compare: two runs side by side with a word diff, and two drafts of one run
   await waitFinished(page);
   await app.go(`/runs/${id}`);
   await page.getByRole('button', { name: 'Compare drafts' }).click();
-  await expect(page.getByLabel('Left text', { exact: true })).toContainText('d1');
+  await expect(page.getByRole('region', { name: 'Left text' })).toContainText('Draft d1');
   await expect(page.getByRole('region', { name: 'Right text' })).toContainText('Draft d2');
   await expect(page.getByLabel('Word diff')).toBeVisible();
   await app.shot('compare-drafts');
@@ -174,6 +174,31 @@ test('approvals: approve one pending run and reject another with a reason', asyn
   // The decision and reviewer are recorded in the run.
   await app.go(`/runs/${b}`);
   await expect(page.getByRole('region', { name: 'Approval' })).toContainText(/Rejected by \S+/);
+});
+
+test('replay an old run, then delete it', async ({ page, app }) => {
+  const id = await startRun(page, { task: `Replay me ${uniq()}`, debaters: [{ label: 'Anthropic', model: 'claude-haiku-4-5' }] });
+  await waitFinished(page);
+  await app.go(`/runs/${id}`);
+  await expect(page.getByRole('region', { name: 'Result' })).toBeVisible();
+  await page.getByRole('button', { name: 'Replay' }).click();
+  await expect(page).toHaveURL(/#\/\?run=[0-9A-Z]{26}/);
+  const replayId = /run=([0-9A-Z]{26})/.exec(page.url())![1]!;
+  expect(replayId).not.toBe(id);
+  await waitFinished(page);
+  await app.go(`/runs/${replayId}`);
+  await expect(page.getByRole('region', { name: 'Task' })).toContainText(`replay of ${id}`);
+  await expect(page.getByRole('region', { name: 'Parameters' })).toContainText('anthropic/claude-haiku-4-5');
+  // Delete asks first; the run is gone from history afterwards.
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await expect(page).toHaveURL(/#\/history$/);
+  await expect(page.locator(`tr[data-run="${replayId}"]`)).toHaveCount(0);
+  await expect(page.locator(`tr[data-run="${id}"]`)).toHaveCount(1);
+  // Opening the deleted run says so (the browser logs the 404s of that lookup; they are expected).
+  app.allowConsoleError(new RegExp(`404 \\(Not Found\\) \\(${app.base}/api/runs/${replayId}(/events)?\\)`));
+  await app.go(`/runs/${replayId}`);
+  await expect(page.getByRole('alert')).toContainText(`Run ${replayId} was not found`);
 });
 
 test('insights shows its four charts from the run history', async ({ page, app }) => {

@@ -32,7 +32,7 @@ export function ColumnChart({ title, points, format }: ChartProps) {
         ))}
         {points.map((p, i) => (
           <g key={p.label}>
-            <rect x={pad.l + i * bw + bw * 0.15} width={bw * 0.7} y={y(p.value)} height={Math.max(0, H - pad.b - y(p.value))} className="bar">
+            <rect x={pad.l + i * bw + (bw - Math.min(bw * 0.7, 48)) / 2} width={Math.min(bw * 0.7, 48)} y={y(p.value)} height={Math.max(0, H - pad.b - y(p.value))} className="bar">
               <title>{`${p.label}: ${format(p.value)}`}</title>
             </rect>
             {i % every === 0 && (

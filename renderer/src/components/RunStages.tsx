@@ -7,6 +7,13 @@ import { formatMs, formatUsd } from '../lib/format.js';
 import { STATUS_LABEL, type DraftView, type RunView } from '../lib/runView.js';
 
 const STATE_LABEL: Record<DraftView['state'], string> = { waiting: 'Waiting', streaming: 'Streaming…', done: 'Done', failed: 'Failed' };
+const FAILED_LABEL: Record<string, string> = { failed: 'Failed', timeout: 'Failed: timed out', cancelled: 'Failed: cancelled', skipped: 'Failed: skipped' };
+const RESULT_HEADING: Record<string, string> = {
+  published: 'Published',
+  advisory_only: 'Advisory only — not published',
+  pending_approval: 'Pending approval — not published yet',
+  none: 'Nothing published',
+};
 const PHASE_LABEL: Record<RunView['phase'], string> = {
   connecting: 'Connecting…',
   debate: 'Debate: drafts are being written',
@@ -40,12 +47,12 @@ export function DraftColumns({ view }: { view: RunView }) {
             </span>
             <span className={`badge state-${d.state}`} data-testid="draft-state">
               {d.state === 'streaming' && <span className="spinner small" aria-hidden="true" />}
-              {STATE_LABEL[d.state]}
+              {d.state === 'failed' && d.status ? (FAILED_LABEL[d.status] ?? STATE_LABEL.failed) : STATE_LABEL[d.state]}
             </span>
           </header>
           {d.state === 'failed' && (
             <p className="error" role="alert">
-              {d.status && d.status !== 'failed' ? `${d.status}: ` : ''}
+              {d.status && d.status !== 'failed' && d.error !== d.status ? `${d.status}: ` : ''}
               {d.error}
             </p>
           )}
@@ -137,8 +144,13 @@ export function PublishPanel({ view, artifact }: { view: RunView; artifact: RunA
   return (
     <section aria-label="Result" className={`card publish ${advisory ? 'advisory' : 'published'}`}>
       <h3>
-        {advisory ? 'Advisory only — not published' : 'Published'} <span className={`badge status-${p.status}`}>{STATUS_LABEL[p.status]}</span>
+        {RESULT_HEADING[p.status] ?? STATUS_LABEL[p.status]} <span className={`badge status-${p.status}`}>{STATUS_LABEL[p.status]}</span>
       </h3>
+      {p.status === 'pending_approval' && (
+        <p>
+          A reviewer must approve this run before its text is published: <a href="#/approvals">open Approvals</a>.
+        </p>
+      )}
       <p className="muted">
         {p.reason}
         {p.provider && ` · winner ${p.draft_id} (${p.provider}/${p.model})`}

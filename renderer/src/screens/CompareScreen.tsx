@@ -62,7 +62,7 @@ export default function CompareScreen() {
             </option>
           ))}
         </select>
-        <label htmlFor={`cmp-${key}-text`}>{label} text</label>
+        <label htmlFor={`cmp-${key}-text`}>{label} text to compare</label>
         <select
           id={`cmp-${key}-text`}
           value={side?.draftId ?? ''}
