@@ -8,6 +8,7 @@ import { redactSecrets } from '../shared/providers/errors.js';
 import { appVersion } from '../shared/service/provenance.js';
 import { CliError } from './commands/cli-service.js';
 import * as approveCmd from './commands/approve.js';
+import * as costCmd from './commands/cost.js';
 import * as replayCmd from './commands/replay.js';
 import * as runCmd from './commands/run.js';
 import * as runsCmd from './commands/runs.js';
@@ -24,6 +25,7 @@ runCmd.register(program);
 runsCmd.register(program);
 replayCmd.register(program);
 approveCmd.register(program);
+costCmd.register(program);
 serveCmd.register(program);
 
 function fail(e: unknown): never {
@@ -44,8 +46,9 @@ function fail(e: unknown): never {
 
 program.parseAsync(process.argv).then(
   () => {
-    // Commands that do not keep a server open are done: exit even if an SDK keeps a socket alive.
-    if (process.argv[2] !== 'serve') process.exitCode ??= 0;
+    // Commands that do not keep a server open are done: exit soon even if an SDK keeps a socket alive
+    // (an unref'd timer never holds the process open by itself; stdout has flushed by then).
+    if (process.argv[2] !== 'serve') setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
   },
   fail,
 );

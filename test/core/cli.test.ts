@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunArtifact } from '../../shared/api/index.js';
+import { startFakeLlmServer } from '../fakes/llm-server.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -76,5 +77,41 @@ describe('djp CLI', () => {
     const mixed = await djp(['run', '--task', 'x', '--debaters', 'openai:gpt-5.4-mini']);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/debaters.0/);
+  });
+
+  it('runs real providers (fake server) as a subprocess and exits when done', async () => {
+    const fake = await startFakeLlmServer();
+    try {
+      const env = {
+        OPENAI_API_KEY: 'sk-test-cli-1234567890',
+        OPENAI_BASE_URL: fake.openaiBaseURL,
+        ANTHROPIC_API_KEY: 'sk-ant-test-cli-1234567890',
+        ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
+      };
+      const r = await djp(['run', '--task', 'Two facts about otters', '--debaters', 'openai:cli-a,anthropic:cli-b', '--judge', 'anthropic:cli-j', '--policy', 'all', '--margin_threshold', '0', '--json'], env);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as { status: string; run: { drafts: Array<{ provider: string; usage: unknown }> } };
+      expect(out.status).toBe('published');
+      expect(out.run.drafts.map((d) => d.provider)).toEqual(['openai', 'anthropic']);
+      expect(out.run.drafts.every((d) => d.usage !== null)).toBe(true);
+      expect(r.stdout + r.stderr).not.toContain('sk-test-cli');
+      expect(fake.requests.map((q) => q.model).sort()).toEqual(['cli-a', 'cli-b', 'cli-j']);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('.env in the working directory is loaded without overriding the environment', async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, '.env'), `DJP_OFFLINE_JUDGE_MODEL=offline/dotenv-judge\nRUNS_DIR=${join(dir, 'dotenv-runs')}\n`);
+    try {
+      const r = await djp(['run', '--task', 'dotenv check', '--json', '--quiet']);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as { artifact: string; run: { judge: { model: { model: string } } } };
+      expect(out.run.judge.model.model).toBe('offline/dotenv-judge');
+      expect(out.artifact.startsWith(join(dir, 'runs'))).toBe(true);
+    } finally {
+      rmSync(join(dir, '.env'));
+    }
   });
 });

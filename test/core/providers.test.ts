@@ -158,3 +158,26 @@ describe('errors', () => {
     expect(new ProviderCallError('key sk-ant-api03-SECRETSECRETSECRET', 'http', 401).message).not.toContain('SECRET');
   });
 });
+
+describe('provider request shapes', () => {
+  it('OpenAI sends max_completion_tokens and omits temperature for reasoning models; Google and compatible send max_tokens', async () => {
+    const { createGoogleProvider } = await import('../../shared/providers/google.js');
+    const { createOpenAICompatibleProvider } = await import('../../shared/providers/openai-compatible.js');
+    const o = createOpenAIProvider({ apiKey: 'sk-test-1234567890', baseURL: fake.openaiBaseURL });
+    await o.complete(req('gpt-5.4-mini'));
+    await o.complete(req('gpt-4.1', { json: true }));
+    const g = createGoogleProvider({ apiKey: 'AIza-test', baseURL: fake.openaiBaseURL });
+    await g.complete(req('gemini-2.5-flash'));
+    const c = createOpenAICompatibleProvider({ baseURL: fake.openaiBaseURL });
+    await c.complete(req('llama3.1'));
+    const body = (m: string) => fake.requestsFor(m)[0]!.body;
+    expect(body('gpt-5.4-mini')).toMatchObject({ max_completion_tokens: 50 });
+    expect(body('gpt-5.4-mini').temperature).toBeUndefined();
+    expect(body('gpt-4.1')).toMatchObject({ max_completion_tokens: 50, temperature: 0.3, response_format: { type: 'json_object' } });
+    expect(body('gemini-2.5-flash')).toMatchObject({ max_tokens: 50, temperature: 0.3 });
+    expect(body('llama3.1')).toMatchObject({ max_tokens: 50 });
+    const a = createAnthropicProvider({ apiKey: 'sk-ant-test-1234567890', baseURL: fake.anthropicBaseURL });
+    await a.complete(req('claude-x'));
+    expect(body('claude-x')).toMatchObject({ max_tokens: 50, system: 'sys', stream: true });
+  });
+});
