@@ -29,7 +29,9 @@ import type { Outbox } from './outbox.js';
 
 /** How far a run's created_at may be from the time in its ULID id (ids are made when the run starts). */
 export const ID_TIME_SLACK_MS = 60 * 60 * 1000;
-const LIST_PAGE = 200;
+/** LIST page sizes: an unfiltered page needs limit+1 keys; filtered scans start at 100 and grow. */
+const FILTERED_FIRST_PAGE = 100;
+const MAX_LIST_PAGE = 1000;
 const READ_CONCURRENCY = 16;
 
 export interface BackendRunStoreOptions {
@@ -290,12 +292,14 @@ export class BackendRunStore implements RunStore {
     let more = false;
     let lastId: string | null = null;
     let token: string | null = null;
+    const keyOnly = !needle && fromMs === null && toMs === null && !query.status && !query.provider;
+    let pageSize = keyOnly ? limit + 1 : Math.max(limit + 1, FILTERED_FIRST_PAGE);
     scan: for (;;) {
       let page;
       try {
         page = await this.backend.list({
           prefix: INDEX_PREFIX,
-          limit: LIST_PAGE,
+          limit: pageSize,
           ...(token ? { pageToken: token } : { startAfter }),
         });
       } catch (e) {
@@ -351,6 +355,7 @@ export class BackendRunStore implements RunStore {
         break;
       }
       token = page.nextPageToken;
+      pageSize = Math.min(MAX_LIST_PAGE, pageSize * 4);
     }
     const last = runs[runs.length - 1];
     return { runs, next_cursor: more && last ? encodeCursor(last.id) : null, skipped };

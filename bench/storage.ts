@@ -1,0 +1,131 @@
+// Storage benchmark: for the local backend and an S3-protocol backend (s3rver on 127.0.0.1),
+//   - artifact save p50/p90 (validate + create-only artifact write + index entry write),
+//   - history first-page latency (list, limit 20, newest first) over 10,000 stored runs,
+//     plus a filtered page (status) and a text-search page (1 run in 97 matches) for context.
+// Targets: save p50 < 3 ms local; first page < 100 ms local, < 500 ms S3. Prints figures; asserts
+// nothing. Run alone: npx tsx bench/storage.ts [--runs 10000]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RunArtifact } from '../shared/api/index.js';
+import { BackendRunStore } from '../shared/artifacts/store.js';
+import { artifactKey, indexKey } from '../shared/artifacts/layout.js';
+import { toIndexEntry } from '../shared/artifacts/summary.js';
+import { LocalBackend } from '../shared/storage/local.js';
+import { S3Backend } from '../shared/storage/s3.js';
+import type { StorageBackend } from '../shared/storage/backend.js';
+import { startS3rver } from '../test/fakes/s3.js';
+import { makeArtifact } from '../test/fakes/artifact.js';
+
+export interface StorageFigures {
+  backend: string;
+  runs: number;
+  saveP50Ms: number;
+  saveP90Ms: number;
+  firstPageColdMs: number;
+  firstPageP50Ms: number;
+  statusPageP50Ms: number;
+  searchPageP50Ms: number;
+  seedSeconds: number;
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+/** Seeds `n` runs (artifact + index entry) with bounded parallelism; statuses/tasks vary. */
+async function seed(backend: StorageBackend, n: number, concurrency: number): Promise<number> {
+  const start = Date.now();
+  const base = Date.parse('2025-01-01T00:00:00Z');
+  const statuses = ['published', 'published', 'published', 'advisory_only', 'pending_approval'] as const;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++;
+      const a: RunArtifact = makeArtifact({ at: base + i * 60_000, status: statuses[i % statuses.length], task: `benchmark task ${i} ${i % 97 === 0 ? 'rare-word' : ''}` });
+      await backend.write(artifactKey(a.id), `${JSON.stringify(a, null, 2)}\n`, { contentType: 'application/json' });
+      await backend.write(indexKey(a), JSON.stringify(toIndexEntry(a)), { contentType: 'application/json' });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return (Date.now() - start) / 1000;
+}
+
+async function measure(name: string, backend: StorageBackend, runs: number, concurrency: number): Promise<StorageFigures> {
+  const store = new BackendRunStore(backend);
+  const seedSeconds = await seed(backend, runs, concurrency);
+  const saves: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const a = makeArtifact({ task: `save ${i}` });
+    saves.push(await timeIt(() => store.save(a)));
+  }
+  const firstPageColdMs = await timeIt(() => store.list({ limit: 20 }));
+  const pages: number[] = [];
+  const statusPages: number[] = [];
+  const searchPages: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    pages.push(await timeIt(() => store.list({ limit: 20 })));
+    statusPages.push(await timeIt(() => store.list({ limit: 20, status: 'advisory_only' })));
+  }
+  // Text search reads index entries until 20 match: here 1 run in 97 matches, so ~1,900 small reads.
+  for (let i = 0; i < 3; i++) searchPages.push(await timeIt(() => store.list({ limit: 20, q: 'RARE-WORD' })));
+  const check = await store.list({ limit: 20 });
+  if (check.runs.length !== 20) throw new Error(`first page returned ${check.runs.length} runs`);
+  return {
+    backend: name,
+    runs: runs + saves.length,
+    saveP50Ms: pct(saves, 50),
+    saveP90Ms: pct(saves, 90),
+    firstPageColdMs,
+    firstPageP50Ms: pct(pages, 50),
+    statusPageP50Ms: pct(statusPages, 50),
+    searchPageP50Ms: pct(searchPages, 50),
+    seedSeconds,
+  };
+}
+
+export async function benchStorage(opts: { runs?: number } = {}): Promise<StorageFigures[]> {
+  const runs = opts.runs ?? 10_000;
+  const out: StorageFigures[] = [];
+  const dir = mkdtempSync(path.join(tmpdir(), 'djp-bench-local-'));
+  try {
+    out.push(await measure('local', new LocalBackend(dir), runs, 16));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const s3 = await startS3rver({ buckets: ['djp-bench'] });
+  const backend = new S3Backend({ bucket: 'djp-bench', prefix: 'runs', env: s3.env });
+  try {
+    out.push(await measure('s3 (s3rver, 127.0.0.1)', backend, runs, 32));
+  } finally {
+    await backend.close();
+    await s3.stop();
+  }
+  return out;
+}
+
+export function printStorageFigures(figs: StorageFigures[]): void {
+  const f = (x: number): string => x.toFixed(1);
+  console.log('\nstorage — run store over each backend');
+  console.log('backend                   runs   save p50  save p90  1st page cold  1st page p50  status p50  search p50  (seed s)');
+  for (const x of figs) {
+    console.log(
+      `${x.backend.padEnd(24)} ${String(x.runs).padStart(6)} ${f(x.saveP50Ms).padStart(8)}ms ${f(x.saveP90Ms).padStart(7)}ms ${f(x.firstPageColdMs).padStart(12)}ms ${f(x.firstPageP50Ms).padStart(11)}ms ${f(x.statusPageP50Ms).padStart(9)}ms ${f(x.searchPageP50Ms).padStart(9)}ms  (${x.seedSeconds.toFixed(0)})`,
+    );
+  }
+  console.log('targets: save p50 < 3 ms local; first page < 100 ms local, < 500 ms S3');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const i = process.argv.indexOf('--runs');
+  const runs = i > 0 ? Number(process.argv[i + 1]) : undefined;
+  printStorageFigures(await benchStorage(runs ? { runs } : {}));
+}

@@ -1,0 +1,69 @@
+// `djp sync`: pushes the local outbox (artifacts whose cloud write failed) to the configured store.
+// Prints the counts; exits 0 when the outbox is empty afterwards, 1 when entries remain, 2 on a
+// configuration error (e.g. an unsupported RUNS_DIR scheme).
+import type { Command } from 'commander';
+import { createRunStore, silentLogger, stderrLogger } from '../../shared/artifacts/index.js';
+import { loadDotEnv } from '../../shared/config/env.js';
+import { StorageError } from '../../shared/storage/backend.js';
+
+export interface SyncFlags {
+  runsDir?: string;
+  outbox?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export interface SyncOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const stdio: SyncOutput = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+/** The command's logic, without commander or process.exit: returns the exit code. */
+export async function runSync(flags: SyncFlags, env: Record<string, string | undefined> = process.env, io: SyncOutput = stdio): Promise<number> {
+  let store;
+  try {
+    store = createRunStore(flags.runsDir ?? env.RUNS_DIR, {
+      env,
+      ...(flags.outbox ? { outboxDir: flags.outbox } : {}),
+      logger: flags.quiet ? silentLogger : stderrLogger,
+    });
+  } catch (e) {
+    if (e instanceof StorageError) {
+      io.err(`djp sync: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (!store.outboxDir) {
+    const result = { store: store.location, outbox: null, pushed: 0, failed: 0, remaining: 0 };
+    io.out(flags.json ? `${JSON.stringify(result)}\n` : `RUNS_DIR is local (${store.location}); there is no outbox to sync.\n`);
+    return 0;
+  }
+  const r = await store.sync();
+  if (flags.json) {
+    io.out(`${JSON.stringify({ store: store.location, outbox: store.outboxDir, ...r })}\n`);
+  } else {
+    io.out(`outbox ${store.outboxDir} → ${store.location}: pushed ${r.pushed}, failed ${r.failed}, remaining ${r.remaining}\n`);
+    if (r.remaining > 0) io.err(`djp sync: ${r.remaining} run(s) still in the outbox; run \`djp sync\` again once the store is reachable.\n`);
+  }
+  return r.remaining > 0 ? 1 : 0;
+}
+
+export function register(program: Command): void {
+  program
+    .command('sync')
+    .description('Push runs waiting in the local outbox (failed cloud writes) to the configured store (RUNS_DIR)')
+    .option('--runs-dir <location>', 'store to push to (default: RUNS_DIR or ./runs)')
+    .option('--outbox <dir>', 'outbox folder (default: DJP_OUTBOX_DIR or ./.djp-outbox)')
+    .option('--json', 'print the counts as JSON')
+    .option('--quiet', 'do not log per-entry warnings')
+    .action(async (flags: SyncFlags) => {
+      loadDotEnv();
+      process.exitCode = await runSync(flags);
+    });
+}
