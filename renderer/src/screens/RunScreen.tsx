@@ -109,6 +109,11 @@ export function RunScreen() {
   const [starting, setStarting] = useState(false);
   const [projection, setProjection] = useState<{ data: CostProjection | null; error: string | null }>({ data: null, error: null });
 
+  // For bench/renderer.ts: the moment the Run screen became usable (providers loaded, Run enabled).
+  useEffect(() => {
+    if (providers && typeof performance !== 'undefined' && performance.getEntriesByName('djp:run-interactive').length === 0) performance.mark('djp:run-interactive');
+  }, [providers]);
+
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setForm((f) => ({ ...f, [k]: v }));
 
   // Debounced cost projection as the form changes.
