@@ -13,6 +13,7 @@ import * as replayCmd from './commands/replay.js';
 import * as runCmd from './commands/run.js';
 import * as runsCmd from './commands/runs.js';
 import * as serveCmd from './commands/serve.js';
+import * as syncCmd from './commands/sync.js';
 
 loadDotEnv();
 
@@ -27,6 +28,7 @@ replayCmd.register(program);
 approveCmd.register(program);
 costCmd.register(program);
 serveCmd.register(program);
+syncCmd.register(program);
 
 function fail(e: unknown): never {
   if (e instanceof CommanderError) process.exit(e.exitCode);
