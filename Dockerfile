@@ -14,7 +14,9 @@ ENV ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
     npm_config_fund=false \
     npm_config_update_notifier=false
 COPY package.json package-lock.json ./
-RUN npm ci
+# --ignore-scripts: no Electron binary download and no native keytar build (neither is part of the server);
+# tsc and Vite need no install scripts.
+RUN npm ci --ignore-scripts
 COPY . .
 RUN npm run build
 

@@ -15,6 +15,7 @@ export const BENCHES: BenchEntry[] = [
     },
   },
   { name: 'renderer', run: async () => (await import('./renderer.js')).run() },
+  { name: 'server', run: async () => (await import('./server.js')).run() },
 ];
 
 async function main(): Promise<void> {

@@ -45,8 +45,11 @@ describe('Dockerfile', () => {
     expect(df).toContain('RUN npm run build');
     // No secrets baked in: no ENV/ARG that looks like a credential.
     expect(df).not.toMatch(/^(ENV|ARG)[^\n]*(KEY|TOKEN|SECRET|PASSWORD)\s*=/im);
-    // The CMD's entry point is what `npm run build` produces.
+    // The CMD's entry point and the UI are what `npm run build` produces.
     expect(read('tsconfig.build.json')).toContain('server/**/*.ts');
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['build']).toContain('tsc -p tsconfig.build.json');
+    expect(scripts['build']).toContain('build:renderer');
   });
 
   it('.dockerignore keeps secrets, git history and local state out of the build context', () => {
