@@ -59,6 +59,23 @@ export function fmtScore(x: number | null | undefined): string {
   return x === null || x === undefined ? '—' : Number.isInteger(x) ? `${x}` : x.toFixed(2);
 }
 
+const usdText = (usd: number | null) => (usd === null ? 'unpriced' : `$${usd.toFixed(4)}`);
+
+/** Actual and projected cost, unpriced models and budget state (for the run summary). */
+export function costLines(c: RunArtifact['cost']): string[] {
+  const tokens = c.total.input_tokens + c.total.output_tokens;
+  const out = [
+    `cost:     ${usdText(c.total.usd)} actual (debate ${usdText(c.debate.usd)}, judge ${usdText(c.judge.usd)}) · ${tokens} tokens`,
+    `          projected ≤ ${usdText(c.projected_usd)} · ≤ ${c.projected_tokens} tokens`,
+  ];
+  if (c.unpriced_models.length) out.push(`unpriced: ${c.unpriced_models.join(', ')} (add prices with DJP_PRICING_FILE)`);
+  if (c.budget.usd !== null || c.budget.tokens !== null) {
+    const limits = [c.budget.usd !== null ? `$${c.budget.usd}` : null, c.budget.tokens !== null ? `${c.budget.tokens} tokens` : null].filter(Boolean).join(', ');
+    out.push(`budget:   ${limits}${c.budget.exceeded ? ` — EXCEEDED: ${c.budget.detail}` : ' — within budget'}`);
+  }
+  return out;
+}
+
 /** A short human summary of a run: status, winner, scores, where the artifact is. */
 export function summaryText(a: RunArtifact, location: string | null): string {
   const lines: string[] = [];
@@ -80,8 +97,8 @@ export function summaryText(a: RunArtifact, location: string | null): string {
     const extra = d.status === 'ok' ? (d.parse === 'raw' ? ' [unparsed text]' : '') : ` ${d.status}${d.error ? `: ${d.error}` : ''}`;
     lines.push(`  ${d.id} ${modelName(d)}  ${score}${extra}`);
   }
-  const usd = a.cost.total.usd;
-  lines.push(`cost:     ${usd === null ? 'unpriced' : `$${usd.toFixed(4)}`} · ${a.cost.total.input_tokens + a.cost.total.output_tokens} tokens · ${(a.timings_ms.total / 1000).toFixed(1)} s`);
+  lines.push(...costLines(a.cost));
+  lines.push(`time:     ${(a.timings_ms.total / 1000).toFixed(1)} s`);
   if (location) lines.push(`artifact: ${location}`);
   if (a.publish.text && a.status === 'published') lines.push('', a.publish.text);
   return `${lines.join('\n')}\n`;

@@ -12,6 +12,13 @@ const num = (name: string) => (v: string) => {
   return n;
 };
 
+const onOff = (name: string) => (v: string) => {
+  const s = v.trim().toLowerCase();
+  if (['on', 'true', 'yes', '1'].includes(s)) return true;
+  if (['off', 'false', 'no', '0'].includes(s)) return false;
+  throw new InvalidArgumentError(`--${name} takes on or off (got "${v}")`);
+};
+
 export function parseModelRef(v: string, flag: string): ModelRef {
   const i = v.indexOf(':');
   const provider = i > 0 ? v.slice(0, i).trim() : '';
@@ -66,11 +73,9 @@ export async function finishRun(svc: DjpService, id: string, flags: { json?: boo
   else process.stdout.write(summaryText(artifact, done.location));
 }
 
-export function register(program: Command): void {
-  program
-    .command('run')
-    .description('Run Debate → Judge → Publish on a task and save the artifact (RUNS_DIR, default ./runs)')
-    .requiredOption('--task <text>', 'the task to answer')
+/** The RunRequest options (shared by `djp run` and `djp cost`). */
+export function addRequestOptions(cmd: Command): Command {
+  return cmd
     .option('--preset <name>', `fill unset options from a preset (${PRESET_NAMES.join(', ')})`)
     .option('--debaters <list>', 'comma-separated provider:model pairs, e.g. openai:gpt-5.4-mini,anthropic:claude-sonnet-4-6 (default: one per configured provider)', (v: string) =>
       v.split(',').filter((s) => s.trim()).map((s) => parseModelRef(s, '--debaters')),
@@ -88,12 +93,20 @@ export function register(program: Command): void {
     .option('--require_citations <n>', 'drafts need at least n evidence items (else disqualified)', num('require_citations'))
     .option('--grounded_corpus <dir>', 'folder of .md/.txt/.pdf sources for grounded mode')
     .option('--grounded_required <n>', 'valid citations into the corpus required to publish', num('grounded_required'))
-    .option('--redact', 'redact secrets and personal data (default on)')
-    .option('--no-redact', 'turn redaction off')
+    .option('--redact <on|off>', 'redact personal data (e-mail, phone, SSN, cards, IPv4) and custom rules: on (default) or off; keys and tokens are always redacted', onOff('redact'))
+    .option('--no-redact', 'same as --redact off')
     .option('--redaction_rules <file.json>', 'extra redaction rules')
     .option('--require_approval', 'hold the winner as pending_approval until someone approves it')
-    .option('--budget_usd <usd>', 'stop launching calls once spend reaches this', num('budget_usd'))
-    .option('--budget_tokens <n>', 'stop launching calls once this many tokens are used', num('budget_tokens'))
+    .option('--budget_usd <usd>', 'refuse the run when its projection exceeds this; stop launching calls once spend reaches it', num('budget_usd'))
+    .option('--budget_tokens <n>', 'refuse the run when its projection exceeds this; stop launching calls once this many tokens are used', num('budget_tokens'));
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('Run Debate → Judge → Publish on a task and save the artifact (RUNS_DIR, default ./runs)')
+    .requiredOption('--task <text>', 'the task to answer');
+  addRequestOptions(cmd)
     .option('--json', 'print one JSON object {id, status, artifact, run} on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (flags: RunFlags) => {

@@ -26,13 +26,16 @@ import { newRunId } from '../artifacts/ids.js';
 import type { RunStore } from '../artifacts/types.js';
 import { requestFromParameters, resolveRunParams } from '../config/params.js';
 import { loadPolicy } from '../config/policy.js';
-import { noCostMeter, noGuardrails, type CostMeter, type GuardrailHooks } from '../djp/hooks.js';
+import { createCostMeter } from '../cost/meter.js';
+import { loadPricing, type Pricing } from '../cost/pricing.js';
+import { budgetField, projectCost } from '../cost/projection.js';
+import type { CostMeter, GuardrailHooks } from '../djp/hooks.js';
+import { createGuardrails } from '../guardrails/index.js';
 import { runPipeline } from '../djp/pipeline.js';
 import { redactSecrets } from '../providers/errors.js';
 import { loadProviderRegistry, type Env, type SecretSource } from '../providers/registry.js';
 import type { RetryOptions } from '../providers/retry.js';
 import { ActiveRun, synthesizeEvents } from './active-runs.js';
-import { unpricedProjection } from './projection.js';
 import { appVersion, findAppRoot, gitSha, runtimeInfo } from './provenance.js';
 
 export type Surface = 'cli' | 'server' | 'desktop' | 'test';
@@ -42,11 +45,13 @@ export interface DjpServiceOptions {
   env?: Env;
   surface: Surface;
   secrets?: SecretSource;
-  /** Guardrails for one run (shared/guardrails createGuardrails); default: none. */
+  /** Guardrails for one run; default: shared/guardrails createGuardrails (on the server surface
+   *  with no readable folders: grounded_corpus/redaction_rules paths are refused). */
   makeGuardrails?: (params: RunParameters) => Promise<GuardrailHooks>;
-  /** Cost meter for one run (shared/cost createCostMeter); default: noCostMeter(). */
+  /** Cost meter for one run; default: shared/cost createCostMeter with the pricing table. */
   makeCostMeter?: (params: RunParameters, projection: CostProjection) => CostMeter;
-  /** Pre-run projection (shared/cost projectCost); default: tokens only, unpriced. */
+  /** Pre-run projection; default: shared/cost projectCost with the pricing table (built-in +
+   *  DJP_PRICING_FILE from `env`, loaded on first use). */
   projectCost?: (task: string, params: RunParameters) => CostProjection;
   logger?: Logger;
   now?: () => Date;
@@ -80,7 +85,11 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   const root = findAppRoot();
   const version = appVersion(root);
   const sha = gitSha(env, root);
-  const project = opts.projectCost ?? unpricedProjection;
+  let pricing: Pricing | null = null;
+  const prices = () => (pricing ??= loadPricing(null, env));
+  const project = opts.projectCost ?? ((task: string, params: RunParameters) => projectCost(task, params, prices()));
+  const makeGuardrails = opts.makeGuardrails ?? ((params: RunParameters) => createGuardrails(params, opts.surface === 'server' ? { allowedRoots: [] } : {}));
+  const makeCostMeter = opts.makeCostMeter ?? ((params: RunParameters, projection: CostProjection) => createCostMeter(params, projection, { pricing: prices() }));
   const active = new Map<string, ActiveRun>();
 
   const running = () => [...active.values()].filter((r) => !r.finished);
@@ -96,9 +105,9 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
 
   async function start(request: unknown, ctx: CallContext, replayOf: string | null): Promise<StartedRun> {
     const { req, registry, params, policy, projection } = await prepare(request);
-    if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', params.budget_usd !== null ? 'budget_usd' : 'budget_tokens');
-    const guardrails = opts.makeGuardrails ? await opts.makeGuardrails(params) : noGuardrails;
-    const cost = opts.makeCostMeter ? opts.makeCostMeter(params, projection) : noCostMeter();
+    if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', budgetField(projection) ?? (params.budget_usd !== null ? 'budget_usd' : 'budget_tokens'));
+    const guardrails = await makeGuardrails(params);
+    const cost = makeCostMeter(params, projection);
     const id = newRunId(now().getTime());
     const run = new ActiveRun(id, now);
     active.set(id, run);
