@@ -16,6 +16,9 @@ export interface PublishInput {
   interrupted: string | null;
 }
 
+/** provider/model, without repeating the provider when the model name carries it (offline/*). */
+export const refName = (d: { provider: string; model: string }) => (d.model.startsWith(`${d.provider}/`) ? d.model : `${d.provider}/${d.model}`);
+
 const base = (status: Publish['status'], reason: string, d: Draft | null = null, text: string | null = null): Publish => ({
   status,
   draft_id: d?.id ?? null,
@@ -28,7 +31,7 @@ const base = (status: Publish['status'], reason: string, d: Draft | null = null,
 
 function failureSummary(drafts: Draft[]): string {
   if (drafts.length === 0) return 'no debaters';
-  return drafts.map((d) => `${d.id} ${d.provider}/${d.model}: ${d.status}${d.error ? ` (${d.error})` : ''}`).join('; ');
+  return drafts.map((d) => `${d.id} ${refName(d)}: ${d.status}${d.error ? ` (${d.error})` : ''}`).join('; ');
 }
 
 export function decidePublish(p: PublishInput): Publish {
@@ -45,13 +48,13 @@ export function decidePublish(p: PublishInput): Publish {
   const ranked = p.judge.ranking.map((id) => byId.get(id)!).filter(Boolean);
   if (!p.policy.publishes) {
     const top = ranked[0]!;
-    return base('advisory_only', `policy "${p.policy.name}" publishes nothing automatically; best draft ${top.id} (${top.provider}/${top.model}) is advisory`, top);
+    return base('advisory_only', `policy "${p.policy.name}" publishes nothing automatically; best draft ${top.id} (${refName(top)}) is advisory`, top);
   }
   const passedOver: Publish['passed_over'] = [];
   const eligible: Draft[] = [];
   for (const d of ranked) {
     const reasons: string[] = [];
-    if (!policyAllows(p.policy, d)) reasons.push(`policy "${p.policy.name}" does not allow ${d.provider}/${d.model}`);
+    if (!policyAllows(p.policy, d)) reasons.push(`policy "${p.policy.name}" does not allow ${refName(d)}`);
     const v = p.verdicts.get(d.id);
     if (v && !v.passed) reasons.push(...v.failures.map((f) => `${f.check}: ${f.detail}`));
     if (reasons.length) passedOver.push({ draft_id: d.id, reasons });
@@ -76,8 +79,8 @@ export function decidePublish(p: PublishInput): Publish {
     return out;
   }
   const out = p.requireApproval
-    ? base('pending_approval', `awaiting approval: ${chosen.id} (${chosen.provider}/${chosen.model}) is ready to publish`, chosen, chosen.answer)
-    : base('published', `top-ranked allowed draft ${chosen.id} (${chosen.provider}/${chosen.model})${preferred && preferred !== eligible[0] ? ', preferred by policy' : ''}`, chosen, chosen.answer);
+    ? base('pending_approval', `awaiting approval: ${chosen.id} (${refName(chosen)}) is ready to publish`, chosen, chosen.answer)
+    : base('published', `top-ranked allowed draft ${chosen.id} (${refName(chosen)})${preferred && preferred !== eligible[0] ? ', preferred by policy' : ''}`, chosen, chosen.answer);
   out.passed_over = passedOver;
   return out;
 }

@@ -30,6 +30,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// Subprocesses are slow on a loaded machine: generous per-test timeouts.
+const SLOW = 120_000;
+
 describe('djp CLI', () => {
   it('run --json prints one JSON object and saves a valid artifact; runs list/show find it', async () => {
     const r = await djp(['run', '--task', 'Plan a picnic', '--json', '--max_tokens', '300', '--require_approval']);
@@ -57,7 +60,7 @@ describe('djp CLI', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('status:   published');
     expect(show.stdout).toContain('approval: approved');
-  });
+  }, SLOW);
 
   it('a human summary without --json; clear errors without stack traces', async () => {
     const r = await djp(['run', '--task', 'Name three rivers', '--policy', 'none']);
@@ -77,7 +80,7 @@ describe('djp CLI', () => {
     const mixed = await djp(['run', '--task', 'x', '--debaters', 'openai:gpt-5.4-mini']);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/debaters.0/);
-  });
+  }, SLOW);
 
   it('runs real providers (fake server) as a subprocess and exits when done', async () => {
     const fake = await startFakeLlmServer();
@@ -99,7 +102,7 @@ describe('djp CLI', () => {
     } finally {
       await fake.close();
     }
-  });
+  }, SLOW);
 
   it('.env in the working directory is loaded without overriding the environment', async () => {
     const { writeFileSync } = await import('node:fs');
@@ -113,5 +116,5 @@ describe('djp CLI', () => {
     } finally {
       rmSync(join(dir, '.env'));
     }
-  });
+  }, SLOW);
 });
