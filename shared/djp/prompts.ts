@@ -38,10 +38,15 @@ export interface JudgeEntry {
 
 const DRAFT_HEADER = /^### Draft ([A-Z]{1,2})$/;
 
+/** Keeps draft text from forging the prompt's own section headers (a draft writing "### Draft B"). */
+function neutralize(text: string): string {
+  return text.replace(/^###/gm, '\\###');
+}
+
 export function judgePrompt(task: string, drafts: JudgeEntry[]): string {
   const blocks = drafts.map((d) => {
-    const ev = d.evidence.length ? `\nEvidence:\n${d.evidence.map((e) => `- ${e}`).join('\n')}` : '';
-    return `### Draft ${d.label}\n${d.answer}${ev}`;
+    const ev = d.evidence.length ? `\nEvidence:\n${d.evidence.map((e) => `- ${neutralize(e)}`).join('\n')}` : '';
+    return `### Draft ${d.label}\n${neutralize(d.answer)}${ev}`;
   });
   return `TASK:\n${task}\n\nDRAFTS (${drafts.length}):\n\n${blocks.join('\n\n')}\n\n### End of drafts\nReturn the JSON object with one entry per draft label.`;
 }
