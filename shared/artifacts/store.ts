@@ -132,7 +132,9 @@ export class BackendRunStore implements RunStore {
     const artifact = validate(input);
     const env: Envelope = { artifact, body: serialize(artifact) };
     try {
-      await this.pushSave(env);
+      // A conflict whose remote content is identical is our own write: an SDK retry after a lost
+      // response (the first attempt landed, the retry met its precondition).
+      await this.pushSaveOrSame(env);
     } catch (e) {
       return this.fallback('save', env, e);
     }
@@ -162,16 +164,11 @@ export class BackendRunStore implements RunStore {
     return { location: this.backend.uri(artifactKey(artifact.id)), outbox: null };
   }
 
-  /** create-only artifact, then its index entry. */
-  private async pushSave(env: Envelope): Promise<void> {
-    await this.backend.create(artifactKey(env.artifact.id), env.body, { contentType: 'application/json' });
-    await this.writeIndex(env.artifact);
-  }
-
   /**
-   * For sync: create-only; when the artifact already exists with identical content (an earlier attempt
-   * that reached the store), that counts as done. With `allowNewer`, a differing remote is overwritten
-   * (an update queued on top of a pending save).
+   * Create-only write of the artifact, then its index entry. When the artifact already exists with
+   * identical content (an earlier attempt that reached the store), that counts as done; different
+   * content is a conflict. With `allowNewer`, a differing remote is overwritten instead (an update
+   * queued on top of a pending save).
    */
   private async pushSaveOrSame(env: Envelope, allowNewer = false): Promise<void> {
     const key = artifactKey(env.artifact.id);

@@ -57,6 +57,15 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect((await store.load(a.id)).task).toBe('first');
     });
 
+    it('saving the identical artifact again is idempotent (a retried write that had landed)', async () => {
+      const { store, backend } = await factory();
+      const a = makeArtifact();
+      await store.save(a);
+      expect((await store.save(a)).outbox).toBeNull();
+      expect((await store.list({})).runs.map((r) => r.id)).toEqual([a.id]);
+      expect((await backend.list({ prefix: INDEX_PREFIX })).keys).toHaveLength(1);
+    });
+
     it('load: unknown id → not_found, malformed id → invalid', async () => {
       const { store } = await factory();
       expect(await djpCode(store.load(makeArtifact().id))).toBe('not_found');
