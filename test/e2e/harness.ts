@@ -75,6 +75,8 @@ export async function startHarness(): Promise<Harness> {
     DJP_AUTH: 'none',
     DJP_LOG_LEVEL: process.env.E2E_VERBOSE ? 'info' : 'warn',
     DJP_STATIC_DIR: join(root, 'dist', 'renderer'),
+    // Grounded mode: run requests may name folders inside test/fixtures (e.g. "corpus").
+    DJP_SERVER_DATA_DIR: join(root, 'test', 'fixtures'),
   };
   // The real server, as `djp serve` starts it (server/commands/serve.ts), on an ephemeral port.
   const server = await startServe({ port: '0', host: '127.0.0.1' }, env);

@@ -223,6 +223,27 @@ test('works in a narrow window without sideways scrolling', async ({ page, app }
   await app.shot('run-narrow');
 });
 
+test('grounded mode: a corpus folder on the server; a path outside its data folder is refused at the field', async ({ page, app }) => {
+  await app.go(`/?fresh=${Date.now()}`);
+  await page.getByLabel('Task').fill(`What do the lighthouse notes say? ${uniq()}`);
+  await page.getByRole('checkbox', { name: 'Anthropic', exact: true }).check();
+  await page.getByLabel('Grounded mode').check();
+  const corpus = page.getByLabel(/Corpus folder/);
+  // The refused path is a 400 from the server (start and cost projection), which the browser logs.
+  app.allowConsoleError(/400 \(Bad Request\) \(http:\/\/127\.0\.0\.1:\d+\/api\/(runs|cost\/projection)\)/);
+  await corpus.fill('/etc');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.locator('#grounded_corpus-error')).toContainText("inside the server's data folder");
+  await corpus.fill('corpus');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page).toHaveURL(/run=[0-9A-Z]{26}/);
+  await waitFinished(page);
+  const id = /run=([0-9A-Z]{26})/.exec(page.url())![1]!;
+  await app.go(`/runs/${id}`);
+  await expect(page.getByRole('region', { name: 'Guardrails' })).toContainText(/Grounding (passed|failed|not_checked): 3 file\(s\)/);
+  await app.shot('run-grounded');
+});
+
 test('a run form error is shown at the field, in words', async ({ page, app }) => {
   await app.go('/');
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();

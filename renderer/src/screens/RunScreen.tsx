@@ -230,7 +230,11 @@ export function RunScreen() {
           <div>
             <label htmlFor="corpus">Corpus folder (a path on the server machine)</label>
             <input id="corpus" type="text" value={form.corpus} placeholder="/data/corpus" onChange={(e) => set('corpus', e.target.value)} />
-            <p className="muted small">The server reads the corpus from this folder on its own disk; uploading files from the browser is not supported yet.</p>
+            <p className="muted small">
+              {client.transport === 'http'
+                ? 'The server reads the corpus from a folder on its own disk, inside the data folder its operator allowed (DJP_SERVER_DATA_DIR); a relative path is taken from there. Uploading files from the browser is not supported yet.'
+                : 'A folder on this computer holding the documents (text, Markdown, PDF).'}
+            </p>
             {err('grounded_corpus')}
           </div>
         )}
