@@ -53,7 +53,9 @@ function buildApp(): string {
 
 function spawnServer(app: string, port: number, env: Record<string, string>): ChildProcess {
   const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' };
-  return spawn(process.execPath, ['dist/server/cli.js', 'serve', '--port', String(port), '--host', '127.0.0.1'], {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each server process there (for finding hot spots).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  return spawn(process.execPath, [...prof, 'dist/server/cli.js', 'serve', '--port', String(port), '--host', '127.0.0.1'], {
     cwd: app,
     env: { ...base, DJP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -8,6 +8,7 @@ import { createCostMeter } from '../../shared/cost/meter.js';
 import { loadPricing } from '../../shared/cost/pricing.js';
 import { projectCost } from '../../shared/cost/projection.js';
 import { createGuardrails, redactSecrets } from '../../shared/guardrails/index.js';
+import { createRedactor } from '../../shared/guardrails/redaction.js';
 import { createDjpService } from '../../shared/service/index.js';
 import { authFromEnv, AuthConfigError } from '../auth/index.js';
 import { createLogger, createServer } from '../http/index.js';
@@ -29,7 +30,9 @@ export interface RunningServe {
 export async function startServe(flags: ServeFlags, env: Env = process.env): Promise<RunningServe> {
   const settings = serverSettings(env, flags);
   const auth = authFromEnv(env, settings.host);
-  const logger = createLogger({ level: settings.logLevel, redact: redactSecrets });
+  // Log lines pass through the full redactor (secrets and personal data such as emails).
+  const logRedactor = createRedactor({ enabled: true });
+  const logger = createLogger({ level: settings.logLevel, redact: (text) => logRedactor.scrub(text) });
   const store = createRunStore(env['RUNS_DIR'], { env, logger });
   const pricing = loadPricing(null, env);
   // Over HTTP, server-side paths (grounded_corpus, redaction_rules) must be inside DJP_SERVER_DATA_DIR.

@@ -1,16 +1,20 @@
 // Structured JSON logs (pino). Every string that reaches a log line goes through `redact` first
-// (shared/guardrails redactSecrets in the real server), and request logs carry method, route path,
-// status, duration and request id — never bodies, query strings, headers, tokens or user emails.
+// (the guardrails redactor in the real server: secrets and personal data), and request logs carry
+// method, route path, status, duration and request id — never bodies, query strings, headers, tokens
+// or user emails.
 import pino, { type Logger } from 'pino';
 
 export type Redactor = (text: string) => string;
+
+/** Fields the server itself fills with values it made (never user data): logged as they are. */
+const PLAIN_KEYS = new Set(['url', 'route', 'method', 'req_id', 'run_id', 'status', 'auth', 'code', 'storage', 'version']);
 
 function redactDeep(value: unknown, redact: Redactor, depth = 0): unknown {
   if (typeof value === 'string') return redact(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, redact, depth + 1);
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = PLAIN_KEYS.has(k) && typeof v !== 'object' ? v : redactDeep(v, redact, depth + 1);
   return out;
 }
 
@@ -31,7 +35,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       messageKey: 'msg',
       // Belt and braces: these never get logged even if someone passes them in.
       redact: {
-        paths: ['headers.authorization', 'headers.cookie', 'req.headers', '*.apiKey', '*.api_key', '*.token'],
+        // `user` / `by`: who ran or decided a run (an email under SSO) — kept in artifacts, not in logs.
+        paths: ['user', 'by', 'headers.authorization', 'headers.cookie', 'req.headers', '*.apiKey', '*.api_key', '*.token'],
         censor: '[redacted]',
       },
       formatters: {
