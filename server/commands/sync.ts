@@ -11,6 +11,8 @@ export interface SyncFlags {
   outbox?: string;
   json?: boolean;
   quiet?: boolean;
+  /** Also rebuild missing/stale history index entries from the artifacts. */
+  reindex?: boolean;
 }
 
 export interface SyncOutput {
@@ -39,14 +41,22 @@ export async function runSync(flags: SyncFlags, env: Record<string, string | und
     }
     throw e;
   }
+  const reindex = async (): Promise<{ indexed: number; skipped: number } | null> => {
+    if (!flags.reindex) return null;
+    const r = await store.reindex();
+    if (!flags.json) io.out(`index ${store.location}: ${r.indexed} entr${r.indexed === 1 ? 'y' : 'ies'} rebuilt, ${r.skipped} unreadable artifact(s) skipped\n`);
+    return r;
+  };
   if (!store.outboxDir) {
-    const result = { store: store.location, outbox: null, pushed: 0, failed: 0, remaining: 0 };
+    const index = await reindex();
+    const result = { store: store.location, outbox: null, pushed: 0, failed: 0, remaining: 0, ...(index ? { reindex: index } : {}) };
     io.out(flags.json ? `${JSON.stringify(result)}\n` : `RUNS_DIR is local (${store.location}); there is no outbox to sync.\n`);
     return 0;
   }
   const r = await store.sync();
+  const index = await reindex();
   if (flags.json) {
-    io.out(`${JSON.stringify({ store: store.location, outbox: store.outboxDir, ...r })}\n`);
+    io.out(`${JSON.stringify({ store: store.location, outbox: store.outboxDir, ...r, ...(index ? { reindex: index } : {}) })}\n`);
   } else {
     io.out(`outbox ${store.outboxDir} → ${store.location}: pushed ${r.pushed}, failed ${r.failed}, remaining ${r.remaining}\n`);
     if (r.remaining > 0) io.err(`djp sync: ${r.remaining} run(s) still in the outbox; run \`djp sync\` again once the store is reachable.\n`);
@@ -62,6 +72,7 @@ export function register(program: Command): void {
     .option('--outbox <dir>', 'outbox folder (default: DJP_OUTBOX_DIR or ./.djp-outbox)')
     .option('--json', 'print the counts as JSON')
     .option('--quiet', 'do not log per-entry warnings')
+    .option('--reindex', 'also rebuild missing history index entries from the stored artifacts')
     .action(async (flags: SyncFlags) => {
       loadDotEnv();
       process.exitCode = await runSync(flags);

@@ -23,9 +23,9 @@ function fresh(): GcsBackend {
 }
 
 backendContract('gcs (fake GCS JSON API)', async () => fresh());
-runStoreContract('gcs (fake GCS JSON API)', async () => {
+runStoreContract('gcs (fake GCS JSON API)', async (opts) => {
   const backend = fresh();
-  return { backend, store: new BackendRunStore(backend) };
+  return { backend, store: new BackendRunStore(backend, opts) };
 });
 
 describe('gcs specifics', () => {

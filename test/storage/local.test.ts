@@ -12,9 +12,9 @@ import { runStoreContract } from './run-store-contract.js';
 const fresh = (): string => mkdtempSync(path.join(tmpdir(), 'djp-local-'));
 
 backendContract('local', async () => new LocalBackend(fresh()));
-runStoreContract('local', async () => {
+runStoreContract('local', async (opts) => {
   const backend = new LocalBackend(fresh());
-  return { backend, store: new BackendRunStore(backend) };
+  return { backend, store: new BackendRunStore(backend, opts) };
 });
 
 describe('local backend specifics', () => {

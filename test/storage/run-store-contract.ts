@@ -7,7 +7,7 @@ import type { StorageBackend } from '../../shared/storage/backend.js';
 import type { StoreLogger } from '../../shared/artifacts/logger.js';
 import { makeArtifact } from '../fakes/artifact.js';
 
-export type StoreFactory = () => Promise<{ store: BackendRunStore; backend: StorageBackend }>;
+export type StoreFactory = (opts?: { logger?: StoreLogger }) => Promise<{ store: BackendRunStore; backend: StorageBackend }>;
 
 async function djpCode(p: Promise<unknown>): Promise<string> {
   try {
@@ -136,11 +136,9 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
     it('skips and counts index entries that fail to parse, with a warning', async () => {
       const warnings: string[] = [];
-      const { store, backend } = await factory();
-      (store as unknown as { logger: StoreLogger }).logger = {
-        warn: (_f: Record<string, unknown>, m: string) => void warnings.push(m),
-        info: () => undefined,
-      };
+      const { store, backend } = await factory({
+        logger: { warn: (_f, m) => void warnings.push(m), info: () => undefined },
+      });
       const good = [makeArtifact({ at: T0 }), makeArtifact({ at: T0 + HOUR })];
       for (const r of good) await store.save(r);
       const broken = makeArtifact({ at: T0 + 2 * HOUR });

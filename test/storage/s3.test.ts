@@ -26,9 +26,9 @@ function fresh(): S3Backend {
 }
 
 backendContract('s3 (s3rver)', async () => fresh());
-runStoreContract('s3 (s3rver)', async () => {
+runStoreContract('s3 (s3rver)', async (opts) => {
   const backend = fresh();
-  return { backend, store: new BackendRunStore(backend) };
+  return { backend, store: new BackendRunStore(backend, opts) };
 });
 
 describe('s3 specifics', () => {

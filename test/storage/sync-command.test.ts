@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,18 @@ describe('djp sync', () => {
     const store = createRunStore(location, { env: s3.env, outboxDir, logger: silentLogger });
     for (const r of runs) expect((await store.load(r.id)).id).toBe(r.id);
     expect(await store.outboxCount()).toBe(0);
+  });
+
+  it('--reindex rebuilds missing history entries', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'djp-runs-'));
+    const a = makeArtifact();
+    writeFileSync(path.join(dir, `${a.id}.json`), JSON.stringify(a)); // an artifact copied in by hand
+    const store = createRunStore(dir, { env: {}, logger: silentLogger });
+    expect((await store.list({})).runs).toEqual([]);
+    const io = capture();
+    expect(await runSync({ runsDir: dir, reindex: true, json: true }, {}, io)).toBe(0);
+    expect(JSON.parse(io.stdout).reindex).toEqual({ indexed: 1, skipped: 0 });
+    expect((await store.list({})).runs.map((r) => r.id)).toEqual([a.id]);
   });
 
   it('local RUNS_DIR: nothing to sync, exit 0; bad scheme: exit 2 with the reason', async () => {
