@@ -88,14 +88,23 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
     return finish();
   }
   const started = Date.now();
-  const stream = o.redactText ? createStreamRedactor(o.redactText) : null;
-  const delta = (t: string) => {
-    const out = stream ? stream.push(t) : t;
-    if (out) o.emit({ type: 'draft.delta', draft_id: d.id, text: out });
-  };
+  // One redacting stream per attempt: a retried attempt starts its text afresh (clients reset the
+  // draft's text on a failed draft.attempt), and only a successful attempt releases its held tail.
+  type Redactor = ReturnType<typeof createStreamRedactor>;
+  let current: Redactor | null = null;
+  let attemptNo = 0;
   const result = await withRetry(
-    (signal) =>
-      provider.complete({
+    (signal) => {
+      const mine = ++attemptNo;
+      const stream: Redactor | null = o.redactText ? createStreamRedactor(o.redactText) : null;
+      current = stream;
+      // Late fragments of an aborted or superseded attempt are dropped.
+      const onDelta = (t: string) => {
+        if (mine !== attemptNo || signal.aborted) return;
+        const out = stream ? stream.push(t) : t;
+        if (out) o.emit({ type: 'draft.delta', draft_id: d.id, text: out });
+      };
+      return provider.complete({
         model: d.model,
         system: DRAFT_SYSTEM,
         prompt: draftPrompt(o.task, o.context),
@@ -103,8 +112,9 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
         temperature: o.temperature,
         signal,
         json: true,
-        onDelta: delta,
-      }),
+        onDelta,
+      });
+    },
     {
       ...o.retry,
       totalTimeoutMs: o.timeout_s * 1000,
@@ -114,7 +124,7 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   );
   draft.latency_ms = Date.now() - started;
   draft.attempts = result.attempts;
-  const rest = stream?.flush();
+  const rest = result.ok ? (current as Redactor | null)?.flush() : null;
   if (rest) o.emit({ type: 'draft.delta', draft_id: d.id, text: rest });
   if (!result.ok) {
     draft.status = result.outcome === 'timeout' ? 'timeout' : result.outcome === 'cancelled' ? 'cancelled' : 'failed';

@@ -12,6 +12,7 @@ import {
   type RunParameters,
 } from '../api/index.js';
 import { policyAllows, type Policy } from '../config/policy.js';
+import { redactEvent } from '../guardrails/events.js';
 import type { RetryOptions } from '../providers/retry.js';
 import type { LlmProvider } from '../providers/types.js';
 import { isUsable, runDebate, type CallHooks } from './debate.js';
@@ -51,8 +52,10 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   const t0 = Date.now();
   const timings = { debate: 0, judge: 0, publish: 0, total: 0 };
 
+  // Every event leaves through the run's redactor (provider errors and judge reasons can echo secrets).
+  const emit = g === noGuardrails ? input.emit : (e: RunEventInput) => input.emit(redactEvent(e, (t) => g.redactText(t)));
   const debaters = params.debaters.slice(0, 6);
-  input.emit({
+  emit({
     type: 'run.started',
     task: g.redactText(input.task),
     drafts: debaters.map((m, i) => ({ draft_id: `d${i + 1}`, provider: m.provider, model: m.model })),
@@ -68,7 +71,14 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
 
   // --- debate ---
   const tDebate = Date.now();
-  const { context } = signal?.aborted ? { context: null } : await g.prepare(input.task, params);
+  let context: string | null = null;
+  if (!signal?.aborted) {
+    try {
+      ({ context } = await g.prepare(input.task, params));
+    } catch (e) {
+      input.emit({ type: 'warning', message: g.redactText(`grounding context unavailable, drafting without it: ${(e as Error).message}`) });
+    }
+  }
   const drafts: Draft[] = await runDebate(debaters, {
     task: input.task,
     context,
@@ -77,7 +87,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     timeout_s: params.timeout_s,
     providerFor: input.providerFor,
     signal,
-    emit: input.emit,
+    emit,
     redactText: g === noGuardrails ? undefined : (s) => g.redactText(s),
     hooks: hooks('debate'),
     retry: input.retry,
@@ -119,13 +129,13 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
       margin_threshold: params.margin_threshold,
       allowed,
       signal,
-      emit: input.emit,
+      emit,
       hooks: hooks('judge'),
       retry: input.retry,
     });
     if (judge.status === 'ok') judge.ranking = rankScores(judge.scores, usable, allowed);
   }
-  if (judge.status === 'skipped') input.emit({ type: 'judge.done', pass: 0, status: 'skipped', error: judge.reason, scores: judge.scores });
+  if (judge.status === 'skipped') emit({ type: 'judge.done', pass: 0, status: 'skipped', error: judge.reason, scores: judge.scores });
   timings.judge = Date.now() - tJudge;
 
   // --- publish ---
@@ -170,7 +180,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   // Redaction runs before anything is released or stored; its events land in guardrails.summary().
   const redacted = g.redact(draft);
   const artifact: RunArtifact = { ...redacted, guardrails: g.summary() };
-  input.emit({ type: 'publish.done', publish: artifact.publish });
+  emit({ type: 'publish.done', publish: artifact.publish });
   const checked = RunArtifact.safeParse(artifact);
   if (!checked.success) {
     const i = checked.error.issues[0]!;

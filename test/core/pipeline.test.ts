@@ -83,8 +83,14 @@ describe('pipeline: full run over the real SDKs', () => {
   ])('one debater with %s never loses the others’ drafts', async (_label, script, expected) => {
     const { req } = three(`fault-${expected}-${_label.length}`, { o: script });
     const t = Date.now();
-    const { artifact } = await runWith(fakeEnv(fake), { ...req, timeout_s: 1.5 });
+    const { artifact, events } = await runWith(fakeEnv(fake), { ...req, timeout_s: 1.5 });
     expect(Date.now() - t).toBeLessThan(8000);
+    const d1Events = events.filter((e) => 'draft_id' in e && e.draft_id === 'd1').map((e) => e.type);
+    expect(d1Events[0]).toBe('draft.started');
+    expect(d1Events.at(-1)).toBe('draft.done');
+    expect(d1Events.filter((x) => x === 'draft.attempt').length).toBe(artifact.drafts[0]!.attempts.length);
+    const d1Text = events.flatMap((e) => (e.type === 'draft.delta' && e.draft_id === 'd1' ? [e.text] : [])).join('');
+    if (expected === 'ok') expect(d1Text).toBe(artifact.drafts[0]!.raw);
     const [d1, d2, d3] = artifact.drafts;
     expect(d1!.status).toBe(expected);
     expect(d2!.status).toBe('ok');
