@@ -85,6 +85,7 @@ function operation(route: Route): Json {
   }
   const err = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
   const responses: Json = { [String(route.response.status)]: ok };
+  if (route.response.sse) responses['204'] = { description: 'the client already has the final event (Last-Event-ID / after): stop reconnecting' };
   if (route.body || route.query || route.path.includes(':id')) responses['400'] = err('invalid input; error.field names the field');
   if (route.auth) responses['401'] = err('missing or invalid identity (see DJP_AUTH)');
   if (route.path.includes(':id')) responses['404'] = err('no such run');

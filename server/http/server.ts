@@ -111,8 +111,10 @@ export function createServer(opts: ServerOptions): DjpServer {
       },
     );
   });
+  // Slow clients: headers within 30 s, the whole request (not the response: SSE streams stay open as
+  // long as a run runs) within 2 minutes.
   server.headersTimeout = 30_000;
-  server.requestTimeout = 0; // SSE streams stay open as long as a run runs
+  server.requestTimeout = 120_000;
   server.keepAliveTimeout = 5_000;
 
   return {

@@ -18,12 +18,22 @@ function frame(e: RunEvent): string {
 
 const isFinal = (e: RunEvent): boolean => e.type === 'run.done' || e.type === 'run.error';
 
+/** True when the run has finished (getRun answers; a running run is a conflict, a missing one not_found). */
+async function isFinished(api: Pick<DjpApi, 'getRun'>, runId: string): Promise<boolean> {
+  try {
+    await api.getRun(runId);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Streams a run's events. Throws (before any byte is written) when the run does not exist, so the
  * caller can answer 404 as JSON. Resolves when the stream has ended.
  */
 export async function streamEvents(
-  api: Pick<DjpApi, 'subscribe'>,
+  api: Pick<DjpApi, 'subscribe' | 'getRun'>,
   runId: string,
   afterSeq: number | undefined,
   req: IncomingMessage,
@@ -63,7 +73,14 @@ export async function streamEvents(
   };
 
   unsubscribe = await api.subscribe(runId, listener, afterSeq); // throws not_found → caller's 404
-  if (finished) return; // cannot happen before open, kept for clarity
+  if (afterSeq !== undefined && !pending.some(isFinal) && (await isFinished(api, runId)) && !pending.some(isFinal)) {
+    // A reconnecting client that already has the final event: 204 tells EventSource to stop
+    // reconnecting, instead of holding an idle stream open forever.
+    unsubscribe();
+    res.writeHead(204, { 'cache-control': 'no-store' });
+    res.end();
+    return;
+  }
 
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',

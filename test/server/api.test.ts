@@ -91,6 +91,9 @@ describe('runs over HTTP (real service)', () => {
     expect(last.type).toBe('run.done');
     const tail = await follow(s.base, firstId, { 'last-event-id': String(last.seq - 2) });
     expect(tail.map((e) => e.seq)).toEqual([last.seq - 1, last.seq]);
+    // A client that already has run.done is told to stop reconnecting (204), not left hanging.
+    const after = await fetch(`${s.base}/api/runs/${firstId}/events`, { headers: { 'last-event-id': String(last.seq) } });
+    expect(after.status).toBe(204);
   });
 
   it('GET /api/runs lists, searches, filters and pages', async () => {

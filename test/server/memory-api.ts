@@ -79,6 +79,7 @@ export function createMemoryApi(opts: { stepMs?: number; deltas?: number } = {})
     async getRun(runId) {
       const run = runs.get(runId);
       if (!run) throw new DjpError('not_found', `run ${runId} not found`);
+      if (!run.done) throw new DjpError('conflict', `run ${runId} is still running`, 'id');
       return { id: run.id, task: run.request.task, provenance: { identity: run.identity } } as never;
     },
     async listRuns(query: ListRunsQuery) {
