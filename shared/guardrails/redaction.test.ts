@@ -41,6 +41,16 @@ describe('built-in redaction rules', () => {
     expect(red.redact('hash wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'log')).toContain('wJalr');
   });
 
+  it('google_api_key, bearer_token and url_key_param', () => {
+    const red = r();
+    expect(red.redact('GOOGLE_API_KEY=AIzaSyD-1234567890abcdefghijklmnopqrstu', 'log')).toBe('GOOGLE_API_KEY=[REDACTED:GOOGLE_API_KEY]');
+    expect(red.redact('Authorization: Bearer abc123def456ghi789jkl', 'log')).toBe('Authorization: Bearer [REDACTED:BEARER_TOKEN]');
+    expect(red.redact('GET https://x.test/v1/models?alt=json&key=AbCdEf123456&x=1', 'log')).toBe(
+      'GET https://x.test/v1/models?alt=json&key=[REDACTED:API_KEY]&x=1',
+    );
+    expect(red.events().map((e) => e.rule)).toEqual(['google_api_key', 'bearer_token', 'url_key_param']);
+  });
+
   it('pem_private_key: redacts the whole block', () => {
     const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END RSA PRIVATE KEY-----';
     const red = r();

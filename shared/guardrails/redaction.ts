@@ -83,10 +83,26 @@ export const SECRET_RULES: RedactionRule[] = [
     group: 1,
     secret: true,
   },
+  { name: 'google_api_key', type: 'google_api_key', pattern: /\bAIza[0-9A-Za-z_-]{30,}/g, secret: true },
   {
     name: 'jwt',
     type: 'jwt',
     pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g,
+    secret: true,
+  },
+  {
+    // An opaque bearer token in a header or log line (JWTs are caught by name below as well).
+    name: 'bearer_token',
+    type: 'bearer_token',
+    pattern: /\bBearer\s+([A-Za-z0-9._~+/-]{16,}=*)/g,
+    group: 1,
+    secret: true,
+  },
+  {
+    name: 'url_key_param',
+    type: 'api_key',
+    pattern: /[?&](?:key|api_key|apikey|access_token|token)=([^&\s"'#]{8,})/gi,
+    group: 1,
     secret: true,
   },
 ];
