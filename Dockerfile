@@ -37,6 +37,9 @@ RUN npm ci --omit=dev --omit=optional --ignore-scripts \
  && mkdir -p /data/runs \
  && chown -R node:node /data
 COPY --from=build /app/dist ./dist
+# Node 22+ V8 compile cache, filled once here for the target platform: faster cold starts.
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+RUN node dist/server/cli.js --version >/dev/null
 USER node
 EXPOSE 8080
 VOLUME ["/data"]

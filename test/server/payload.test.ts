@@ -30,6 +30,10 @@ describe('container payload', () => {
     expect(existsSync(join(app, 'node_modules', 'vitest'))).toBe(false); // dev dependencies are not there
     expect(existsSync(join(app, 'node_modules', 'tsx'))).toBe(false);
 
+    // The Dockerfile's compile-cache warm-up step runs this; it must work on the production install.
+    const version = execFileSync(process.execPath, ['dist/server/cli.js', '--version'], { cwd: app, encoding: 'utf8' }).trim();
+    expect(version).toBe((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
+
     const srv = await startChildServer({
       cwd: app,
       args: ['dist/server/cli.js', 'serve', '--port', '0'],
