@@ -7,7 +7,7 @@ const SLOW = 'gpt-5.4-nano'; // answers after 30 s — for cancel
 const FAILING = 'gpt-4.1'; // always answers HTTP 400 — a failed debater
 const uniq = () => Math.random().toString(36).slice(2, 8);
 
-test.describe.configure({ mode: 'serial' });
+// Each test starts the runs it needs (one server is shared; workers: 1 in playwright.config.ts).
 
 test('settings shows the configured providers and storage, never a key', async ({ page, app }) => {
   await app.go('/settings');
@@ -83,6 +83,8 @@ test('history: search in tasks, filter by status and provider, open an old run',
   const word = `zebra${uniq()}`;
   await startRun(page, { task: `Facts about the ${word}`, debaters: [{ label: 'Anthropic' }] });
   await waitFinished(page);
+  await startRun(page, { task: `Facts about the okapi ${uniq()}`, debaters: [{ label: 'OpenAI' }] });
+  await waitFinished(page);
   await app.go('/history');
   await expect(page.getByRole('table', { name: 'Runs' }).locator('tbody tr').first()).toBeVisible();
   const before = await page.getByRole('table', { name: 'Runs' }).locator('tbody tr').count();
@@ -117,10 +119,16 @@ test('history: search in tasks, filter by status and provider, open an old run',
   await expect(page.getByRole('region', { name: 'Judge scores' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Result' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Parameters' })).toContainText('anthropic/');
+  await expect(page.getByTestId('artifact-location')).toContainText(app.runsDir);
   await app.shot('run-detail');
 });
 
 test('compare: two runs side by side with a word diff, and two drafts of one run', async ({ page, app }) => {
+  // Two runs whose answers differ (the fake's text depends on the model and the task).
+  const id = await startRun(page, { task: `Two drafts ${uniq()}`, debaters: [{ label: 'OpenAI' }, { label: 'Anthropic' }] });
+  await waitFinished(page);
+  await startRun(page, { task: `Another question ${uniq()}`, debaters: [{ label: 'Anthropic', model: 'claude-haiku-4-5' }] });
+  await waitFinished(page);
   await app.go('/history');
   const rows = page.getByRole('table', { name: 'Runs' }).locator('tbody tr');
   await expect(rows.nth(1)).toBeVisible();
@@ -136,8 +144,6 @@ test('compare: two runs side by side with a word diff, and two drafts of one run
   await app.shot('compare-runs');
 
   // Two drafts of one two-debater run.
-  const id = await startRun(page, { task: `Two drafts ${uniq()}`, debaters: [{ label: 'OpenAI' }, { label: 'Anthropic' }] });
-  await waitFinished(page);
   await app.go(`/runs/${id}`);
   await page.getByRole('button', { name: 'Compare drafts' }).click();
   await expect(page.getByRole('region', { name: 'Left text' })).toContainText('Draft d1');
@@ -202,6 +208,8 @@ test('replay an old run, then delete it', async ({ page, app }) => {
 });
 
 test('insights shows its four charts from the run history', async ({ page, app }) => {
+  await startRun(page, { task: `For the charts ${uniq()}`, debaters: [{ label: 'OpenAI' }, { label: 'Anthropic', model: 'claude-haiku-4-5' }] });
+  await waitFinished(page);
   await app.go('/insights');
   for (const name of ['Cost per day', 'Runs by status', 'Share of runs won, per provider', 'Mean draft latency per provider']) {
     await expect(page.getByRole('img', { name })).toBeVisible();

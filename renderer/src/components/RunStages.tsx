@@ -187,7 +187,7 @@ export function PublishPanel({ view, artifact }: { view: RunView; artifact: RunA
   );
 }
 
-export function CostPanel({ view, artifact }: { view: RunView; artifact: RunArtifact | null }) {
+export function CostPanel({ view, artifact, storage }: { view: RunView; artifact: RunArtifact | null; storage?: string | null }) {
   if (!artifact && !view.artifactLocation) return null;
   return (
     <section aria-label="Cost and storage" className="card">
@@ -244,10 +244,17 @@ export function CostPanel({ view, artifact }: { view: RunView; artifact: RunArti
       )}
       {artifact?.cost.budget.exceeded && <p className="error">Budget exceeded: {artifact.cost.budget.detail}</p>}
       {artifact && artifact.cost.unpriced_models.length > 0 && <p className="muted">Unpriced models (cost unknown): {artifact.cost.unpriced_models.join(', ')}</p>}
-      {view.artifactLocation && (
+      {view.artifactLocation ? (
         <p>
           Saved to <code data-testid="artifact-location">{view.artifactLocation}</code>
         </p>
+      ) : (
+        artifact &&
+        storage && (
+          <p>
+            Saved in the run store <code data-testid="artifact-location">{storage}</code> as run {artifact.id}
+          </p>
+        )
       )}
       {view.outbox && (
         <p className="error">
@@ -258,7 +265,7 @@ export function CostPanel({ view, artifact }: { view: RunView; artifact: RunArti
   );
 }
 
-export function RunStages({ view, artifact }: { view: RunView; artifact: RunArtifact | null }) {
+export function RunStages({ view, artifact, storage }: { view: RunView; artifact: RunArtifact | null; storage?: string | null }) {
   return (
     <div className="stages">
       <RunProgress view={view} />
@@ -275,7 +282,7 @@ export function RunStages({ view, artifact }: { view: RunView; artifact: RunArti
       <DraftColumns view={view} />
       <ScoresTable view={view} />
       <PublishPanel view={view} artifact={artifact} />
-      <CostPanel view={view} artifact={artifact} />
+      <CostPanel view={view} artifact={artifact} storage={storage} />
     </div>
   );
 }

@@ -5,7 +5,7 @@ import type { RunArtifact } from '../../../shared/api/index.js';
 import { errorMessage } from '../api/client.js';
 import { DecisionForm } from '../components/DecisionForm.js';
 import { RunStages } from '../components/RunStages.js';
-import { useApp } from '../context.js';
+import { useApp, useLoad } from '../context.js';
 import { formatTime } from '../lib/format.js';
 import { navigate } from '../router.js';
 import { useRun } from '../useRun.js';
@@ -13,6 +13,7 @@ import { useRun } from '../useRun.js';
 export function RunDetailScreen({ runId }: { runId: string }) {
   const { client } = useApp();
   const { view, artifact, loadError, setArtifact } = useRun(runId, false);
+  const info = useLoad(() => client.info(), [client]);
   const [action, setAction] = useState<{ busy: string | null; error: string | null }>({ busy: null, error: null });
 
   const act = async (name: string, f: () => Promise<void>) => {
@@ -91,7 +92,7 @@ export function RunDetailScreen({ runId }: { runId: string }) {
         </section>
       )}
       {artifact && artifact.approval.required && <ApprovalPanel artifact={artifact} onDecided={setArtifact} />}
-      {(artifact || view.phase !== 'connecting') && <RunStages view={view} artifact={artifact} />}
+      {(artifact || view.phase !== 'connecting') && <RunStages view={view} artifact={artifact} storage={info.data ? `${info.data.storage.location}` : null} />}
       {artifact && <Parameters artifact={artifact} />}
       {artifact && <GuardrailsPanel artifact={artifact} />}
     </div>
