@@ -20,7 +20,8 @@ loadDotEnv();
 const program = new Command('djp')
   .description('DJP Workflow: several LLMs draft, a judge scores, guardrails decide what is published')
   .version(appVersion())
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride(); // usage errors reach fail() below (exit 2); inherited by every command added next
 
 runCmd.register(program);
 runsCmd.register(program);
@@ -31,7 +32,8 @@ serveCmd.register(program);
 syncCmd.register(program);
 
 function fail(e: unknown): never {
-  if (e instanceof CommanderError) process.exit(e.exitCode);
+  // Commander has already printed its message; a usage error exits 2, help/version exit 0.
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   const debug = !!process.env.DJP_DEBUG;
   if (isDjpError(e)) {
     process.stderr.write(`djp: ${redactSecrets(e.message)}\n`);

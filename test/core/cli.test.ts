@@ -73,6 +73,10 @@ describe('djp CLI', () => {
     expect(bad.stderr).toContain('policy: unknown policy "nonsense"');
     expect(bad.stderr).not.toMatch(/\bat .*\.ts:\d+/);
 
+    const usage = await djp(['run', '--task', 'x', '--max_tokens', 'lots']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--max_tokens must be a number');
+
     const missing = await djp(['runs', 'show', '01JZZZZZZZZZZZZZZZZZZZZZZZ']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/not found/);
