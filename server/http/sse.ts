@@ -61,10 +61,24 @@ export async function streamEvents(
     resolveDone();
   };
 
+  // Frames are batched per event-loop turn: a burst of token deltas becomes one socket write.
+  let buffered = '';
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (buffered && !res.writableEnded) res.write(buffered);
+    buffered = '';
+  };
   const write = (e: RunEvent): void => {
     if (finished) return;
-    res.write(frame(e));
-    if (isFinal(e)) end();
+    buffered += frame(e);
+    if (isFinal(e)) {
+      flush();
+      end();
+    } else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   };
 
   const listener = (e: RunEvent): void => {
@@ -88,10 +102,10 @@ export async function streamEvents(
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  res.write('retry: 3000\n\n');
-  res.flushHeaders();
+  buffered = 'retry: 3000\n\n';
   open = true;
   for (const e of pending.splice(0)) write(e);
+  flush();
   if (finished) return done;
   heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
   heartbeat.unref();
