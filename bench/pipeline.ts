@@ -6,14 +6,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunArtifact, RunRequest } from '../shared/api/index.js';
+import type { CostProjection, RunArtifact, RunParameters, RunRequest } from '../shared/api/index.js';
 import { createRunStore, silentLogger } from '../shared/artifacts/index.js';
+import { createCostMeter } from '../shared/cost/meter.js';
+import { loadPricing } from '../shared/cost/pricing.js';
+import { projectCost } from '../shared/cost/projection.js';
+import { createGuardrails } from '../shared/guardrails/index.js';
 import { createDjpService } from '../shared/service/index.js';
 import { startFakeLlmServer } from '../test/fakes/llm-server.js';
 
 export const LATENCY_MS = 300;
 
 export interface PipelineFigures {
+  label: string;
   iterations: number;
   wallMs: number[];
   /** wall / (slowest debater + judge), nominal latencies (300 + 300 ms). */
@@ -27,7 +32,7 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
 
-export async function benchPipeline(opts: { iterations?: number } = {}): Promise<PipelineFigures> {
+export async function benchPipeline(opts: { iterations?: number; guardrails?: boolean } = {}): Promise<PipelineFigures> {
   const iterations = opts.iterations ?? 7;
   const fake = await startFakeLlmServer({
     models: {
@@ -46,7 +51,20 @@ export async function benchPipeline(opts: { iterations?: number } = {}): Promise
     GOOGLE_API_KEY: 'bench-key',
     GOOGLE_BASE_URL: fake.openaiBaseURL,
   };
-  const svc = createDjpService({ store: createRunStore(dir, { logger: silentLogger, env: {} }), env, surface: 'test' });
+  const pricing = opts.guardrails ? loadPricing(null, {}) : null;
+  const svc = createDjpService({
+    store: createRunStore(dir, { logger: silentLogger, env: {} }),
+    env,
+    surface: 'test',
+    // As the CLI and server run it: redaction (incl. streamed deltas), content checks, cost meter.
+    ...(opts.guardrails && pricing
+      ? {
+          makeGuardrails: (params: RunParameters) => createGuardrails(params),
+          makeCostMeter: (params: RunParameters, projection: CostProjection) => createCostMeter(params, projection, { pricing }),
+          projectCost: (task: string, params: RunParameters) => projectCost(task, params, pricing),
+        }
+      : {}),
+  });
   const req: RunRequest = {
     task: 'Summarize the trade-offs of event sourcing in three sentences.',
     debaters: [
@@ -71,7 +89,7 @@ export async function benchPipeline(opts: { iterations?: number } = {}): Promise
     const wall = performance.now() - t;
     return { wall, artifact: await svc.getRun(id) };
   };
-  const figs: PipelineFigures = { iterations, wallMs: [], ratioNominal: [], ratioMeasured: [] };
+  const figs: PipelineFigures = { label: opts.guardrails ? 'with guardrails + cost meter (as CLI/server)' : 'bare pipeline (no guardrails)', iterations, wallMs: [], ratioNominal: [], ratioMeasured: [] };
   try {
     await once(); // warm-up: module loading, first connections
     for (let i = 0; i < iterations; i++) {
@@ -92,7 +110,7 @@ export async function benchPipeline(opts: { iterations?: number } = {}): Promise
 
 export function printPipelineFigures(f: PipelineFigures): void {
   const r = (x: number) => x.toFixed(3);
-  console.log('\npipeline — 3 debaters + judge, real SDKs → fake providers, fixed 300 ms latency per call');
+  console.log(`\npipeline — 3 debaters + judge, real SDKs → fake providers, fixed 300 ms latency per call — ${f.label}`);
   console.log(`  runs: ${f.iterations} (after one warm-up)`);
   console.log(`  wall time        median ${median(f.wallMs).toFixed(0)} ms  (min ${Math.min(...f.wallMs).toFixed(0)}, max ${Math.max(...f.wallMs).toFixed(0)})`);
   console.log(`  wall / (slowest debater + judge), nominal 300+300 ms   median ${r(median(f.ratioNominal))}  (max ${r(Math.max(...f.ratioNominal))})   target ≤ 1.05: ${median(f.ratioNominal) <= 1.05 ? 'met' : 'MISSED'}`);
@@ -102,7 +120,9 @@ export function printPipelineFigures(f: PipelineFigures): void {
 /** Entry for bench/index.ts. */
 export async function run(): Promise<void> {
   const i = process.argv.indexOf('--iterations');
-  printPipelineFigures(await benchPipeline(i > 0 ? { iterations: Number(process.argv[i + 1]) } : {}));
+  const iterations = i > 0 ? Number(process.argv[i + 1]) : undefined;
+  printPipelineFigures(await benchPipeline({ iterations }));
+  printPipelineFigures(await benchPipeline({ iterations, guardrails: true }));
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) await run();
