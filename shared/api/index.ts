@@ -3,3 +3,4 @@ export * from './run-request.js';
 export * from './artifact.js';
 export * from './contract.js';
 export * from './errors.js';
+export * from './bridge.js';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DjpError, type RunEvent } from '../../../shared/api/index.js';
 import { createBridgeClient, detectBridge, type BridgeError, type BridgeResult, type DjpBridge } from './bridge.js';
-import type { CallOperation } from './client.js';
+import type { BridgeOperation } from '../../../shared/api/index.js';
 import { EVENTS, PROVIDERS, RUN_ID, sampleArtifact } from './testdata.js';
 
 /** A fake preload bridge: records calls, answers from a table, streams given events. */
-function fakeBridge(answers: Partial<Record<CallOperation, BridgeResult>>, events: unknown[] = [], end: BridgeError | null = null) {
-  const calls: Array<{ op: CallOperation; args: unknown[] }> = [];
+function fakeBridge(answers: Partial<Record<BridgeOperation, BridgeResult>>, events: unknown[] = [], end: BridgeError | null = null) {
+  const calls: Array<{ op: BridgeOperation; args: unknown[] }> = [];
   const subs: Array<{ runId: string; afterSeq: number | null; stopped: boolean }> = [];
   const bridge: DjpBridge = {
     version: 1,

@@ -1,26 +1,11 @@
-// Preload-bridge transport for the desktop app (Electron). The desktop issue's preload script
-// exposes `window.djp` with contextBridge.exposeInMainWorld('djp', bridge), where `bridge` has
-// exactly this shape:
-//
-//   interface DjpBridge {
-//     version: 1;
-//     // One request/response operation of the DjpApi contract, by name, with its arguments minus
-//     // the CallContext (main sets the identity). Implemented as ipcRenderer.invoke('djp:call', op, args).
-//     // It must RESOLVE with a result envelope and never reject, because Electron IPC flattens
-//     // rejections to strings and the error code would be lost:
-//     //   { ok: true, value }  or  { ok: false, error: { code, message, field? } }   (DjpError.toJSON().error)
-//     call(op: CallOperation, args: unknown[]): Promise<BridgeResult>;
-//     // Live events of one run (seq > afterSeq, or all when afterSeq is null), delivered in order
-//     // until run.done / run.error; `onEnd` fires once when the stream ends early with an error.
-//     // Returns a function that stops delivery (main unsubscribes from the core).
-//     subscribe(runId: string, afterSeq: number | null, onEvent: (event: unknown) => void,
-//               onEnd: (error: BridgeError | null) => void): () => void;
-//   }
-//
-// Arguments per op (same order as DjpApi without ctx): startRun(request), cancelRun(id), getRun(id),
+// Preload-bridge transport for the desktop app (Electron). The preload exposes `window.djp`, whose
+// shape — DjpBridge in shared/api/bridge.ts — main/ and this file share:
+//   call(op, args) → Promise<{ok:true,value} | {ok:false,error:{code,message,field?}}>  (never rejects)
+//   subscribe(runId, afterSeq|null, onEvent, onEnd) → stop()
+// Arguments per op are DjpApi's without the CallContext: startRun(request), cancelRun(id), getRun(id),
 // listRuns(query), deleteRun(id), approveRun(id, decision), rejectRun(id, decision), replayRun(id),
-// listProviders(), projectCost(request), info(). Values are plain JSON (structured-clone safe).
-// Everything coming back is checked against the shared/api schemas here, like the HTTP transport.
+// listProviders(), projectCost(request), info(). Everything coming back is checked against the
+// shared/api schemas here, like the HTTP transport does.
 import { z } from 'zod';
 import {
   CostProjection,
@@ -31,25 +16,18 @@ import {
   RunPage,
   ServiceInfo,
   StartedRun,
+  type BridgeError,
+  type BridgeOperation,
+  type BridgeResult,
   type Decision,
+  type DjpBridge,
   type ListRunsQuery,
   type RunRequest,
 } from '../../../shared/api/index.js';
-import { djpErrorFromBody, isTerminalEvent, type CallOperation, type DjpClient, type SubscribeOptions, type Unsubscribe } from './client.js';
+import { djpErrorFromBody, isTerminalEvent, type DjpClient, type SubscribeOptions, type Unsubscribe } from './client.js';
 import { decode } from './decode.js';
 
-export interface BridgeError {
-  code: string;
-  message: string;
-  field?: string;
-}
-export type BridgeResult = { ok: true; value?: unknown } | { ok: false; error: BridgeError };
-
-export interface DjpBridge {
-  version: 1;
-  call(op: CallOperation, args: unknown[]): Promise<BridgeResult>;
-  subscribe(runId: string, afterSeq: number | null, onEvent: (event: unknown) => void, onEnd: (error: BridgeError | null) => void): () => void;
-}
+export type { BridgeError, BridgeResult, DjpBridge };
 
 declare global {
   interface Window {
@@ -64,7 +42,7 @@ export function detectBridge(win: { djp?: unknown } = globalThis as { djp?: unkn
 }
 
 export function createBridgeClient(bridge: DjpBridge): DjpClient {
-  async function call(op: CallOperation, args: unknown[]): Promise<unknown> {
+  async function call(op: BridgeOperation, args: unknown[]): Promise<unknown> {
     let result: BridgeResult;
     try {
       result = await bridge.call(op, args);

@@ -43,22 +43,6 @@ export interface DjpClient {
   info(): Promise<ServiceInfo>;
 }
 
-/** The operations a transport carries as request/response calls (everything but subscribe). */
-export const CALL_OPERATIONS = [
-  'startRun',
-  'cancelRun',
-  'getRun',
-  'listRuns',
-  'deleteRun',
-  'approveRun',
-  'rejectRun',
-  'replayRun',
-  'listProviders',
-  'projectCost',
-  'info',
-] as const;
-export type CallOperation = (typeof CALL_OPERATIONS)[number];
-
 /** True when a run event ends the stream. */
 export function isTerminalEvent(event: RunEvent): boolean {
   return event.type === 'run.done' || event.type === 'run.error';

@@ -1,0 +1,45 @@
+// The desktop preload bridge: the shape of `window.djp` that the Electron preload exposes
+// (contextBridge.exposeInMainWorld('djp', bridge)) and the renderer's bridge transport consumes
+// (renderer/src/api/bridge.ts). Here, in shared/api, so main/ and renderer/ type-check against one
+// definition without importing each other. Browser-safe: types and one constant, nothing else.
+
+/** The DjpApi operations carried as request/response calls (everything but subscribe). */
+export const BRIDGE_OPERATIONS = [
+  'startRun',
+  'cancelRun',
+  'getRun',
+  'listRuns',
+  'deleteRun',
+  'approveRun',
+  'rejectRun',
+  'replayRun',
+  'listProviders',
+  'projectCost',
+  'info',
+] as const;
+export type BridgeOperation = (typeof BRIDGE_OPERATIONS)[number];
+
+/** DjpError.toJSON().error — what crosses IPC instead of a thrown error. */
+export interface BridgeError {
+  code: string;
+  message: string;
+  field?: string;
+}
+
+/** Every call resolves with an envelope and never rejects: Electron IPC flattens rejections to strings. */
+export type BridgeResult = { ok: true; value?: unknown } | { ok: false; error: BridgeError };
+
+export interface DjpBridge {
+  version: 1;
+  /**
+   * One operation with its DjpApi arguments minus the CallContext (main sets the identity), e.g.
+   * call('getRun', [id]), call('approveRun', [id, { reason }]). Values are plain JSON.
+   * Implemented in the preload as ipcRenderer.invoke('djp:call', op, args).
+   */
+  call(op: BridgeOperation, args: unknown[]): Promise<BridgeResult>;
+  /**
+   * Live events of one run (seq > afterSeq; all when null), in order, until run.done / run.error.
+   * `onEnd(error)` fires once if the stream ends early (e.g. not_found). Returns a stop function.
+   */
+  subscribe(runId: string, afterSeq: number | null, onEvent: (event: unknown) => void, onEnd: (error: BridgeError | null) => void): () => void;
+}
