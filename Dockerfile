@@ -26,6 +26,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
     RUNS_DIR=/data/runs \
+    DJP_OUTBOX_DIR=/data/outbox \
     npm_config_audit=false \
     npm_config_fund=false \
     npm_config_update_notifier=false
@@ -34,7 +35,7 @@ COPY package.json package-lock.json ./
 # keytar (desktop keychain) is optional and would need a native build: leave it out.
 RUN npm ci --omit=dev --omit=optional --ignore-scripts \
  && npm cache clean --force \
- && mkdir -p /data/runs \
+ && mkdir -p /data/runs /data/outbox \
  && chown -R node:node /data
 COPY --from=build /app/dist ./dist
 # Node 22+ V8 compile cache, filled once here for the target platform: faster cold starts.

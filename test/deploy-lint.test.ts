@@ -40,6 +40,10 @@ describe('Dockerfile', () => {
     expect(df).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m);
     expect(df).toMatch(/^EXPOSE 8080$/m);
     expect(df).toMatch(/HOST=0\.0\.0\.0/);
+    // Everything the server writes locally (runs, outbox) is under /data, owned by the runtime user.
+    expect(df).toMatch(/RUNS_DIR=\/data\/runs/);
+    expect(df).toMatch(/DJP_OUTBOX_DIR=\/data\/outbox/);
+    expect(df).toMatch(/chown -R node:node \/data/);
     expect(df).toContain('npm ci --omit=dev --omit=optional');
     expect(df).toContain('CMD ["node", "dist/server/cli.js", "serve"]');
     expect(df).toContain('RUN npm run build');
