@@ -44,6 +44,35 @@ describe('stream redactor', () => {
     });
   }
 
+  it('a long stream: same result as redacting the whole, no secret released early, linear work', () => {
+    const filler = 'The tide tables for the harbour were updated last spring by the port authority. ';
+    const parts: string[] = [];
+    for (let i = 0; i < 300; i++) parts.push(filler, i % 7 === 0 ? `${SECRETS[i % 3]} ` : '', i % 50 === 0 ? '4111 1111\n1111 1111 ' : '');
+    const long = parts.join('');
+    expect(long.length).toBeGreaterThan(20_000);
+    let calls = 0;
+    let work = 0;
+    const counting = (t: string) => {
+      calls++;
+      work += t.length;
+      return redact(t);
+    };
+    const s = createStreamRedactor(counting);
+    const out: string[] = [];
+    const sizes = splits(7);
+    for (let i = 0; i < long.length; ) {
+      const n = (sizes.next().value as number) * 3;
+      out.push(s.push(long.slice(i, i + n)));
+      i += n;
+    }
+    const released = out.join('');
+    for (const secret of SECRETS) expect(released).not.toContain(secret.slice(0, 12));
+    out.push(s.flush());
+    expect(out.join('')).toBe(redact(long));
+    // bounded buffer: far less than re-redacting the whole prefix on every fragment (~quadratic)
+    expect(work / calls).toBeLessThan(4 * 256 + 64);
+  });
+
   it('releases text once it is far enough behind the end', () => {
     const s = createStreamRedactor(redact, 10);
     expect(s.push('hello ')).toBe('');
