@@ -123,6 +123,29 @@ test('history: search in tasks, filter by status and provider, open an old run',
   await app.shot('run-detail');
 });
 
+test('history pages through more runs than fit on one page', async ({ page, app }) => {
+  // 21 quick offline runs started through the API, all matching one search word.
+  const word = `pager${uniq()}`;
+  const ids: string[] = [];
+  for (let i = 0; i < 21; i++) {
+    const res = await page.request.post(`${app.base}/api/runs`, { data: { task: `${word} question ${i}`, offline: true } });
+    expect(res.status()).toBe(202);
+    ids.push(((await res.json()) as { id: string }).id);
+  }
+  for (const id of ids) await expect.poll(async () => (await page.request.get(`${app.base}/api/runs/${id}`)).status(), { timeout: 30_000 }).toBe(200);
+  await app.go(`/history?q=${word}`);
+  const rows = page.getByRole('table', { name: 'Runs' }).locator('tbody tr');
+  await expect(rows).toHaveCount(20);
+  await expect(page.getByRole('button', { name: 'Newer' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Older' }).click();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(`${word} question 0`); // the oldest
+  await expect(page.getByRole('button', { name: 'Older' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Newer' }).click();
+  await expect(rows).toHaveCount(20);
+  await expect(rows.first()).toContainText(`${word} question 20`);
+});
+
 test('compare: two runs side by side with a word diff, and two drafts of one run', async ({ page, app }) => {
   // Two runs whose answers differ (the fake's text depends on the model and the task).
   const id = await startRun(page, { task: `Two drafts ${uniq()}`, debaters: [{ label: 'OpenAI' }, { label: 'Anthropic' }] });
