@@ -2,7 +2,8 @@
 // header names a PEM public key at `${keyUrl}/${kid}` (the region's public-keys.auth.elb endpoint by
 // default); the header's `signer` must be our load balancer's ARN; `exp` is required and checked.
 import type { IncomingMessage } from 'node:http';
-import { decodeProtectedHeader, importSPKI, jwtVerify, type CryptoKey } from 'jose';
+import type { CryptoKey } from 'jose';
+import { loadJose } from './jose.js';
 import type { Identity } from '../../shared/api/index.js';
 import { toUnauthorized } from './jwt-errors.js';
 import { header, unauthorized, userFromClaims, type Authenticator } from './types.js';
@@ -32,7 +33,7 @@ export function createAlbAuthenticator(opts: AlbOptions): Authenticator {
     const res = await fetch(`${base}/${encodeURIComponent(kid)}`, { signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 5000) });
     if (!res.ok) throw unauthorized(`ALB token key "${kid}" could not be fetched (HTTP ${res.status})`);
     const pem = (await res.text()).trim();
-    return importSPKI(pem, 'ES256');
+    return (await loadJose()).importSPKI(pem, 'ES256');
   }
 
   function keyFor(kid: string): Promise<CryptoKey> {
@@ -52,6 +53,7 @@ export function createAlbAuthenticator(opts: AlbOptions): Authenticator {
     async authenticate(req: IncomingMessage): Promise<Identity> {
       const token = header(req, ALB_HEADER);
       if (!token) throw unauthorized(`missing ${ALB_HEADER} header (is the ALB's authenticate action configured?)`);
+      const { decodeProtectedHeader, jwtVerify } = await loadJose();
       try {
         let h: ReturnType<typeof decodeProtectedHeader>;
         try {
@@ -73,7 +75,7 @@ export function createAlbAuthenticator(opts: AlbOptions): Authenticator {
         if (!user) throw unauthorized('ALB token carries neither email nor sub');
         return { user, source: 'alb' };
       } catch (e) {
-        throw toUnauthorized(e, 'ALB token');
+        throw await toUnauthorized(e, 'ALB token');
       }
     },
   };

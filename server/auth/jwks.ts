@@ -1,7 +1,8 @@
 // Google IAP and Cloudflare Access: a JWT in a header, verified against a JWKS endpoint with a fixed
 // issuer and the configured audience.
 import type { IncomingMessage } from 'node:http';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { createRemoteJWKSet } from 'jose';
+import { loadJose } from './jose.js';
 import type { Identity } from '../../shared/api/index.js';
 import { toUnauthorized } from './jwt-errors.js';
 import { header, unauthorized, userFromClaims, type Authenticator } from './types.js';
@@ -22,15 +23,17 @@ export interface JwksOptions {
 }
 
 export function createJwksAuthenticator(opts: JwksOptions): Authenticator {
-  const jwks = createRemoteJWKSet(new URL(opts.jwksUrl), { timeoutDuration: opts.fetchTimeoutMs ?? 5000, cooldownDuration: 30_000 });
+  let jwks: ReturnType<typeof createRemoteJWKSet> | null = null;
   const label = opts.mode === 'iap' ? 'IAP token' : 'Cloudflare Access token';
   return {
     mode: opts.mode,
     async authenticate(req: IncomingMessage): Promise<Identity> {
       const token = header(req, opts.header);
       if (!token) throw unauthorized(`missing ${opts.header} header`);
+      const jose = await loadJose();
+      jwks ??= jose.createRemoteJWKSet(new URL(opts.jwksUrl), { timeoutDuration: opts.fetchTimeoutMs ?? 5000, cooldownDuration: 30_000 });
       try {
-        const { payload } = await jwtVerify(token, jwks, {
+        const { payload } = await jose.jwtVerify(token, jwks, {
           issuer: opts.issuer,
           audience: opts.audience,
           algorithms: ['ES256', 'RS256'],
@@ -41,7 +44,7 @@ export function createJwksAuthenticator(opts: JwksOptions): Authenticator {
         if (!user) throw unauthorized(`${label} carries neither email nor sub`);
         return { user, source: opts.mode };
       } catch (e) {
-        throw toUnauthorized(e, label);
+        throw await toUnauthorized(e, label);
       }
     },
   };

@@ -1,10 +1,11 @@
 // Maps jose's verification failures to short 401 messages (never including the token itself).
-import { errors } from 'jose';
+import { loadJose } from './jose.js';
 import { isDjpError, type DjpError } from '../../shared/api/index.js';
 import { unauthorized } from './types.js';
 
-export function toUnauthorized(e: unknown, what: string): DjpError {
+export async function toUnauthorized(e: unknown, what: string): Promise<DjpError> {
   if (isDjpError(e)) return e;
+  const { errors } = await loadJose();
   if (e instanceof errors.JWTExpired) return unauthorized(`${what} has expired`);
   if (e instanceof errors.JWTClaimValidationFailed) return unauthorized(`${what} claim "${e.claim}" is not accepted (${e.reason})`);
   if (e instanceof errors.JWSSignatureVerificationFailed) return unauthorized(`${what} signature does not verify`);
