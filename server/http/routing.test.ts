@@ -179,11 +179,13 @@ describe('HTTP routing', () => {
   it('request logs carry no task text, query strings or headers', async () => {
     await post('/api/runs', { task: 'SECRET-TASK-TEXT sk-abcdefghijklmnopqrstuvwxyz' }, { cookie: 'session=COOKIEVALUE' });
     await fetch(s.base + '/api/runs?q=PRIVATEQUERY');
+    await fetch(s.base + '/api/nothing/ada@example.com');
     const all = s.logs.join('');
     expect(all).toContain('"route":"POST /api/runs"');
     expect(all).not.toContain('SECRET-TASK-TEXT');
     expect(all).not.toContain('PRIVATEQUERY');
     expect(all).not.toContain('COOKIEVALUE');
+    expect(all).toContain('"route":"unmatched"');
   });
 });
 

@@ -106,8 +106,13 @@ export function createServer(opts: ServerOptions): DjpServer {
         // A 413 body is left unread: the connection closes after the answer instead of draining it.
         if ((e as DjpError).code === 'too_large' && !res.headersSent) res.setHeader('connection', 'close');
         const { status, internal } = sendError(res, e);
+        // The route pattern when one matched; otherwise the raw path, which is user input, goes
+        // under `path` (redacted like any other string), never under `route`.
         const url = new URL(req.url ?? '/', 'http://localhost');
-        log(status, `${req.method} ${url.pathname}`, internal ? { err: e } : { code: (e as DjpError).code });
+        const m = matchRoute(req.method ?? 'GET', url.pathname);
+        const label = m && 'route' in m ? `${m.route.method} ${m.route.path}` : 'unmatched';
+        const where = label === 'unmatched' ? { path: url.pathname.slice(0, 200) } : {};
+        log(status, label, { ...where, ...(internal ? { err: e } : { code: (e as DjpError).code }) });
       },
     );
   });
