@@ -181,3 +181,29 @@ describe('provider request shapes', () => {
     expect(body('claude-x')).toMatchObject({ max_tokens: 50, system: 'sys', stream: true });
   });
 });
+
+describe('withRetry without a server', () => {
+  it('retries connection errors with bounded attempts', async () => {
+    const { createServer } = await import('node:http');
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as { port: number }).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    const p = createOpenAIProvider({ apiKey: 'sk-test-1234567890', baseURL: `http://127.0.0.1:${port}/v1` });
+    const r = await withRetry((signal) => p.complete(req('m', { signal })), { totalTimeoutMs: 5_000, maxAttempts: 3, baseDelayMs: 5 });
+    expect(r.ok).toBe(false);
+    expect(r.attempts).toHaveLength(3);
+    expect(r.attempts.every((a) => a.outcome === 'error' && a.http_status === null)).toBe(true);
+    if (!r.ok) expect(r.error.kind).toBe('connection');
+  });
+
+  it('backoff grows exponentially with jitter inside [half, full] of the step, capped', async () => {
+    const { backoffMs } = await import('../../shared/providers/retry.js');
+    for (const n of [1, 2, 3, 4]) {
+      const full = Math.min(1000, 100 * 2 ** (n - 1));
+      expect(backoffMs(n, 100, 1000, () => 0)).toBe(full / 2);
+      expect(backoffMs(n, 100, 1000, () => 0.999999)).toBeCloseTo(full, -1);
+    }
+    expect(backoffMs(10, 100, 1000, () => 1)).toBe(1000);
+  });
+});
