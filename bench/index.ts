@@ -16,6 +16,7 @@ export const BENCHES: BenchEntry[] = [
   },
   { name: 'renderer', run: async () => (await import('./renderer.js')).run() },
   { name: 'server', run: async () => (await import('./server.js')).run() },
+  { name: 'guardrails', run: async () => (await import('./guardrails.js')).run() },
 ];
 
 async function main(): Promise<void> {

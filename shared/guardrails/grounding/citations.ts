@@ -98,14 +98,26 @@ function findFile(corpus: Corpus, name: string) {
   );
 }
 
+/** Normalised passage and file texts, computed once per corpus. */
+const normalized = new WeakMap<Corpus, { passages: string[]; files: string[] }>();
+function normalizedOf(corpus: Corpus) {
+  let n = normalized.get(corpus);
+  if (!n) {
+    n = { passages: corpus.passages.map((p) => normalizeForMatch(p.text)), files: corpus.files.map((f) => normalizeForMatch(f.text)) };
+    normalized.set(corpus, n);
+  }
+  return n;
+}
+
 export function validateCitation(c: CitationCandidate, corpus: Corpus): CheckedCitation {
   if (c.kind === 'quote') {
     const q = normalizeForMatch(c.quote ?? '');
     if (q.length >= 12) {
-      const passage = corpus.passages.find((p) => normalizeForMatch(p.text).includes(q));
-      if (passage) return { ...c, valid: true, matched: passage.id };
-      const file = corpus.files.find((f) => normalizeForMatch(f.text).includes(q));
-      if (file) return { ...c, valid: true, matched: file.path };
+      const n = normalizedOf(corpus);
+      const pi = n.passages.findIndex((t) => t.includes(q));
+      if (pi >= 0) return { ...c, valid: true, matched: corpus.passages[pi]!.id };
+      const fi = n.files.findIndex((t) => t.includes(q));
+      if (fi >= 0) return { ...c, valid: true, matched: corpus.files[fi]!.path };
     }
     return { ...c, valid: false, matched: null };
   }
