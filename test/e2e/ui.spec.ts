@@ -26,6 +26,16 @@ test('settings shows the configured providers and storage, never a key', async (
   await app.shot('settings-dark');
   await page.getByRole('radio', { name: 'Light' }).check();
   await app.shot('settings');
+  // Budget defaults: a bad value is refused in words; a good one is what new runs start with.
+  await page.getByLabel('Default budget (USD)').fill('-3');
+  await page.getByRole('button', { name: 'Save budgets' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'must be a positive number' })).toBeVisible();
+  await page.getByLabel('Default budget (USD)').fill('0.25');
+  await page.getByRole('button', { name: 'Save budgets' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  await app.go(`/?fresh=${Date.now()}`);
+  await expect(page.getByLabel('Budget (USD)', { exact: true })).toHaveValue('0.25');
+  await page.evaluate('localStorage.removeItem("djp.budgets")');
 });
 
 test('a full run watched live: drafts stream in columns, then scores, then the published text', async ({ page, app }) => {

@@ -17,16 +17,17 @@ export function SettingsScreen() {
   const [theme, setTheme] = useState<Theme>(loadTheme);
   const initial = loadBudgets();
   const [budget, setBudget] = useState({ usd: initial.usd?.toString() ?? '', tokens: initial.tokens?.toString() ?? '' });
-  const [saved, setSaved] = useState<string | null>(null);
+  const [saved, setSaved] = useState<{ ok: boolean; text: string } | null>(null);
 
   const saveBudget = (e: FormEvent) => {
     e.preventDefault();
     const usd = budget.usd.trim() ? Number(budget.usd) : null;
     const tokens = budget.tokens.trim() ? Number(budget.tokens) : null;
-    if (usd !== null && !(usd > 0)) return setSaved('Default budget (USD) must be a positive number, or empty.');
-    if (tokens !== null && !(Number.isInteger(tokens) && tokens > 0)) return setSaved('Default budget (tokens) must be a positive whole number, or empty.');
+    if (usd !== null && !(usd > 0)) return setSaved({ ok: false, text: 'Default budget (USD) must be a positive number, or empty for no limit.' });
+    if (tokens !== null && !(Number.isInteger(tokens) && tokens > 0))
+      return setSaved({ ok: false, text: 'Default budget (tokens) must be a positive whole number, or empty for no limit.' });
     saveBudgets({ usd, tokens });
-    setSaved('Saved. New runs start with these budgets.');
+    setSaved({ ok: true, text: 'Saved. New runs start with these budgets.' });
   };
 
   return (
@@ -117,7 +118,7 @@ export function SettingsScreen() {
 
       <section className="card" aria-label="Budgets">
         <h3>Default budgets for new runs</h3>
-        <form className="grid" onSubmit={saveBudget}>
+        <form className="grid" onSubmit={saveBudget} noValidate aria-label="Default budgets">
           <div>
             <label htmlFor="s-budget-usd">Default budget (USD)</label>
             <input id="s-budget-usd" type="number" min={0} step="0.01" placeholder="no limit" value={budget.usd} onChange={(e) => setBudget({ ...budget, usd: e.target.value })} />
@@ -130,7 +131,14 @@ export function SettingsScreen() {
             <button type="submit">Save budgets</button>
           </div>
         </form>
-        {saved && <p role="status">{saved}</p>}
+        {saved &&
+          (saved.ok ? (
+            <p role="status">{saved.text}</p>
+          ) : (
+            <p role="alert" className="error">
+              {saved.text}
+            </p>
+          ))}
       </section>
 
       <section className="card" aria-label="Appearance">
