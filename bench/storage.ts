@@ -63,9 +63,11 @@ async function measure(name: string, backend: StorageBackend, runs: number, conc
   const store = new BackendRunStore(backend);
   const seedSeconds = await seed(backend, runs, concurrency);
   const saves: number[] = [];
+  const saved: string[] = [];
   for (let i = 0; i < 200; i++) {
     const a = makeArtifact({ task: `save ${i}` });
     saves.push(await timeIt(() => store.save(a)));
+    saved.push(a.id);
   }
   const firstPageColdMs = await timeIt(() => store.list({ limit: 20 }));
   const pages: number[] = [];
@@ -77,8 +79,9 @@ async function measure(name: string, backend: StorageBackend, runs: number, conc
   }
   // Text search reads index entries until 20 match: here 1 run in 97 matches, so ~1,900 small reads.
   for (let i = 0; i < 3; i++) searchPages.push(await timeIt(() => store.list({ limit: 20, q: 'RARE-WORD' })));
-  const check = await store.list({ limit: 20 });
-  if (check.runs.length !== 20) throw new Error(`first page returned ${check.runs.length} runs`);
+  // The figures only count if the page is right: the 20 newest runs, newest first.
+  const check = (await store.list({ limit: 20 })).runs.map((r) => r.id);
+  if (check.join() !== saved.slice(-20).reverse().join()) throw new Error(`${name}: first page is not the 20 newest runs`);
   return {
     backend: name,
     runs: runs + saves.length,

@@ -57,7 +57,7 @@ describe('djp CLI with RUNS_DIR=s3://…', () => {
     const stored = RunArtifact.parse(JSON.parse(Buffer.from(await bucket.read(`${out.id}.json`)).toString('utf8')));
     expect(stored.id).toBe(out.id);
     expect(stored.task).toBe('Name three uses of object storage');
-    expect((await bucket.list({ prefix: '_index/' })).keys).toHaveLength(1);
+    expect((await bucket.list({ prefix: '.index/' })).keys).toHaveLength(1);
     await bucket.close();
 
     const list = await djp(['runs', 'list', '--json']);

@@ -1,19 +1,21 @@
 // Key layout of a run store (relative to the backend's base: a folder, or s3://bucket/prefix, …).
 //
 //   <id>.json                            the artifact (RunArtifact JSON), written create-only
-//   _index/<inv-id>-<s>-<providers>.json a small index entry (IndexEntry: the RunSummary + task text)
+//   .index/<inv-id>-<s>-<providers>.json a small index entry (IndexEntry: the RunSummary + task text)
 //
 // <inv-id> is the ULID run id with every Crockford base32 digit inverted (0↔Z, 1↔Y, …), so that a
 // plain lexicographic LIST — the only order S3 and GCS offer — returns the NEWEST run first. <s> is a
 // one-letter publish status and <providers> the sorted one-letter codes of the run's providers ("0" when
 // none), so the status and provider filters are decided from the key alone, without a read.
+// The index folder is ".index" so that it sorts before the run ids (digits) — listing tools and
+// S3-compatible servers that walk folders in order reach it first — and stays out of `ls runs`.
 // History's first page is therefore one LIST call (startAfter/startOffset jumps to the cursor or the
 // `to` date) plus `limit` small parallel reads of index entries — independent of the number of runs.
-// Every key for one run shares the prefix "_index/<inv-id>-", so update() and delete() find a run's
+// Every key for one run shares the prefix ".index/<inv-id>-", so update() and delete() find a run's
 // entries with one prefix LIST without knowing its old status.
 import { PROVIDER_IDS, PUBLISH_STATUSES, type ProviderId, type PublishStatus, type RunArtifact } from '../api/index.js';
 
-export const INDEX_PREFIX = '_index/';
+export const INDEX_PREFIX = '.index/';
 export const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -33,7 +35,7 @@ export const PROVIDER_CODE: Record<ProviderId, string> = {
 const STATUS_BY_CODE = new Map(PUBLISH_STATUSES.map((s) => [STATUS_CODE[s], s]));
 const PROVIDER_BY_CODE = new Map(PROVIDER_IDS.map((p) => [PROVIDER_CODE[p], p]));
 
-const INDEX_KEY_RE = /^_index\/([0-9A-HJKMNP-TV-Z]{26})-([a-z])-([a-z]+|0)\.json$/;
+const INDEX_KEY_RE = /^\.index\/([0-9A-HJKMNP-TV-Z]{26})-([a-z])-([a-z]+|0)\.json$/;
 
 /** Inverts each Crockford digit so that ascending order of the result is descending order of `id`. */
 export function invertId(id: string): string {

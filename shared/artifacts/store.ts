@@ -4,7 +4,7 @@
 //           failed write (after the SDK's own retries) sends the artifact to the local outbox and the
 //           result says where and why; a local RUNS_DIR has no outbox (its errors are thrown).
 // update(): validate → overwrite <id>.json → write the new index entry → delete stale entries of the id.
-// list():   one LIST of _index/ from the cursor (or the `to` date), filters on the key, small reads.
+// list():   one LIST of .index/ from the cursor (or the `to` date), filters on the key, small reads.
 // sync():   pushes outbox entries; removes one only after the remote write is confirmed.
 import { DjpError, ListRunsQuery, RunArtifact, invalidFromZod, type RunPage, type RunSummary } from '../api/index.js';
 import type { ListRunsQuery as ListRunsQueryInput } from '../api/index.js';

@@ -1,5 +1,5 @@
 // Storage key validation, shared by every backend and run before any I/O.
-// A key is a relative, '/'-separated path such as "01J…XYZ.json" or "_index/8234…-p-o.json".
+// A key is a relative, '/'-separated path such as "01J…XYZ.json" or ".index/8234…-p-o.json".
 import { StorageError } from './backend.js';
 
 const MAX_KEY_BYTES = 1024; // S3 and GCS both cap object names at 1024 bytes (UTF-8)

@@ -164,7 +164,7 @@ export class LocalBackend implements StorageBackend {
   async list(opts: ListOptions = {}): Promise<ListPage> {
     const prefix = validatePrefix(opts.prefix);
     const limit = Math.max(1, opts.limit ?? DEFAULT_PAGE);
-    // Walk only the deepest folder the prefix names in full ("_index/82" → "_index").
+    // Walk only the deepest folder the prefix names in full (".index/82" → ".index").
     const slash = prefix.lastIndexOf('/');
     const baseRel = slash >= 0 ? prefix.slice(0, slash) : '';
     const keys: string[] = [];

@@ -68,9 +68,16 @@ export class S3Backend implements StorageBackend {
               ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
             }
           : undefined;
+      // S3-compatible servers often reject the SDK's default CRC32 checksum headers (added in 3.729);
+      // with a custom endpoint, send checksums only where the API requires them, unless the user chose.
+      const compatChecksums =
+        this.endpoint && !env.AWS_REQUEST_CHECKSUM_CALCULATION
+          ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const }
+          : {};
       const client = new sdk.S3Client({
         ...(region ? { region } : {}),
         ...(this.endpoint ? { endpoint: this.endpoint, forcePathStyle: true } : {}),
+        ...compatChecksums,
         ...(credentials ? { credentials } : {}),
       });
       return { client, sdk };
