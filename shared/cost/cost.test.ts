@@ -42,6 +42,8 @@ describe('pricing', () => {
     expect(pricing.usd('openai_compatible', 'llama3.1', usage(1000, 1000))).toBeNull();
     expect(pricing.usd('openai', 'gpt-5.4', null)).toBeNull();
     expect(pricing.usd('offline', 'offline/alpha', usage(1000, 1000))).toBe(0);
+    // a tiny priced call is not rounded away to $0
+    expect(pricing.usd('openai', 'gpt-5-nano', usage(3, 0))).toBeGreaterThan(0);
   });
 
   it('an override file (DJP_PRICING_FILE) merges over the built-in table', () => {

@@ -93,9 +93,9 @@ export function createPricing(files: Array<{ source: string; data: PricingFile }
   };
 }
 
-/** Rounds to a millionth of a dollar (sub-cent calls stay visible, float noise does not). */
+/** Rounds to a billionth of a dollar: float noise goes, a tiny priced call never shows as $0. */
 export function roundUsd(usd: number): number {
-  return Math.round(usd * 1e6) / 1e6;
+  return Math.round(usd * 1e9) / 1e9;
 }
 
 /**
