@@ -4,7 +4,8 @@
 import { Command, CommanderError } from 'commander';
 import { isDjpError } from '../shared/api/index.js';
 import { loadDotEnv } from '../shared/config/env.js';
-import { redactSecrets } from '../shared/providers/errors.js';
+import { redactSecrets as redactCredentials } from '../shared/guardrails/index.js';
+import { redactSecrets as redactProviderSecrets } from '../shared/providers/errors.js';
 import { appVersion } from '../shared/service/provenance.js';
 import { CliError } from './commands/cli-service.js';
 import * as approveCmd from './commands/approve.js';
@@ -16,6 +17,9 @@ import * as serveCmd from './commands/serve.js';
 import * as syncCmd from './commands/sync.js';
 
 loadDotEnv();
+
+/** Error text on stderr: both credential scrubbers (API keys, AWS keys, JWTs, PEM blocks, bearer tokens, URL keys). */
+const redactSecrets = (s: string): string => redactCredentials(redactProviderSecrets(s));
 
 const program = new Command('djp')
   .description('DJP Workflow: several LLMs draft, a judge scores, guardrails decide what is published')
