@@ -52,6 +52,8 @@ export async function startHarness(): Promise<Harness> {
       'gpt-5.4-mini': { latencyMs: 1200, chunks: 10, text: draftText },
       'claude-sonnet-4-6': { latencyMs: 1500, chunks: 10, text: draftText },
       'claude-haiku-4-5': { latencyMs: 600, chunks: 10, text: draftText },
+      // Live test: a debater that is still writing while another has finished.
+      'claude-opus-4-6': { latencyMs: 4000, chunks: 10, text: draftText },
       // Cancel test: answers only after 30 s.
       'gpt-5.4-nano': { latencyMs: 30_000, text: draftText },
       // Failed-debater test: every call is refused (400 is not retried).

@@ -44,11 +44,16 @@ test('a full run watched live: drafts stream in columns, then scores, then the p
   // The picker shows configured and unconfigured providers.
   await expect(page.locator('.debater[data-provider="google"]')).toContainText('not configured');
   await expect(page.getByRole('checkbox', { name: 'Google Gemini', exact: true })).toBeDisabled();
-  await startRun(page, { task, debaters: [{ label: 'OpenAI' }, { label: 'Anthropic' }], keyboard: true });
+  await startRun(page, { task, debaters: [{ label: 'OpenAI' }, { label: 'Anthropic', model: 'claude-opus-4-6' }], keyboard: true });
   const drafts = page.getByRole('region', { name: 'Drafts' });
   await expect(drafts.locator('article')).toHaveCount(2);
-  // Seen live: a draft in flight before it is done.
-  await expect(drafts.locator('article[data-state="streaming"], article[data-state="waiting"]').first()).toBeVisible();
+  // Seen live: d1 has streamed its answer (shown as text, not JSON) while d2 is still being written.
+  await expect(drafts.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', 'done');
+  await expect(drafts.locator('article[data-draft="d1"] .draft-text')).toContainText('gpt-5.4-mini answers:');
+  await expect(drafts.locator('article[data-draft="d1"] .draft-text')).not.toContainText('"answer"');
+  await expect(drafts.locator('article[data-draft="d2"]')).toHaveAttribute('data-state', 'streaming');
+  await expect(page.locator('.run-progress')).toHaveAttribute('data-phase', 'debate');
+  await app.shot('run-streaming');
   await waitFinished(page);
   await expect(drafts.locator('article[data-state="done"]')).toHaveCount(2);
   const scores = page.getByRole('region', { name: 'Judge scores' });

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { RunArtifact } from '../../../shared/api/index.js';
 import { download, runToJson, runToMarkdown } from '../lib/exportRun.js';
 import { formatMs, formatUsd } from '../lib/format.js';
+import { previewAnswer } from '../lib/streamPreview.js';
 import { STATUS_LABEL, type DraftView, type RunView } from '../lib/runView.js';
 
 const STATE_LABEL: Record<DraftView['state'], string> = { waiting: 'Waiting', streaming: 'Streaming…', done: 'Done', failed: 'Failed' };
@@ -57,7 +58,8 @@ export function DraftColumns({ view }: { view: RunView }) {
             </p>
           )}
           <div className="draft-text" aria-live={d.state === 'streaming' ? 'off' : undefined}>
-            {d.text || (d.state === 'waiting' ? <span className="muted">Not started yet</span> : null)}
+            {(d.fromStream ? previewAnswer(d.text) : d.text) ||
+              (d.state === 'waiting' ? <span className="muted">Not started yet</span> : d.state === 'streaming' ? <span className="muted">Writing…</span> : null)}
           </div>
           <footer className="muted small">
             {d.usage ? `${d.usage.input_tokens} in / ${d.usage.output_tokens} out tokens` : 'tokens —'} · {formatMs(d.latency_ms)}

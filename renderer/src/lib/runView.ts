@@ -9,8 +9,9 @@ export interface DraftView {
   provider: ModelRef['provider'];
   model: string;
   state: DraftState;
-  /** Streamed text while running; the parsed answer once the artifact is known. */
+  /** Streamed raw output while running (fromStream); the parsed answer once the artifact is known. */
   text: string;
+  fromStream: boolean;
   /** Why it failed (status + error), when it did. */
   error: string | null;
   status: string | null;
@@ -88,6 +89,7 @@ export function applyEvent(view: RunView, e: RunEvent): RunView {
           model: d.model,
           state: 'waiting',
           text: '',
+          fromStream: true,
           error: null,
           status: null,
           usage: null,
@@ -154,6 +156,7 @@ export function viewFromArtifact(a: RunArtifact, location: string | null = null)
       model: d.model,
       state: d.status === 'ok' ? 'done' : 'failed',
       text: d.answer || d.raw,
+      fromStream: false,
       error: d.status === 'ok' ? null : (d.error ?? d.status),
       status: d.status,
       usage: d.usage,
