@@ -46,12 +46,14 @@ export class Outbox {
     return this.backend.uri(`${id}.json`);
   }
 
-  /** Queues `artifact`. A pending `save` stays a save when an update replaces its content. */
+  /**
+   * Queues `artifact`, replacing a pending entry for the same run (an update queued on top of a
+   * pending save becomes an update: it overwrites, so it also lands when the save had half-landed).
+   */
   async put(op: 'save' | 'update', artifact: RunArtifact, reason: string): Promise<string> {
-    const existing = await this.get(artifact.id);
     const envelope: OutboxEnvelope = {
       outbox_version: 1,
-      op: existing?.op === 'save' ? 'save' : op,
+      op,
       target: this.target,
       reason,
       queued_at: new Date().toISOString(),

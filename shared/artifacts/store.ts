@@ -155,8 +155,8 @@ export class BackendRunStore implements RunStore {
       if (!exists) throw new DjpError('not_found', `run ${artifact.id} not found in ${this.location}`, 'id');
     }
     try {
-      if (pending?.op === 'save') await this.pushSaveOrSame(env, true);
-      else await this.pushUpdate(env);
+      // Also when a save of this run is still pending: the run is ours, so overwriting is safe.
+      await this.pushUpdate(env);
     } catch (e) {
       return this.fallback('update', env, e);
     }
@@ -167,10 +167,9 @@ export class BackendRunStore implements RunStore {
   /**
    * Create-only write of the artifact, then its index entry. When the artifact already exists with
    * identical content (an earlier attempt that reached the store), that counts as done; different
-   * content is a conflict. With `allowNewer`, a differing remote is overwritten instead (an update
-   * queued on top of a pending save).
+   * content is a conflict.
    */
-  private async pushSaveOrSame(env: Envelope, allowNewer = false): Promise<void> {
+  private async pushSaveOrSame(env: Envelope): Promise<void> {
     const key = artifactKey(env.artifact.id);
     try {
       await this.backend.create(key, env.body, { contentType: 'application/json' });
@@ -178,10 +177,7 @@ export class BackendRunStore implements RunStore {
       if (!(e instanceof StorageError && e.kind === 'conflict')) throw e;
       const remote = Buffer.from(await this.backend.read(key)).toString('utf8');
       if (!sameJson(remote, env.body)) {
-        if (!allowNewer) {
-          throw new DjpError('conflict', `run ${env.artifact.id} already exists in ${this.location} with different content`);
-        }
-        await this.backend.write(key, env.body, { contentType: 'application/json' });
+        throw new DjpError('conflict', `run ${env.artifact.id} already exists in ${this.location} with different content`);
       }
     }
     await this.writeIndex(env.artifact);

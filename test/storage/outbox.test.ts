@@ -128,6 +128,21 @@ describe('outbox behaviour', () => {
     expect((await store.list({ status: 'pending_approval' })).runs).toEqual([]);
   });
 
+  it('an update queued on top of a pending save whose write had half-landed still syncs', async () => {
+    const remote = remotes.gcs!();
+    const faulty = new FaultyBackend(remote, 1, 3);
+    const { store } = storeOver(faulty);
+    const a = makeArtifact({ status: 'pending_approval' });
+    await remote.create(`${a.id}.json`, `${JSON.stringify(a, null, 2)}\n`); // the save landed, its response was lost
+    expect((await store.save(a)).outbox).not.toBeNull(); // faulty: every write fails
+    const approved: RunArtifact = { ...a, status: 'published', approval: { ...a.approval, state: 'approved', decided_by: 'x@y.z', decided_at: new Date().toISOString() } };
+    expect((await store.update(approved)).outbox).not.toBeNull();
+    faulty.enabled = false;
+    expect(await store.sync()).toEqual({ pushed: 1, failed: 0, remaining: 0 });
+    expect((await new BackendRunStore(remote).load(a.id)).approval.state).toBe('approved');
+    expect((await store.list({})).runs.map((r) => [r.id, r.status])).toEqual([[a.id, 'published']]);
+  });
+
   it('a save whose remote write landed but looked failed syncs as done (identical content)', async () => {
     const remote = remotes.gcs!();
     const { store, outbox } = storeOver(remote);
