@@ -1,5 +1,5 @@
 // The shell: navigation and the screen for the current hash route.
-import { Component, lazy, Suspense, type ReactNode } from 'react';
+import { Component, lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { ApprovalsScreen } from './screens/ApprovalsScreen.js';
 import { HistoryScreen } from './screens/HistoryScreen.js';
 import { RunDetailScreen } from './screens/RunDetailScreen.js';
@@ -51,6 +51,10 @@ function screenFor(path: string): ReactNode {
 export function App() {
   const { path } = useRoute();
   const active = path.startsWith('/runs/') ? '/history' : path;
+  useEffect(() => {
+    const label = path.startsWith('/runs/') ? 'Run details' : (NAV.find((n) => n.path === path)?.label ?? 'Not found');
+    document.title = `${label} · DJP Workflow`;
+  }, [path]);
   return (
     <div className="app">
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>

@@ -188,6 +188,17 @@ test('compare: two runs side by side with a word diff, and two drafts of one run
   await expect(page.getByRole('region', { name: 'Right text' })).toContainText('Draft d2');
   await expect(page.getByLabel('Word diff')).toBeVisible();
   await app.shot('compare-drafts');
+
+  // Picked on the Compare screen itself: a run's drafts are offered as soon as the run is chosen.
+  await app.go('/compare');
+  await page.getByLabel('Left run').selectOption(id);
+  await page.getByLabel('Left text to compare').selectOption('d2');
+  await page.getByLabel('Right run').selectOption(id);
+  await page.getByLabel('Right text to compare').selectOption('d1');
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`a=${id}%3Ad2&b=${id}%3Ad1`));
+  await expect(page.getByRole('region', { name: 'Left text' })).toContainText('Draft d2');
+  await expect(page.getByRole('region', { name: 'Right text' })).toContainText('Draft d1');
 });
 
 test('approvals: approve one pending run and reject another with a reason', async ({ page, app }) => {

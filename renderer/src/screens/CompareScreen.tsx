@@ -39,6 +39,11 @@ export default function CompareScreen() {
   const runA = useLoad(() => (a ? client.getRun(a.runId) : Promise.resolve(null)), [client, a?.runId]);
   const runB = useLoad(() => (b ? client.getRun(b.runId) : Promise.resolve(null)), [client, b?.runId]);
   const [form, setForm] = useState({ a: params.get('a') ?? '', b: params.get('b') ?? '' });
+  // The drafts of a run picked in the form (before Compare is pressed) come from its artifact.
+  const formA = parseSide(form.a)?.runId ?? null;
+  const formB = parseSide(form.b)?.runId ?? null;
+  const pickA = useLoad(() => (formA && formA !== runA.data?.id ? client.getRun(formA) : Promise.resolve(null)), [client, formA]);
+  const pickB = useLoad(() => (formB && formB !== runB.data?.id ? client.getRun(formB) : Promise.resolve(null)), [client, formB]);
 
   const ops = useMemo(() => (runA.data && runB.data && a && b ? diffWords(sideText(runA.data, a.draftId), sideText(runB.data, b.draftId)) : null), [runA.data, runB.data, a?.draftId, b?.draftId]);
   const stats = ops ? diffStats(ops) : null;
@@ -85,8 +90,8 @@ export default function CompareScreen() {
     <div className="screen">
       <h2>Compare</h2>
       <form className="compare-form" onSubmit={submit} aria-label="Choose what to compare">
-        {picker('a', 'Left', runA.data)}
-        {picker('b', 'Right', runB.data)}
+        {picker('a', 'Left', runA.data?.id === formA ? runA.data : pickA.data)}
+        {picker('b', 'Right', runB.data?.id === formB ? runB.data : pickB.data)}
         <div className="row end">
           <button type="submit" className="primary" disabled={!form.a || !form.b}>
             Compare

@@ -30,7 +30,7 @@ function providerNote(p: ProviderStatus): string {
 }
 
 export function RunScreen() {
-  const { client, providers, providersError } = useApp();
+  const { client, providers, providersError, reloadProviders } = useApp();
   const route = useRoute();
   const runId = route.params.get('run');
   const [form, setForm] = useState<FormState>(initialForm);
@@ -126,7 +126,10 @@ export function RunScreen() {
           <legend>Debaters</legend>
           {providersError && (
             <p className="error" role="alert">
-              {providersError}
+              {providersError}{' '}
+              <button type="button" onClick={reloadProviders}>
+                Retry
+              </button>
             </p>
           )}
           {!providers && !providersError && <p className="muted">Loading providers…</p>}
@@ -240,7 +243,7 @@ export function RunScreen() {
         )}
 
         <div className="row">
-          <button type="submit" className="primary" disabled={starting || !providers}>
+          <button type="submit" className="primary" disabled={starting || !providers} aria-keyshortcuts="Control+Enter Meta+Enter">
             {starting ? 'Starting…' : 'Run'}
           </button>
           <span className="muted small" aria-live="polite" data-testid="projection">
