@@ -301,6 +301,18 @@ test('grounded mode: a corpus folder on the server; a path outside its data fold
   await app.shot('run-grounded');
 });
 
+test('when the server cannot be reached, the screen says so where it happened and offers a retry', async ({ page, app }) => {
+  app.allowConsoleError(/net::ERR_FAILED|Failed to load resource/);
+  await page.route('**/api/runs?**', (route) => route.abort('failed'));
+  await app.go('/history');
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Could not load the run history');
+  await expect(alert).toContainText('check that the DJP server is running');
+  await page.unroute('**/api/runs?**');
+  await alert.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByRole('table', { name: 'Runs' }).or(page.getByText('No runs match.'))).toBeVisible();
+});
+
 test('a run form error is shown at the field, in words', async ({ page, app }) => {
   await app.go('/');
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
