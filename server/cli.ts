@@ -8,6 +8,7 @@ import { redactSecrets as redactCredentials } from '../shared/guardrails/index.j
 import { redactSecrets as redactProviderSecrets } from '../shared/providers/errors.js';
 import { appVersion } from '../shared/service/provenance.js';
 import { CliError } from './commands/cli-service.js';
+import { StorageError } from '../shared/storage/backend.js';
 import * as approveCmd from './commands/approve.js';
 import * as costCmd from './commands/cost.js';
 import * as replayCmd from './commands/replay.js';
@@ -46,6 +47,11 @@ function fail(e: unknown): never {
   if (e instanceof CliError) {
     process.stderr.write(`djp: ${redactSecrets(e.message)}\n`);
     process.exit(e.exitCode);
+  }
+  if (e instanceof StorageError) {
+    // e.g. RUNS_DIR=azure://… — a configuration error, not an unexpected one.
+    process.stderr.write(`djp: ${redactSecrets(e.message)}\n`);
+    process.exit(e.kind === 'invalid_location' || e.kind === 'invalid_key' ? 2 : 1);
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`djp: unexpected error: ${redactSecrets(msg)}\n${debug && e instanceof Error && e.stack ? `${redactSecrets(e.stack)}\n` : '(set DJP_DEBUG=1 for details)\n'}`);

@@ -81,8 +81,9 @@ describe('djp CLI with RUNS_DIR=s3://…', () => {
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
       );
     });
-    expect(bad.code).not.toBe(0);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unsupported storage scheme "azure:"');
+    expect(bad.stderr).not.toContain('unexpected error');
     expect(existsSync(path.join(cwd, 'azure:'))).toBe(false);
   });
 });

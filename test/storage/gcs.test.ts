@@ -60,6 +60,22 @@ describe('gcs specifics', () => {
     expect((err as StorageError).kind).toBe('unavailable');
   });
 
+  it('the fake server takes uploadType=media uploads with generation preconditions', async () => {
+    const url = (q: string) => `${gcs.endpoint}/upload/storage/v1/b/${BUCKET}/o?uploadType=media&name=media%2Fone.txt${q}`;
+    const first = await fetch(url('&ifGenerationMatch=0'), { method: 'POST', body: 'one', headers: { 'content-type': 'text/plain' } });
+    expect(first.status).toBe(200);
+    const meta = (await first.json()) as { generation: string; size: string; name: string };
+    expect(meta).toMatchObject({ name: 'media/one.txt', size: '3' });
+    const again = await fetch(url('&ifGenerationMatch=0'), { method: 'POST', body: 'two' });
+    expect(again.status).toBe(412);
+    const stale = await fetch(url('&ifGenerationMatch=1'), { method: 'POST', body: 'two' });
+    expect(stale.status).toBe(412);
+    const ok = await fetch(url(`&ifGenerationMatch=${meta.generation}`), { method: 'POST', body: 'two' });
+    expect(ok.status).toBe(200);
+    const b = new GcsBackend({ bucket: BUCKET, prefix: '', env: { STORAGE_EMULATOR_HOST: gcs.endpoint } });
+    expect(Buffer.from(await b.read('media/one.txt')).toString()).toBe('two');
+  });
+
   it('the fake server speaks resumable uploads and media downloads to the real client', async () => {
     const storage = new Storage({ apiEndpoint: gcs.endpoint, projectId: 'test' });
     const file = storage.bucket(BUCKET).file('resumable/big.bin');
