@@ -44,7 +44,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is a fresh closure each render; the caller's deps say when to run it again.
   }, [...deps, tick]);
   return { ...state, reload: () => setTick((t) => t + 1) };
 }
