@@ -4,10 +4,6 @@
 import { userInfo } from 'node:os';
 import { createRunStore } from '../../shared/artifacts/index.js';
 import type { CallContext, RunArtifact } from '../../shared/api/index.js';
-import { createCostMeter } from '../../shared/cost/meter.js';
-import { loadPricing } from '../../shared/cost/pricing.js';
-import { projectCost } from '../../shared/cost/projection.js';
-import { createGuardrails } from '../../shared/guardrails/index.js';
 import { createDjpService, type DjpService } from '../../shared/service/index.js';
 
 export type Env = Record<string, string | undefined>;
@@ -35,15 +31,9 @@ export function localIdentity(env: Env = process.env): CallContext {
 
 export function cliService(env: Env = process.env): DjpService {
   const store = createRunStore(env.RUNS_DIR, { env });
-  const pricing = loadPricing(null, env);
-  return createDjpService({
-    store,
-    env,
-    surface: 'cli',
-    makeGuardrails: (params) => createGuardrails(params),
-    makeCostMeter: (params, projection) => createCostMeter(params, projection, { pricing }),
-    projectCost: (task, params) => projectCost(task, params, pricing),
-  });
+  // The service's defaults are the real guardrails, cost meter and priced projection; the pricing
+  // table (DJP_PRICING_FILE) is read on first use, so a bad pricing file only fails cost/run.
+  return createDjpService({ store, env, surface: 'cli' });
 }
 
 export function printJson(value: unknown): void {
