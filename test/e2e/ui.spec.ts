@@ -116,6 +116,16 @@ test('history: search in tasks, filter by status and provider, open an old run',
   await page.getByLabel('Provider').selectOption('anthropic');
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(rows).toHaveCount(1);
+  // Date filter (whole UTC days): the run is from today, not from before yesterday.
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel('To date (UTC)').fill(day(-2));
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByText('No runs match.')).toBeVisible();
+  await page.getByLabel('To date (UTC)').fill('');
+  await page.getByLabel('From date (UTC)').fill(day(-1));
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(rows).toHaveCount(1);
+  await page.getByLabel('From date (UTC)').fill('');
   // Status filter: the cancelled run from earlier is not "published"; the search is cleared first.
   await page.getByRole('button', { name: 'Clear' }).click();
   await page.getByLabel('Status').selectOption('published');

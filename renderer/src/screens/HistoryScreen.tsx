@@ -75,11 +75,11 @@ export function HistoryScreen() {
           </select>
         </div>
         <div>
-          <label htmlFor="h-from">From date</label>
+          <label htmlFor="h-from">From date (UTC)</label>
           <input id="h-from" type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
         </div>
         <div>
-          <label htmlFor="h-to">To date</label>
+          <label htmlFor="h-to">To date (UTC)</label>
           <input id="h-to" type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
         </div>
         <div className="row end">
