@@ -7,7 +7,7 @@ import type { GuardrailHooks } from '../djp/hooks.js';
 import { checkContent } from './content-checks.js';
 import { Bm25Index } from './grounding/bm25.js';
 import { checkCitations, countValid, type CheckedCitation } from './grounding/citations.js';
-import { loadCorpus, type Corpus, type Passage } from './grounding/corpus.js';
+import { loadCorpusCached, type Corpus, type Passage } from './grounding/corpus.js';
 import { createRedactor, loadRulesFile, type Redactor, type RulesFile } from './redaction.js';
 
 export { redactSecrets } from './redaction.js';
@@ -73,7 +73,7 @@ export async function createGuardrails(params: GuardrailParams, opts: GuardrailO
   if (params.grounded_corpus && !opts.corpus) checkPath(params.grounded_corpus, 'grounded_corpus', opts.allowedRoots);
   if (params.redaction_rules) checkPath(params.redaction_rules, 'redaction_rules', opts.allowedRoots);
   const rules: RulesFile | null = params.redaction_rules ? await loadRulesFile(params.redaction_rules) : null;
-  const corpus = opts.corpus ?? (params.grounded_corpus ? await loadCorpus(params.grounded_corpus) : null);
+  const corpus = opts.corpus ?? (params.grounded_corpus ? await loadCorpusCached(params.grounded_corpus) : null);
   const index = corpus ? new Bm25Index<Passage>(corpus.passages) : null;
   const redactor = createRedactor({ enabled: params.redact, rules });
   const topK = opts.topK ?? DEFAULT_TOP_K;

@@ -92,6 +92,42 @@ export function chunkText(text: string, words = CHUNK_WORDS): string[] {
   return chunks;
 }
 
+/** Loaded corpora by folder, reused while no file was added, removed, resized or modified. */
+const cache = new Map<string, { fingerprint: string; corpus: Promise<Corpus> }>();
+const CACHE_MAX = 8;
+
+async function fingerprint(root: string): Promise<string> {
+  const paths: string[] = [];
+  await walk(root, paths);
+  const parts = await Promise.all(
+    paths.map(async (p) => {
+      const st = await stat(p);
+      return `${p}\u0000${st.size}\u0000${st.mtimeMs}`;
+    }),
+  );
+  return parts.join('\n');
+}
+
+/**
+ * loadCorpus with a small in-process cache (a long-running server re-reads nothing — PDFs included —
+ * until a file under the folder changes). Errors are never cached.
+ */
+export async function loadCorpusCached(root: string): Promise<Corpus> {
+  let fp: string;
+  try {
+    fp = await fingerprint(root);
+  } catch {
+    return loadCorpus(root); // let loadCorpus report the problem with its own message
+  }
+  const hit = cache.get(root);
+  if (hit && hit.fingerprint === fp) return hit.corpus;
+  const corpus = loadCorpus(root);
+  cache.set(root, { fingerprint: fp, corpus });
+  corpus.catch(() => cache.delete(root));
+  while (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value!);
+  return corpus;
+}
+
 export async function loadCorpus(root: string): Promise<Corpus> {
   let st;
   try {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Bm25Index, tokenize } from './bm25.js';
 import { checkCitations, countValid, extractCitations } from './citations.js';
-import { chunkText, loadCorpus } from './corpus.js';
+import { chunkText, loadCorpus, loadCorpusCached } from './corpus.js';
 
 const CORPUS = resolve(import.meta.dirname, '../../../test/fixtures/corpus');
 
@@ -41,6 +41,22 @@ describe('corpus', () => {
     expect(c.files.map((f) => f.path)).toEqual(['sub/a.md']);
     writeFileSync(join(dir, 'bad.pdf'), 'not a pdf at all');
     await expect(loadCorpus(dir)).rejects.toMatchObject({ field: 'grounded_corpus', message: expect.stringMatching(/cannot read PDF bad\.pdf/) });
+  });
+
+  it('the cached loader reuses a corpus until a file changes, and never caches errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'djp-corpus-'));
+    await expect(loadCorpusCached(dir)).rejects.toMatchObject({ field: 'grounded_corpus' });
+    writeFileSync(join(dir, 'a.md'), 'alpha beta');
+    const first = await loadCorpusCached(dir);
+    expect(await loadCorpusCached(dir)).toBe(first);
+    writeFileSync(join(dir, 'b.txt'), 'gamma delta');
+    const second = await loadCorpusCached(dir);
+    expect(second).not.toBe(first);
+    expect(second.files.map((f) => f.path)).toEqual(['a.md', 'b.txt']);
+    writeFileSync(join(dir, 'a.md'), 'alpha beta, now longer');
+    const third = await loadCorpusCached(dir);
+    expect(third.passages[0]!.text).toBe('alpha beta, now longer');
+    await expect(loadCorpusCached(join(dir, 'missing'))).rejects.toMatchObject({ message: expect.stringMatching(/folder not found/) });
   });
 
   it('chunks along paragraphs, splitting very long ones', () => {
