@@ -8,7 +8,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeLlmServer, type FakeLlmServer } from '../test/fakes/llm-server.js';
 
@@ -229,6 +229,8 @@ export function printServerFigures(f: ServerFigures): void {
   const median = pct(f.startToHealthyMs, 50);
   const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   console.log('server (built dist, plain node, fake LLM providers: drafts %d ms, judge %d ms)', DRAFT_LATENCY_MS, JUDGE_LATENCY_MS);
+  // Other work on the machine skews every figure here: say how busy it was.
+  console.log(`  machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min)`);
   console.log(`  process start → /healthz 200: median ${median} ms, max ${Math.max(...f.startToHealthyMs)} ms (runs: ${f.startToHealthyMs.join(', ')})  target < 1000 ms  ${mark(Math.max(...f.startToHealthyMs) < 1000)}`);
   console.log(`  /healthz during ${CONCURRENT} in-flight runs: p50 ${f.healthzDuringLoad.p50Ms} ms, p99 ${f.healthzDuringLoad.p99Ms} ms, max ${f.healthzDuringLoad.maxMs} ms over ${f.healthzDuringLoad.count} probes  target p99 < 10 ms  ${mark(f.healthzDuringLoad.p99Ms < 10)}`);
   console.log(`  one run: ${f.singleRunMs} ms; ${CONCURRENT} concurrent: ${f.concurrentWallMs} ms; ratio ${f.ratio}  target ≤ 1.3  ${mark(f.ratio <= 1.3)}${f.failedRuns ? `  (${f.failedRuns} runs failed)` : ''}`);
