@@ -270,10 +270,10 @@ export class BackendRunStore implements RunStore {
     if (toMs !== null && Number.isNaN(toMs)) throw new DjpError('invalid', 'to: not a valid date', 'to');
 
     let startAfter = INDEX_PREFIX;
+    const cursorId = query.cursor ? decodeCursor(query.cursor) : null;
     if (query.cursor) {
-      const lastId = decodeCursor(query.cursor);
-      if (!lastId) throw new DjpError('invalid', 'cursor: not a cursor returned by this store', 'cursor');
-      startAfter = afterIdKey(lastId);
+      if (!cursorId) throw new DjpError('invalid', 'cursor: not a cursor returned by this store', 'cursor');
+      startAfter = afterIdKey(cursorId);
     }
     if (toMs !== null) {
       const t = afterTimeKey(toMs + ID_TIME_SLACK_MS);
@@ -350,8 +350,33 @@ export class BackendRunStore implements RunStore {
       token = page.nextPageToken;
       pageSize = Math.min(MAX_LIST_PAGE, pageSize * 4);
     }
+    // Runs waiting in the outbox (the cloud store failed when they finished) are listed too, in id
+    // order; a pending copy replaces the remote one (an approval may be waiting to be pushed).
+    const queued = await this.pendingEntries();
+    const pending = queued.filter(
+      (e) =>
+        (!cursorId || e.id < cursorId) &&
+        (!query.status || e.status === query.status) &&
+        (!query.provider || e.providers.includes(query.provider)) &&
+        this.matches(e, needle, fromMs, toMs),
+    );
+    if (queued.length > 0) {
+      const pendingIds = new Set(queued.map((e) => e.id));
+      let merged = [...runs.filter((r) => !pendingIds.has(r.id)), ...pending.map(fromIndexEntry)].sort((a, b) => (a.id < b.id ? 1 : -1));
+      // With more remote runs to come, older pending runs belong to a later page.
+      const floor = more ? runs[runs.length - 1]?.id : undefined;
+      if (floor) merged = merged.filter((r) => r.id >= floor);
+      more ||= merged.length > limit;
+      runs.splice(0, runs.length, ...merged.slice(0, limit));
+    }
     const last = runs[runs.length - 1];
     return { runs, next_cursor: more && last ? encodeCursor(last.id) : null, skipped };
+  }
+
+  /** Index entries of the runs waiting in the outbox (none for a local store). */
+  private async pendingEntries(): Promise<IndexEntry[]> {
+    if (!this.outbox) return [];
+    return (await this.outbox.entries()).map((e) => toIndexEntry(e.artifact));
   }
 
   private matches(entry: IndexEntry, needle: string | null, fromMs: number | null, toMs: number | null): boolean {

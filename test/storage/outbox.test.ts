@@ -143,6 +143,39 @@ describe('outbox behaviour', () => {
     expect((await store.list({})).runs.map((r) => [r.id, r.status])).toEqual([[a.id, 'published']]);
   });
 
+  it('history lists runs waiting in the outbox, merged in order and filtered, across pages', async () => {
+    const remote = remotes.s3!();
+    const faulty = new FaultyBackend(remote, 1, 5);
+    faulty.enabled = false;
+    const { store } = storeOver(faulty);
+    const t = Date.parse('2026-06-01T00:00:00Z');
+    const runs = Array.from({ length: 9 }, (_, i) => makeArtifact({ at: t + i * 60_000, task: `run ${i}`, status: i % 2 ? 'advisory_only' : 'published' }));
+    const queuedIdx = new Set([1, 4, 8]);
+    for (const [i, r] of runs.entries()) {
+      faulty.enabled = queuedIdx.has(i);
+      expect((await store.save(r)).outbox !== null).toBe(queuedIdx.has(i));
+    }
+    faulty.enabled = true; // the store is still down for new writes
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ limit: 4, ...(cursor ? { cursor } : {}) });
+      pages.push(page.runs.map((r) => r.id));
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor && pages.length < 10);
+    expect(pages.flat()).toEqual(runs.map((r) => r.id).reverse());
+    expect(pages[0]).toHaveLength(4);
+    expect((await store.list({ status: 'advisory_only' })).runs.map((r) => r.id)).toEqual(
+      runs.filter((_, i) => i % 2).map((r) => r.id).reverse(),
+    );
+    expect((await store.list({ q: 'RUN 4' })).runs.map((r) => r.id)).toEqual([runs[4]!.id]);
+    // A pending approval replaces the remote copy in history.
+    const approved: RunArtifact = { ...runs[2]!, status: 'advisory_only' };
+    expect((await store.update(approved)).outbox).not.toBeNull();
+    expect((await store.list({ status: 'published' })).runs.map((r) => r.id)).not.toContain(runs[2]!.id);
+    expect((await store.list({ status: 'advisory_only' })).runs.map((r) => r.id)).toContain(runs[2]!.id);
+  });
+
   it('a save whose remote write landed but looked failed syncs as done (identical content)', async () => {
     const remote = remotes.gcs!();
     const { store, outbox } = storeOver(remote);
