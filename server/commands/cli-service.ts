@@ -51,6 +51,22 @@ export function fmtScore(x: number | null | undefined): string {
 
 const usdText = (usd: number | null) => (usd === null ? 'unpriced' : `$${usd.toFixed(4)}`);
 
+/** Content checks, redaction and grounding at a glance (for the run summary). */
+export function guardrailLines(g: RunArtifact['guardrails']): string[] {
+  const failed = g.checks.filter((c) => !c.passed);
+  const redacted = g.redaction.events.reduce((n, e) => n + e.count, 0);
+  const out = [
+    `checks:   ${g.checks.length - failed.length}/${g.checks.length} drafts passed${failed.length ? ` (${failed.map((c) => `${c.draft_id}: ${c.failures.map((f) => f.check).join(', ')}`).join('; ')})` : ''}` +
+      ` · ${redacted} item(s) redacted${g.redaction.enabled ? '' : ' (personal-data redaction off; credentials only)'}`,
+  ];
+  if (g.grounding) {
+    const gr = g.grounding;
+    const valid = gr.citations.filter((c) => c.valid).length;
+    out.push(`grounding: ${gr.outcome} · ${gr.corpus.files.length} file(s), ${gr.retrieved.length} passage(s) retrieved · ${valid}/${gr.citations.length} citations valid, ${gr.required} required`);
+  }
+  return out;
+}
+
 /** Actual and projected cost, unpriced models and budget state (for the run summary). */
 export function costLines(c: RunArtifact['cost']): string[] {
   const tokens = c.total.input_tokens + c.total.output_tokens;
@@ -87,6 +103,7 @@ export function summaryText(a: RunArtifact, location: string | null): string {
     const extra = d.status === 'ok' ? (d.parse === 'raw' ? ' [unparsed text]' : '') : ` ${d.status}${d.error ? `: ${d.error}` : ''}`;
     lines.push(`  ${d.id} ${modelName(d)}  ${score}${extra}`);
   }
+  lines.push(...guardrailLines(a.guardrails));
   lines.push(...costLines(a.cost));
   lines.push(`time:     ${(a.timings_ms.total / 1000).toFixed(1)} s`);
   if (location) lines.push(`artifact: ${location}`);
