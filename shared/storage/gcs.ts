@@ -54,6 +54,7 @@ export class GcsBackend implements StorageBackend {
     this.bucketPromise ??= import('@google-cloud/storage').then(({ Storage }) => {
       const projectId = this.env.GOOGLE_CLOUD_PROJECT || this.env.GCLOUD_PROJECT || (this.endpoint ? 'test' : undefined);
       const storage = new Storage({
+        timeout: 30_000, // per HTTP request, so an unreachable endpoint fails over to the outbox
         ...(this.endpoint ? { apiEndpoint: this.endpoint } : {}),
         ...(projectId ? { projectId } : {}),
         ...(this.maxRetries !== undefined ? { retryOptions: { maxRetries: this.maxRetries } } : {}),

@@ -78,6 +78,8 @@ export class S3Backend implements StorageBackend {
         ...(region ? { region } : {}),
         ...(this.endpoint ? { endpoint: this.endpoint, forcePathStyle: true } : {}),
         ...compatChecksums,
+        // Bound each attempt so an unreachable endpoint fails over to the outbox instead of hanging.
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
         ...(credentials ? { credentials } : {}),
       });
       return { client, sdk };
