@@ -20,10 +20,11 @@ export interface UseRun {
 }
 
 /**
- * live = true: subscribe first (a run just started); the artifact is loaded after run.done.
- * live = false: load the artifact; when there is none yet (still running), follow the events.
+ * Follows the run's events — live while it runs; for a finished run the service replays them from its
+ * artifact — then loads the artifact after run.done. (Asking for the artifact first would log a 404
+ * in the console for every run still in progress.)
  */
-export function useRun(runId: string, live: boolean): UseRun {
+export function useRun(runId: string): UseRun {
   const { client } = useApp();
   const [view, dispatch] = useReducer(reducer, runId, emptyRunView);
   const [artifact, setArtifact] = useState<RunArtifact | null>(null);
@@ -73,23 +74,14 @@ export function useRun(runId: string, live: boolean): UseRun {
       );
     };
 
-    if (live) follow();
-    else
-      client.getRun(runId).then(
-        (a) => active && setArtifact(a),
-        (e: unknown) => {
-          if (!active) return;
-          if ((e as { code?: string }).code === 'not_found') follow();
-          else setLoadError(`Could not load run ${runId}: ${errorMessage(e)}`);
-        },
-      );
+    follow();
 
     return () => {
       active = false;
       stopRef.current?.();
       stopRef.current = null;
     };
-  }, [client, runId, live]);
+  }, [client, runId]);
 
   let shown = view;
   if (artifact) {

@@ -83,6 +83,16 @@ test('cancel stops a running run', async ({ page, app }) => {
   await app.shot('run-cancelled');
 });
 
+test('a run opened from its link while it runs is followed live and can be cancelled there', async ({ page, app }) => {
+  const id = await startRun(page, { task: `Open me while running ${uniq()}`, debaters: [{ label: 'OpenAI', model: SLOW }] });
+  await app.go(`/runs/${id}`);
+  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', /waiting|streaming/);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('region', { name: 'Result' })).toBeVisible();
+  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', 'failed');
+  await expect(page.getByRole('region', { name: 'Parameters' })).toContainText(`openai/${SLOW}`);
+});
+
 test('a failed debater is shown as failed, with why, while the others finish', async ({ page, app }) => {
   await startRun(page, { task: `Half broken ${uniq()}`, debaters: [{ label: 'OpenAI', model: FAILING }, { label: 'Anthropic' }] });
   await waitFinished(page);

@@ -12,7 +12,7 @@ import { useRun } from '../useRun.js';
 
 export function RunDetailScreen({ runId }: { runId: string }) {
   const { client } = useApp();
-  const { view, artifact, loadError, setArtifact } = useRun(runId, false);
+  const { view, artifact, loadError, setArtifact } = useRun(runId);
   const info = useLoad(() => client.info(), [client]);
   const [action, setAction] = useState<{ busy: string | null; error: string | null }>({ busy: null, error: null });
 
@@ -33,6 +33,11 @@ export function RunDetailScreen({ runId }: { runId: string }) {
           Run <code>{runId}</code>
         </h2>
         <div className="row">
+          {!artifact && (view.phase === 'debate' || view.phase === 'judge' || view.phase === 'publish') && (
+            <button type="button" className="danger" disabled={action.busy !== null} onClick={() => act('Cancel', () => client.cancelRun(runId))}>
+              {action.busy === 'Cancel' ? 'Cancelling…' : 'Cancel'}
+            </button>
+          )}
           <button type="button" disabled={!artifact || action.busy !== null} onClick={() => act('Replay', async () => navigate('/', { run: (await client.replayRun(runId)).id }))}>
             {action.busy === 'Replay' ? 'Starting…' : 'Replay'}
           </button>

@@ -268,7 +268,7 @@ export function RunScreen() {
 
 function LiveRun({ runId }: { runId: string }) {
   const { client } = useApp();
-  const { view, artifact, loadError } = useRun(runId, true);
+  const { view, artifact, loadError } = useRun(runId);
   const [cancel, setCancel] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const running = view.phase !== 'done' && view.phase !== 'error';
   const doCancel = async () => {
