@@ -333,6 +333,20 @@ test('when the server cannot be reached, the screen says so where it happened an
   await expect(page.getByRole('table', { name: 'Runs' }).or(page.getByText('No runs match.'))).toBeVisible();
 });
 
+test('every control on every screen has an accessible name', async ({ page, app }) => {
+  const id = await startRun(page, { task: `Names ${uniq()}`, debaters: [{ label: 'OpenAI' }, { label: 'Anthropic', model: 'claude-haiku-4-5' }] });
+  await waitFinished(page);
+  const unnamed = /^\s*- (textbox|combobox|checkbox|radio|button|spinbutton|searchbox|link|slider|switch)(\s*\[[^\]]*\])*\s*(:.*)?$/;
+  for (const path of ['/', `/?run=${id}`, '/history', `/runs/${id}`, `/compare?a=${id}:d1&b=${id}:d2`, '/approvals', '/insights', '/settings']) {
+    await app.go(path);
+    await expect(page.getByRole('heading', { level: 2 }).first()).toBeVisible();
+    await page.waitForLoadState('networkidle');
+    const snapshot = await page.locator('body').ariaSnapshot();
+    const bad = snapshot.split('\n').filter((line) => unnamed.test(line));
+    expect(bad, `controls without a name on ${path}`).toEqual([]);
+  }
+});
+
 test('a run form error is shown at the field, in words', async ({ page, app }) => {
   await app.go('/');
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
