@@ -24,6 +24,8 @@ export interface ServerFigures {
   concurrentWallMs: number;
   ratio: number;
   peakRssMb: number;
+  /** Server CPU time per run during the 50-run batch: what limits concurrency on a small machine. */
+  serverCpuPerRunMs: number;
   failedRuns: number;
 }
 
@@ -139,6 +141,17 @@ function startProber(url: string): { ready: Promise<void>; stop(): Promise<numbe
   };
 }
 
+/** CPU time (user + system) the process has used so far, in ms (Linux /proc). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
 function peakRssMb(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -195,15 +208,21 @@ export async function benchServer(): Promise<ServerFigures> {
       }
       const singleRunMs = Math.round(pct(singles, 50));
 
-      // 2 + 3. 50 concurrent runs, with /healthz probed back to back while they are in flight. The
-      // prober is its own process, so its timings are the server's latency, not this process's
-      // event-loop lag (this process also runs the fake LLM server and the 50 SSE clients).
+      // 2. /healthz probed back to back while 50 runs are in flight. The prober is its own process,
+      // so its timings are the server's latency, not this process's event-loop lag (this process
+      // also runs the fake LLM server and the 50 SSE clients).
       const prober = startProber(url);
       await prober.ready;
-      const t0 = performance.now();
-      const outcomes = await Promise.all(Array.from({ length: CONCURRENT }, () => runOnce(url).catch((e: Error) => `error: ${e.message}`)));
-      const concurrentWallMs = Math.round(performance.now() - t0);
+      const batch = () => Promise.all(Array.from({ length: CONCURRENT }, () => runOnce(url).catch((e: Error) => `error: ${e.message}`)));
+      const probed = await batch();
       const probes = await prober.stop();
+
+      // 3. 50 concurrent runs again, without the prober competing for CPU: wall time ÷ one run's.
+      const cpu0 = cpuMs(child.pid!);
+      const t0 = performance.now();
+      const outcomes = [...(await batch()), ...probed];
+      const concurrentWallMs = Math.round(performance.now() - t0);
+      const serverCpuPerRunMs = +((cpuMs(child.pid!) - cpu0) / CONCURRENT).toFixed(1);
       const failedRuns = outcomes.filter((o) => o !== 'run.done').length;
       const peak = peakRssMb(child.pid!);
       return {
@@ -213,6 +232,7 @@ export async function benchServer(): Promise<ServerFigures> {
         concurrentWallMs,
         ratio: +(concurrentWallMs / singleRunMs).toFixed(2),
         peakRssMb: peak,
+        serverCpuPerRunMs,
         failedRuns,
       };
     } finally {
@@ -234,6 +254,7 @@ export function printServerFigures(f: ServerFigures): void {
   console.log(`  process start → /healthz 200: median ${median} ms, max ${Math.max(...f.startToHealthyMs)} ms (runs: ${f.startToHealthyMs.join(', ')})  target < 1000 ms  ${mark(Math.max(...f.startToHealthyMs) < 1000)}`);
   console.log(`  /healthz during ${CONCURRENT} in-flight runs: p50 ${f.healthzDuringLoad.p50Ms} ms, p99 ${f.healthzDuringLoad.p99Ms} ms, max ${f.healthzDuringLoad.maxMs} ms over ${f.healthzDuringLoad.count} probes  target p99 < 10 ms  ${mark(f.healthzDuringLoad.p99Ms < 10)}`);
   console.log(`  one run: ${f.singleRunMs} ms; ${CONCURRENT} concurrent: ${f.concurrentWallMs} ms; ratio ${f.ratio}  target ≤ 1.3  ${mark(f.ratio <= 1.3)}${f.failedRuns ? `  (${f.failedRuns} runs failed)` : ''}`);
+  console.log(`  server CPU per run (50-run batch): ${f.serverCpuPerRunMs} ms`);
   console.log(`  peak RSS of the server process: ${f.peakRssMb} MB  target < 300 MB  ${mark(f.peakRssMb < 300)}`);
 }
 
