@@ -22,7 +22,10 @@ RUN npm run build
 
 # --- runtime: production dependencies only, non-root ------------------------------------------------
 FROM node:${NODE_VERSION}-slim AS runtime
+# The commit the image was built from, recorded in every run's provenance (CI passes it).
+ARG GIT_SHA=""
 ENV NODE_ENV=production \
+    GIT_SHA=${GIT_SHA} \
     HOST=0.0.0.0 \
     PORT=8080 \
     RUNS_DIR=/data/runs \

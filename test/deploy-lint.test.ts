@@ -89,6 +89,7 @@ describe('GitHub workflows', () => {
     expect(d).toContain('registry: ghcr.io');
     for (const t of ['type=ref,event=branch', 'type=semver,pattern={{version}}', 'type=sha']) expect(d).toContain(t);
     expect(d).toContain('cache-from: type=gha');
+    expect(d).toContain('GIT_SHA=${{ github.sha }}'); // provenance in containers
     expect(d).toMatch(/tags: \['v\*'\]/);
     for (const a of ['docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/login-action', 'docker/metadata-action', 'docker/build-push-action']) expect(d).toContain(a);
   });
