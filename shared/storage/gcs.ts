@@ -175,11 +175,14 @@ export class GcsBackend implements StorageBackend {
     }
   }
 
+  /**
+   * A one-object LIST under the prefix: needs only storage.objects.list (which the object roles the
+   * store needs anyway include), unlike a bucket metadata GET (storage.buckets.get).
+   */
   async ping(): Promise<void> {
     const { bucket } = await this.bucket();
     try {
-      const [exists] = await bucket.exists();
-      if (!exists) throw new StorageError('unavailable', `open ${this.location}: bucket "${this.bucketName}" does not exist`);
+      await bucket.getFiles({ prefix: this.base ? `${this.base}/` : '', maxResults: 1, autoPaginate: false });
     } catch (e) {
       throw this.fail(e, 'open', this.location);
     }
