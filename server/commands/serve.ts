@@ -14,6 +14,9 @@ import { authFromEnv, AuthConfigError } from '../auth/index.js';
 import { createLogger, createServer } from '../http/index.js';
 import { appVersion, serverSettings, SettingsError, type Env } from '../http/settings.js';
 
+/** Time allowed for the final outbox push on shutdown (kept short: platforms kill soon after SIGTERM). */
+const FINAL_SYNC_MS = 1000;
+
 export interface ServeFlags {
   port?: string;
   host?: string;
@@ -73,7 +76,11 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
       let code = 0;
       try {
         await server.shutdown(settings.shutdownDeadlineMs);
-        await outbox.stop();
+        // One last push of the outbox (artifacts whose cloud write failed), briefly: a container's
+        // local disk does not outlive it.
+        const pending = await store.outboxCount().catch(() => 0);
+        const finalSync = pending > 0 ? outbox.runOnce() : Promise.resolve(null);
+        await Promise.race([finalSync.then(() => outbox.stop()), new Promise((r) => setTimeout(r, FINAL_SYNC_MS).unref())]);
         logger.info({}, 'stopped');
       } catch (e) {
         code = 1;
