@@ -33,6 +33,8 @@ export const ID_TIME_SLACK_MS = 60 * 60 * 1000;
 const FILTERED_FIRST_PAGE = 100;
 const MAX_LIST_PAGE = 1000;
 const READ_CONCURRENCY = 16;
+/** Text/date scans read entries in larger batches: cloud reads are latency-bound. */
+const SCAN_BATCH = 64;
 
 export interface BackendRunStoreOptions {
   /** Local outbox for failed cloud writes; null (the default for local backends) disables it. */
@@ -326,9 +328,10 @@ export class BackendRunStore implements RunStore {
           more = true;
           break scan;
         }
-        const batch = candidates.slice(i, i + (needle || fromMs !== null || toMs !== null ? Math.max(missing, READ_CONCURRENCY) : missing));
+        const scanning = needle !== null || fromMs !== null || toMs !== null;
+        const batch = candidates.slice(i, i + (scanning ? Math.max(missing, SCAN_BATCH) : missing));
         i += batch.length;
-        const entries = await mapLimit(batch, READ_CONCURRENCY, (k) => this.readEntry(k));
+        const entries = await mapLimit(batch, scanning ? 2 * READ_CONCURRENCY : READ_CONCURRENCY, (k) => this.readEntry(k));
         for (const entry of entries) {
           if (!entry) {
             skipped++;
