@@ -2,7 +2,7 @@
 // copy package.json + package-lock.json + dist into a temporary folder, install production
 // dependencies only exactly as the Dockerfile does, start `node dist/server/cli.js serve` and check
 // /healthz, the UI and the API. Slow (an npm install): one test.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,17 @@ describe('container payload', () => {
       expect((await fetch(`${srv.url}/readyz`)).status).toBe(200);
       const home = await fetch(`${srv.url}/`);
       if (uiBuilt) expect(await home.text()).toMatch(/<div id="root">|<!doctype html>/i);
+      // The Dockerfile's HEALTHCHECK command, run as Docker would run it (exec form), answers 0.
+      const hc = /HEALTHCHECK[^\n]*\\\n\s*CMD (\[.*\])/.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+      expect(hc, 'HEALTHCHECK exec form in the Dockerfile').not.toBeNull();
+      const [cmd, ...args] = JSON.parse(hc![1]!) as string[];
+      expect(cmd).toBe('node');
+      const port = new URL(srv.url).port;
+      const healthy = spawnSync(process.execPath, args, { env: { ...process.env, PORT: port }, timeout: 10_000 });
+      expect(healthy.status).toBe(0);
+      const wrongPort = spawnSync(process.execPath, args, { env: { ...process.env, PORT: '1' }, timeout: 10_000 });
+      expect(wrongPort.status).toBe(1);
+
       const run = await fetch(`${srv.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: 'payload check', offline: true }) });
       expect(run.status, await run.clone().text()).toBe(202);
       const { id } = (await run.json()) as { id: string };
