@@ -4,6 +4,8 @@ import { GcsBackend } from '../../shared/storage/gcs.js';
 import { StorageError } from '../../shared/storage/backend.js';
 import { BackendRunStore } from '../../shared/artifacts/store.js';
 import { startFakeGcs, type FakeGcs } from '../fakes/gcs-server.js';
+import { createRunStore } from '../../shared/artifacts/index.js';
+import { makeArtifact } from '../fakes/artifact.js';
 import { backendContract } from './backend-contract.js';
 import { runStoreContract } from './run-store-contract.js';
 
@@ -42,6 +44,17 @@ describe('gcs specifics', () => {
     expect(p2.nextPageToken).toBeNull();
     expect(gcs.requests.some((r) => r.includes('pageToken='))).toBe(true);
     expect(gcs.requests.every((r) => r.includes('maxResults=2'))).toBe(true);
+  });
+
+  it('createRunStore("gs://…") with STORAGE_EMULATOR_HOST saves and reads back through the real client', async () => {
+    const store = createRunStore(`gs://${BUCKET}/via-env/runs`, { env: { STORAGE_EMULATOR_HOST: gcs.endpoint }, outboxDir: '/nonexistent-outbox-not-used' });
+    expect(store.kind).toBe('gcs');
+    const a = makeArtifact();
+    expect(await store.save(a)).toEqual({ location: `gs://${BUCKET}/via-env/runs/${a.id}.json`, outbox: null });
+    expect(gcs.objects(BUCKET).has(`via-env/runs/${a.id}.json`)).toBe(true);
+    expect((await store.list({})).runs.map((r) => r.id)).toEqual([a.id]);
+    expect(await store.load(a.id)).toEqual(a);
+    await store.ping();
   });
 
   it('a missing bucket is unavailable, naming the bucket', async () => {
