@@ -333,6 +333,7 @@ export class BackendRunStore implements RunStore {
         i += batch.length;
         const entries = await mapLimit(batch, scanning ? 2 * READ_CONCURRENCY : READ_CONCURRENCY, (k) => this.readEntry(k));
         for (const entry of entries) {
+          if (entry === 'gone') continue; // deleted while we listed
           if (!entry) {
             skipped++;
             continue;
@@ -390,12 +391,13 @@ export class BackendRunStore implements RunStore {
     return true;
   }
 
-  private async readEntry(k: ParsedIndexKey): Promise<IndexEntry | null> {
+  /** The entry; null when it fails to parse (warned); 'gone' when it was deleted meanwhile. */
+  private async readEntry(k: ParsedIndexKey): Promise<IndexEntry | null | 'gone'> {
     let raw: Uint8Array;
     try {
       raw = await this.backend.read(k.key);
     } catch (e) {
-      if (e instanceof StorageError && e.kind === 'not_found') return null; // deleted meanwhile
+      if (e instanceof StorageError && e.kind === 'not_found') return 'gone';
       throw toDjpError(e, `read ${this.backend.uri(k.key)}`);
     }
     try {
