@@ -77,6 +77,15 @@ describe('DJP_AUTH=alb', () => {
       const unknownKid = await keys.signAlb({ email: 'ada@example.com' }, { signer: ARN, kid: 'no-such-kid' });
       await expect401(s, { 'x-amzn-oidc-data': unknownKid }, /could not be fetched/);
       await expect401(s, { 'x-amzn-oidc-data': 'not.a.jwt' }, /malformed/);
+      // Real ALB tokens: '=' padding on the segments, the padded text signed, exp in the header.
+      const padded = keys.signAlbPadded({ sub: 'p-sub', email: 'padded@example.com' }, { signer: ARN });
+      expect(padded.split('.')[0]).toMatch(/=$/);
+      expect(padded.split('.')[1]).toMatch(/=$/);
+      await expectIdentity(s, { 'x-amzn-oidc-data': padded }, { user: 'padded@example.com', source: 'alb' });
+      await expect401(s, { 'x-amzn-oidc-data': keys.signAlbPadded({ email: 'padded@example.com' }, { signer: ARN, expSeconds: -3600 }) }, /expired/);
+      const [ph, , ps] = padded.split('.');
+      const other = Buffer.from(JSON.stringify({ email: 'eve@example.com' })).toString('base64url');
+      await expect401(s, { 'x-amzn-oidc-data': `${ph}.${other}.${ps}` }, /signature/);
       // Tampered payload with the original signature.
       const [h, , sig] = good.split('.');
       const evil = Buffer.from(JSON.stringify({ email: 'eve@example.com', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');

@@ -1,5 +1,6 @@
 // A local key endpoint for auth tests: serves ALB-style PEM keys at /alb/<kid> and a JWKS at /jwks,
 // on 127.0.0.1 with an ephemeral port. Tokens are signed with keys generated here.
+import { KeyObject, sign as signRaw } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
@@ -10,6 +11,9 @@ export interface KeyServer {
   hits: Map<string, number>;
   albKid: string;
   signAlb(claims: JWTPayload, opts: { signer: string; expSeconds?: number; kid?: string; key?: CryptoKey }): Promise<string>;
+  /** An ALB token as AWS actually sends it: segments base64url WITH '=' padding, the padded text
+   *  signed, `exp` in the header. */
+  signAlbPadded(claims: Record<string, unknown>, opts: { signer: string; expSeconds?: number }): string;
   signJwks(claims: JWTPayload, opts: { issuer: string; audience: string; expSeconds?: number; alg?: 'ES256' | 'RS256'; key?: CryptoKey; kid?: string }): Promise<string>;
   /** A key pair the server does not publish (for forged tokens). */
   rogue: { es: CryptoKey; rs: CryptoKey };
@@ -58,6 +62,24 @@ export async function startKeyServer(): Promise<KeyServer> {
         .setProtectedHeader({ alg: 'ES256', kid: o.kid ?? albKid, signer: o.signer, iss: 'https://cognito-idp.test', client: 'client-1', typ: 'JWT' })
         .setExpirationTime(now() + (o.expSeconds ?? 120))
         .sign(o.key ?? alb.privateKey);
+    },
+    signAlbPadded(claims, o) {
+      const pad = (b: Buffer) => {
+        const u = b.toString('base64url');
+        return u + '='.repeat((4 - (u.length % 4)) % 4);
+      };
+      const hdr = { typ: 'JWT', kid: albKid, alg: 'ES256', iss: 'https://cognito-idp.test', client: 'client-1', signer: o.signer, exp: now() + (o.expSeconds ?? 120) };
+      // JSON whitespace so that both segments need padding, as real ALB tokens do.
+      const padded = (json: string) => {
+        for (let extra = ''; ; extra += ' ') {
+          const seg = pad(Buffer.from(json + extra));
+          if (seg.endsWith('=')) return seg;
+        }
+      };
+      const h = padded(JSON.stringify(hdr));
+      const p = padded(JSON.stringify(claims));
+      const sig = signRaw('sha256', Buffer.from(`${h}.${p}`), { key: KeyObject.from(alb.privateKey), dsaEncoding: 'ieee-p1363' });
+      return `${h}.${p}.${pad(sig)}`;
     },
     async signJwks(claims, o) {
       const alg = o.alg ?? 'ES256';
