@@ -135,6 +135,8 @@ describe('DJP_AUTH=cloudflare', () => {
     await withServer(authFromEnv(env(), '0.0.0.0'), async (s) => {
       const h = 'Cf-Access-Jwt-Assertion';
       await expectIdentity(s, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: CF_AUD, alg: 'RS256' }) }, { user: 'linus@example.com', source: 'cloudflare' });
+      // A service token (machine access): empty sub, the client id in common_name.
+      await expectIdentity(s, { [h]: await keys.signJwks({ sub: '', common_name: 'ci-bot.access' }, { issuer: ISS, audience: CF_AUD, alg: 'RS256' }) }, { user: 'ci-bot.access', source: 'cloudflare' });
       await expect401(s, {}, /missing cf-access-jwt-assertion/);
       await expect401(s, { [h]: await keys.signJwks({ email: 'eve@example.com' }, { issuer: ISS, audience: CF_AUD, alg: 'RS256', key: keys.rogue.rs }) }, /signature/);
       await expect401(s, { [h]: await keys.signJwks({ email: 'linus@example.com' }, { issuer: ISS, audience: CF_AUD, expSeconds: -600 }) }, /expired/);

@@ -28,9 +28,10 @@ export function header(req: IncomingMessage, name: string): string | null {
   return s && s.trim() ? s.trim() : null;
 }
 
-/** A user id from verified claims: email first, then subject. */
+/** A user id from verified claims: email first, then subject, then a Cloudflare service token's
+ *  common_name (service tokens carry an empty sub). */
 export function userFromClaims(claims: Record<string, unknown>): string | null {
-  for (const k of ['email', 'sub'] as const) {
+  for (const k of ['email', 'sub', 'common_name'] as const) {
     const v = claims[k];
     if (typeof v === 'string' && v.trim() && v.length <= 320) return v.trim();
   }
