@@ -70,8 +70,10 @@ export function guardrailLines(g: RunArtifact['guardrails']): string[] {
 /** Actual and projected cost, unpriced models and budget state (for the run summary). */
 export function costLines(c: RunArtifact['cost']): string[] {
   const tokens = c.total.input_tokens + c.total.output_tokens;
+  // null with every model priced: a call was cut off (timeout/cancel) before it reported usage.
+  const actual = (usd: number | null) => (usd === null && c.unpriced_models.length === 0 ? 'unknown' : usdText(usd));
   const out = [
-    `cost:     ${usdText(c.total.usd)} actual (debate ${usdText(c.debate.usd)}, judge ${usdText(c.judge.usd)}) · ${tokens} tokens`,
+    `cost:     ${actual(c.total.usd)} actual (debate ${actual(c.debate.usd)}, judge ${actual(c.judge.usd)}) · ${tokens} tokens`,
     `          projected ≤ ${usdText(c.projected_usd)} · ≤ ${c.projected_tokens} tokens`,
   ];
   if (c.unpriced_models.length) out.push(`unpriced: ${c.unpriced_models.join(', ')} (add prices with DJP_PRICING_FILE)`);

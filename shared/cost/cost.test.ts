@@ -126,7 +126,6 @@ describe('cost meter', () => {
     expect(m.price('openai', 'gpt-5.4-mini', usage(1000, 1000))).toBe(0.00525);
     m.record('debate', 'openai', 'gpt-5.4-mini', usage(1000, 1000));
     m.record('debate', 'anthropic', 'claude-sonnet-4-6', usage(2000, 500));
-    m.record('debate', 'openai', 'gpt-5.4-mini', null); // failed call: no usage reported
     m.record('judge', 'openai', 'gpt-5.4', usage(4000, 300));
     const s = m.summary();
     expect(s.debate).toEqual({ usd: 0.00525 + 0.0135, input_tokens: 3000, output_tokens: 1500 });
@@ -145,6 +144,30 @@ describe('cost meter', () => {
     expect(s.judge.usd).not.toBeNull();
     expect(s.total.usd).toBeNull();
     expect(s.unpriced_models).toEqual(['openai_compatible/llama3.1']);
+  });
+
+  it('a call cut off without usage (timeout/cancel) makes its stage and the total unknown (null), not $0', () => {
+    const m = createCostMeter(makeParams(), null, { pricing });
+    m.record('debate', 'openai', 'gpt-5.4-mini', null);
+    let s = m.summary();
+    expect(s.debate.usd).toBeNull();
+    expect(s.judge.usd).toBe(0); // no judge call: $0 is known
+    expect(s.total.usd).toBeNull();
+    expect(s.unpriced_models).toEqual([]); // the model is priced; its usage is what is unknown
+    m.record('judge', 'openai', 'gpt-5.4', usage(100, 100));
+    s = m.summary();
+    expect(s.judge.usd).toBeGreaterThan(0);
+    expect(s.total.usd).toBeNull();
+    // an unpriced model with unknown usage is also listed as unpriced
+    const u = createCostMeter(makeParams(), null, { pricing });
+    u.record('debate', 'openai_compatible', 'llama3.1', null);
+    expect(u.summary().unpriced_models).toEqual(['openai_compatible/llama3.1']);
+  });
+
+  it('a free (offline) model cut off without usage still costs a known $0', () => {
+    const m = createCostMeter(makeParams(), null, { pricing });
+    m.record('debate', 'offline', 'offline/alpha', null);
+    expect(m.summary().total.usd).toBe(0);
   });
 
   it('carries the projection into the summary', () => {

@@ -2,8 +2,10 @@
 // stops new calls once actual spend has crossed budget_usd / budget_tokens.
 //
 // A call with an unpriced model makes its stage's (and the run's) USD null — unpriced, never $0 —
-// and lists the model in unpriced_models. A call with no usage reported (typically a failed call,
-// which is not billed) adds no tokens and leaves the USD as is.
+// and lists the model in unpriced_models. A call recorded with no usage (it was cut off by a timeout
+// or a cancel, or its response reported none) may still have been billed: its stage's USD is null
+// (unknown, never a silent $0) unless the model is priced at zero (offline). Calls that failed with
+// an HTTP error are not billed and are not recorded at all.
 import type { Cost, CostProjection, RunParameters, Usage } from '../api/index.js';
 import type { CostMeter } from '../djp/hooks.js';
 import { loadPricing, roundUsd, type Pricing } from './pricing.js';
@@ -55,7 +57,13 @@ export function createCostMeter(
     price: (provider, model, usage) => pricing.usd(provider, model, usage),
     record(stage, provider, model, usage: Usage | null) {
       const st = stages[stage];
-      if (!usage) return;
+      if (!usage) {
+        const rate = pricing.lookup(provider, model);
+        if (rate && rate.input === 0 && rate.output === 0) return; // free model: $0 is known
+        st.priced = false;
+        if (!rate) unpriced.add(`${provider}/${model}`);
+        return;
+      }
       st.input += usage.input_tokens;
       st.output += usage.output_tokens;
       const usd = pricing.usd(provider, model, usage);

@@ -126,6 +126,8 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   draft.attempts = result.attempts;
   const rest = result.ok ? (current as Redactor | null)?.flush() : null;
   if (rest) o.emit({ type: 'draft.delta', draft_id: d.id, text: rest });
+  // An attempt cut off by a timeout or a cancel may have been billed without reporting usage.
+  if (cutOff(result.attempts)) o.hooks.record(d.provider, d.model, null);
   if (!result.ok) {
     draft.status = result.outcome === 'timeout' ? 'timeout' : result.outcome === 'cancelled' ? 'cancelled' : 'failed';
     draft.error = result.error.message;
@@ -135,7 +137,7 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   draft.usage = usage;
   draft.response_model = response_model && response_model !== d.model ? response_model : null;
   o.hooks.record(d.provider, d.model, usage);
-  draft.cost_usd = o.hooks.price(d.provider, d.model, usage);
+  draft.cost_usd = cutOff(result.attempts) ? null : o.hooks.price(d.provider, d.model, usage);
   draft.raw = text;
   if (!text.trim()) {
     draft.status = 'failed';
@@ -160,6 +162,11 @@ export async function runDebate(debaters: readonly ModelRef[], o: DebateOptions)
       }),
     ),
   );
+}
+
+/** True when an attempt was cut off (timeout, cancel) after it may have reached the provider. */
+export function cutOff(attempts: readonly Attempt[]): boolean {
+  return attempts.some((a) => a.outcome === 'timeout' || a.outcome === 'cancelled');
 }
 
 export function isUsable(d: Draft): boolean {

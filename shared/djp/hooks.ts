@@ -35,7 +35,8 @@ export interface GuardrailHooks {
 export interface CostMeter {
   /** USD for one call's usage, or null when the model is unpriced or usage unknown. */
   price(provider: string, model: string, usage: Usage | null): number | null;
-  /** Records actual spend of a finished call. */
+  /** Records actual spend of a finished call. `usage: null` means the call may have been billed but
+   *  reported no usage (cut off by a timeout or cancel): its stage's USD becomes unknown (null). */
   record(stage: 'debate' | 'judge', provider: string, model: string, usage: Usage | null): void;
   /** False once actual spend has crossed a budget: the pipeline launches no new calls. */
   canLaunch(): { ok: boolean; reason: string | null };

@@ -6,7 +6,7 @@
 import type { Draft, DraftScore, Judge, JudgePass, ModelRef, RunEventInput, Subscores } from '../api/index.js';
 import { withRetry, type RetryOptions } from '../providers/retry.js';
 import type { LlmProvider } from '../providers/types.js';
-import type { CallHooks } from './debate.js';
+import { cutOff, type CallHooks } from './debate.js';
 import { parseJudge } from './parse.js';
 import { JUDGE_SYSTEM, judgePrompt, labelFor } from './prompts.js';
 import { seededShuffle } from './rng.js';
@@ -96,6 +96,7 @@ async function runPass(n: number, order: Draft[], o: JudgeOptions): Promise<Pass
   );
   pass.latency_ms = Date.now() - started;
   pass.attempts = r.attempts;
+  if (cutOff(r.attempts)) o.hooks.record(o.model.provider, o.model.model, null); // may have been billed
   if (!r.ok) {
     pass.status = r.outcome === 'timeout' ? 'timeout' : r.outcome === 'cancelled' ? 'cancelled' : 'failed';
     pass.error = r.error.message;
@@ -105,7 +106,7 @@ async function runPass(n: number, order: Draft[], o: JudgeOptions): Promise<Pass
   pass.usage = r.value.usage;
   pass.response_model = r.value.response_model && r.value.response_model !== o.model.model ? r.value.response_model : null;
   o.hooks.record(o.model.provider, o.model.model, r.value.usage);
-  pass.cost_usd = o.hooks.price(o.model.provider, o.model.model, r.value.usage);
+  pass.cost_usd = cutOff(r.attempts) ? null : o.hooks.price(o.model.provider, o.model.model, r.value.usage);
   const parsed = parseJudge(r.value.text, labelled.map((l) => l.label));
   if ('error' in parsed) {
     pass.status = 'failed';

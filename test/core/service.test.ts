@@ -137,6 +137,29 @@ describe('DjpService', () => {
     await expectDjpError(svc.cancelRun(id, ctx), 'conflict');
   });
 
+  it('a cancelled run whose cut-off draft reported no usage has an unknown (null) cost, not $0', async () => {
+    fake.setModel('gpt-5.4-mini', {});
+    fake.setModel('gpt-5.4', { faults: [{ kind: 'hang' }] });
+    const svc = service(fakeEnv(fake, ['openai']));
+    const { id } = await svc.startRun(
+      { task: 't', debaters: [{ provider: 'openai', model: 'gpt-5.4-mini' }, { provider: 'openai', model: 'gpt-5.4' }], judge: { provider: 'openai', model: 'gpt-5.4-mini' }, timeout_s: 60 },
+      ctx,
+    );
+    const eventsP = collect(svc, id);
+    await new Promise((r) => setTimeout(r, 200));
+    await svc.cancelRun(id, ctx);
+    await eventsP;
+    const a = await service().getRun(id); // as saved
+    expect(a.drafts[0]!.status).toBe('ok');
+    expect(a.drafts[0]!.cost_usd).toBeGreaterThan(0); // priced and reported
+    expect(a.drafts[1]!.status).toBe('cancelled');
+    expect(a.drafts[1]!.usage).toBeNull();
+    expect(a.cost.debate.usd).toBeNull();
+    expect(a.cost.total.usd).toBeNull();
+    expect(a.cost.total.input_tokens).toBe(a.drafts[0]!.usage!.input_tokens);
+    expect((await svc.listRuns({})).runs.find((r) => r.id === id)!.cost_usd).toBeNull();
+  });
+
   it('drain waits up to the deadline, then cancels the rest (saved as interrupted)', async () => {
     fake.setModel('drain-hang', { faults: [{ kind: 'hang' }] });
     const svc = service(fakeEnv(fake, ['openai']));
