@@ -94,6 +94,18 @@ describe('HTTP routing', () => {
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: { code: 'too_large' } });
     expect(api.runs.size).toBe(before);
+    // Chunked (no Content-Length): the limit is enforced while reading.
+    const chunk = new TextEncoder().encode('x'.repeat(1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent++ < 8) c.enqueue(sent === 1 ? new TextEncoder().encode('{"task":"') : chunk);
+        else c.close();
+      },
+    });
+    const chunked = await fetch(s.base + '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(api.runs.size).toBe(before);
   });
 
   it('404 for unknown API routes and runs; 400 for malformed ids; 405 for wrong methods', async () => {
