@@ -42,4 +42,35 @@ export interface DjpBridge {
    * `onEnd(error)` fires once if the stream ends early (e.g. not_found). Returns a stop function.
    */
   subscribe(runId: string, afterSeq: number | null, onEvent: (event: unknown) => void, onEnd: (error: BridgeError | null) => void): () => void;
+  /**
+   * Provider API keys in the OS keychain (desktop only; absent in older preloads, so optional).
+   * Keys go in and never come back out: the renderer only learns whether one is configured.
+   */
+  keys?: DjpKeysBridge;
+}
+
+/** Providers whose API key the desktop app can keep in the OS keychain (account names in it). */
+export const KEYCHAIN_PROVIDERS = ['openai', 'anthropic', 'google', 'openai_compatible'] as const;
+export type KeychainProvider = (typeof KEYCHAIN_PROVIDERS)[number];
+
+/** One row of keys.list(): whether the keychain holds a key for the provider; never the key. */
+export interface KeychainStatus {
+  provider: KeychainProvider;
+  configured: boolean;
+}
+
+/**
+ * The Settings keychain form's operations. Like call(), each resolves with an envelope and never
+ * rejects. When the keychain is unavailable (no keytar, no Secret Service/D-Bus on Linux) the
+ * envelope is {ok:false, error:{code:'unavailable', message}} saying so. Invalid input gives
+ * {code:'invalid', field:'provider'|'key'}; the message never contains the key.
+ * Implemented in the preload as ipcRenderer.invoke('djp:keys', action, provider?, key?).
+ */
+export interface DjpKeysBridge {
+  /** value: KeychainStatus[] (one row per KEYCHAIN_PROVIDERS entry). */
+  list(): Promise<BridgeResult>;
+  /** Stores (or replaces) the provider's key. value: undefined. */
+  set(provider: KeychainProvider, key: string): Promise<BridgeResult>;
+  /** Removes the provider's key (no error when there was none). value: undefined. */
+  delete(provider: KeychainProvider): Promise<BridgeResult>;
 }

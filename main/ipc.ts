@@ -1,0 +1,284 @@
+// The desktop transport, main-process side: maps the preload bridge's IPC calls onto DjpApi.
+// Plain Node (no Electron import): main.ts passes Electron's ipcMain; tests pass a fake.
+//   djp:call      (op, args)               → {ok:true,value} | {ok:false,error}; never rejects
+//   djp:subscribe (subId, runId, afterSeq) → same envelope; events go to the caller's webContents
+//   djp:unsubscribe (subId)                 stops one subscription (all stop when the window goes)
+//   djp:keys      (action, provider?, key?) keychain form (only when a KeyManager is given)
+// Arguments are checked against the contract's zod schemas before the service sees them, so a bad
+// call from the renderer gets {code:'invalid', field} like a 400 from the HTTP server.
+import { z } from 'zod';
+import {
+  BRIDGE_OPERATIONS,
+  Decision,
+  DjpError,
+  ListRunsQuery,
+  RejectDecision,
+  RunRequest,
+  invalidFromZod,
+  isDjpError,
+  type BridgeError,
+  type BridgeOperation,
+  type BridgeResult,
+  type CallContext,
+  type DjpApi,
+  type Identity,
+  type KeychainProvider,
+  type KeychainStatus,
+  type ListRunsQuery as ListRunsQueryInput,
+  type RunEvent,
+  type RunRequest as RunRequestInput,
+} from '../shared/api/index.js';
+import { redactSecrets } from '../shared/providers/errors.js';
+import { IPC_CHANNELS, type SubscriptionMessage } from './channels.js';
+
+/** The part of Electron's WebContents the transport uses. */
+export interface SenderLike {
+  readonly id: number;
+  send(channel: string, ...args: unknown[]): void;
+  isDestroyed(): boolean;
+  once(event: 'destroyed', listener: () => void): unknown;
+}
+
+/** The part of Electron's IpcMainInvokeEvent / IpcMainEvent the transport uses. */
+export interface IpcEventLike {
+  readonly sender: SenderLike;
+}
+
+/** The part of Electron's ipcMain the transport uses. */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void;
+  on(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): unknown;
+  removeHandler(channel: string): void;
+  removeAllListeners(channel: string): unknown;
+}
+
+/** Keychain key management (main/secrets.ts implements it). */
+export interface KeyManager {
+  list(): Promise<KeychainStatus[]>;
+  set(provider: KeychainProvider, key: string): Promise<void>;
+  delete(provider: KeychainProvider): Promise<void>;
+}
+
+export interface IpcOptions {
+  /** Who runs things: the OS user for the desktop app. */
+  identity: Identity;
+  keys?: KeyManager;
+  /** Refuses calls from frames that are not the app's own page (main.ts checks the URL). */
+  isTrusted?: (event: IpcEventLike) => boolean;
+}
+
+export function toBridgeError(e: unknown): BridgeError {
+  if (isDjpError(e)) {
+    const err = e as DjpError;
+    return { code: err.code ?? 'internal', message: redactSecrets(err.message), ...(err.field ? { field: err.field } : {}) };
+  }
+  const message = redactSecrets(e instanceof Error ? e.message : String(e));
+  return { code: 'internal', message: message || 'internal error' };
+}
+
+async function envelope(fn: () => Promise<unknown> | unknown): Promise<BridgeResult> {
+  try {
+    const value = await fn();
+    return value === undefined ? { ok: true } : { ok: true, value };
+  } catch (e) {
+    return { ok: false, error: toBridgeError(e) };
+  }
+}
+
+// --- argument checks ------------------------------------------------------------------------------
+const RunIdArg = z.string({ error: 'run id must be a string' }).trim().min(1, 'run id is required').max(200, 'run id is too long');
+
+/** Per-argument schema; `field` names a scalar argument in errors (objects name their own fields). */
+type ArgSpec = { schema: z.ZodType; field?: string; optional?: boolean };
+const ARGS: Record<BridgeOperation, ArgSpec[]> = {
+  startRun: [{ schema: RunRequest }],
+  cancelRun: [{ schema: RunIdArg, field: 'id' }],
+  getRun: [{ schema: RunIdArg, field: 'id' }],
+  listRuns: [{ schema: ListRunsQuery, optional: true }],
+  deleteRun: [{ schema: RunIdArg, field: 'id' }],
+  approveRun: [{ schema: RunIdArg, field: 'id' }, { schema: Decision, optional: true }],
+  rejectRun: [{ schema: RunIdArg, field: 'id' }, { schema: RejectDecision }],
+  replayRun: [{ schema: RunIdArg, field: 'id' }],
+  listProviders: [],
+  projectCost: [{ schema: RunRequest }],
+  info: [],
+};
+
+function checkArgs(op: BridgeOperation, args: unknown): unknown[] {
+  if (args === undefined || args === null) args = [];
+  if (!Array.isArray(args)) throw new DjpError('invalid', 'args must be an array of the operation arguments', 'args');
+  const specs = ARGS[op];
+  if (args.length > specs.length) throw new DjpError('invalid', `${op} takes ${specs.length} argument(s), got ${args.length}`, 'args');
+  return specs.map((spec, i) => {
+    const raw: unknown = args[i];
+    if (raw === undefined && spec.optional) return undefined;
+    const r = spec.schema.safeParse(raw);
+    if (r.success) return r.data;
+    if (spec.field) {
+      const msg = r.error.issues[0]?.message ?? 'invalid';
+      throw new DjpError('invalid', `${spec.field}: ${msg}`, spec.field);
+    }
+    if (raw === undefined || raw === null || typeof raw !== 'object') throw new DjpError('invalid', `${op}: argument ${i + 1} must be an object`, 'args');
+    throw invalidFromZod(r.error.issues);
+  });
+}
+
+function isOperation(op: unknown): op is BridgeOperation {
+  return typeof op === 'string' && (BRIDGE_OPERATIONS as readonly string[]).includes(op);
+}
+
+/** One bridge call → one DjpApi call. Resolves with an envelope; never rejects. */
+export function createCallHandler(api: DjpApi, identity: Identity): (op: unknown, args: unknown) => Promise<BridgeResult> {
+  const ctx: CallContext = { identity };
+  return (op, rawArgs) =>
+    envelope(async () => {
+      if (!isOperation(op)) throw new DjpError('invalid', `unknown operation ${JSON.stringify(String(op)).slice(0, 80)}; expected one of ${BRIDGE_OPERATIONS.join(', ')}`, 'op');
+      const a = checkArgs(op, rawArgs);
+      // Requests go to the service as the renderer sent them (it parses them itself, as for HTTP);
+      // ids, queries and decisions go parsed.
+      const raw = Array.isArray(rawArgs) ? (rawArgs as unknown[]) : [];
+      const id = a[0] as string;
+      switch (op) {
+        case 'startRun':
+          return api.startRun(raw[0] as RunRequestInput, ctx);
+        case 'cancelRun':
+          return api.cancelRun(id, ctx);
+        case 'getRun':
+          return api.getRun(id);
+        case 'listRuns':
+          return api.listRuns((a[0] ?? {}) as ListRunsQueryInput);
+        case 'deleteRun':
+          return api.deleteRun(id, ctx);
+        case 'approveRun':
+          return api.approveRun(id, (a[1] ?? {}) as Decision, ctx);
+        case 'rejectRun':
+          return api.rejectRun(id, a[1] as Decision, ctx);
+        case 'replayRun':
+          return api.replayRun(id, ctx);
+        case 'listProviders':
+          return api.listProviders();
+        case 'projectCost':
+          return api.projectCost(raw[0] as RunRequestInput);
+        case 'info':
+          return api.info();
+      }
+    });
+}
+
+function isTerminal(e: RunEvent): boolean {
+  return e.type === 'run.done' || e.type === 'run.error';
+}
+
+/** A key-management call from the Settings form → KeyManager. Never rejects; never echoes a key. */
+export function createKeysHandler(keys: KeyManager | undefined): (action: unknown, provider: unknown, key: unknown) => Promise<BridgeResult> {
+  return (action, provider, key) =>
+    envelope(async () => {
+      if (!keys) throw new DjpError('unavailable', 'Key management is not available in this build of the desktop app', 'action');
+      switch (action) {
+        case 'list':
+          return keys.list();
+        case 'set':
+          // KeyManager.set validates provider and key (field errors never contain the key).
+          return keys.set(provider as KeychainProvider, key as string);
+        case 'delete':
+          return keys.delete(provider as KeychainProvider);
+        default:
+          throw new DjpError('invalid', 'action must be one of list, set, delete', 'action');
+      }
+    });
+}
+
+export interface IpcRegistration {
+  /** Live subscriptions (for tests and diagnostics). */
+  subscriptions(): number;
+  /** Stops every subscription and removes the handlers. */
+  dispose(): void;
+}
+
+/** Registers the bridge's channels on ipcMain. */
+export function registerIpc(ipcMain: IpcMainLike, api: DjpApi, opts: IpcOptions): IpcRegistration {
+  const call = createCallHandler(api, opts.identity);
+  const keys = createKeysHandler(opts.keys);
+  const forbidden: BridgeResult = { ok: false, error: { code: 'forbidden', message: 'This window may not call the DJP Workflow API' } };
+  const trusted = (event: IpcEventLike) => !opts.isTrusted || opts.isTrusted(event);
+
+  type Sub = { stop: (() => void) | null; ended: boolean };
+  const subs = new Map<string, Sub>();
+  const watched = new Set<number>();
+  const keyOf = (sender: SenderLike, subId: string) => `${sender.id}\u0000${subId}`;
+
+  function send(sender: SenderLike, subId: string, msg: SubscriptionMessage) {
+    if (!sender.isDestroyed()) sender.send(IPC_CHANNELS.event, subId, msg);
+  }
+  function end(k: string) {
+    const sub = subs.get(k);
+    if (!sub) return;
+    sub.ended = true;
+    subs.delete(k);
+    sub.stop?.();
+  }
+  function watch(sender: SenderLike) {
+    if (watched.has(sender.id)) return;
+    watched.add(sender.id);
+    sender.once('destroyed', () => {
+      watched.delete(sender.id);
+      const prefix = `${sender.id}\u0000`;
+      for (const k of [...subs.keys()]) if (k.startsWith(prefix)) end(k);
+    });
+  }
+
+  ipcMain.handle(IPC_CHANNELS.call, (event, op, args) => (trusted(event) ? call(op, args) : forbidden));
+  ipcMain.handle(IPC_CHANNELS.keys, (event, action, provider, key) => (trusted(event) ? keys(action, provider, key) : forbidden));
+
+  ipcMain.handle(IPC_CHANNELS.subscribe, (event, subId, runId, afterSeq) => {
+    if (!trusted(event)) return forbidden;
+    return envelope(async () => {
+      if (typeof subId !== 'string' || !subId || subId.length > 100) throw new DjpError('invalid', 'subscription id must be a non-empty string', 'subId');
+      const id = RunIdArg.safeParse(runId);
+      if (!id.success) throw new DjpError('invalid', `id: ${id.error.issues[0]?.message ?? 'invalid'}`, 'id');
+      if (afterSeq !== null && afterSeq !== undefined && !(Number.isInteger(afterSeq) && (afterSeq as number) >= -1))
+        throw new DjpError('invalid', 'afterSeq must be null or a whole number', 'afterSeq');
+      const sender = event.sender;
+      const k = keyOf(sender, subId);
+      if (subs.has(k)) throw new DjpError('conflict', 'subscription id already in use', 'subId');
+      const sub: Sub = { stop: null, ended: false };
+      subs.set(k, sub);
+      watch(sender);
+      try {
+        const stop = await api.subscribe(
+          id.data,
+          (e) => {
+            if (sub.ended) return;
+            send(sender, subId, { type: 'event', event: e });
+            if (isTerminal(e)) {
+              send(sender, subId, { type: 'end', error: null });
+              end(k);
+            }
+          },
+          typeof afterSeq === 'number' ? afterSeq : undefined,
+        );
+        if (sub.ended) stop();
+        else sub.stop = stop;
+      } catch (e) {
+        subs.delete(k);
+        throw e;
+      }
+      return undefined;
+    });
+  });
+
+  ipcMain.on(IPC_CHANNELS.unsubscribe, (event, subId) => {
+    if (typeof subId === 'string') end(keyOf(event.sender, subId));
+  });
+
+  return {
+    subscriptions: () => subs.size,
+    dispose() {
+      for (const k of [...subs.keys()]) end(k);
+      ipcMain.removeHandler(IPC_CHANNELS.call);
+      ipcMain.removeHandler(IPC_CHANNELS.keys);
+      ipcMain.removeHandler(IPC_CHANNELS.subscribe);
+      ipcMain.removeAllListeners(IPC_CHANNELS.unsubscribe);
+    },
+  };
+}

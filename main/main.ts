@@ -1,0 +1,86 @@
+// Electron main process: one window over the built renderer, the real core behind IPC.
+// Everything testable lives in plain-Node modules (desktop-service.ts, ipc.ts, secrets.ts,
+// preload-bridge.ts); this file only wires them to Electron.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { createDesktopService, localIdentity } from './desktop-service.js';
+import { registerIpc, type IpcEventLike } from './ipc.js';
+import { createKeychain } from './secrets.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url)); // dist/main
+const rendererIndex = path.join(here, '..', 'renderer', 'index.html');
+const preload = path.join(here, 'preload.cjs');
+const rendererUrl = pathToFileURL(rendererIndex).href;
+
+/** True for the app's own page (any #/route), false for anything else a frame could load. */
+function isAppPage(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    const u = new URL(url);
+    u.hash = '';
+    return u.href === rendererUrl;
+  } catch {
+    return false;
+  }
+}
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let window: BrowserWindow | null = null;
+
+function createWindow(): void {
+  window = new BrowserWindow({
+    width: 1280,
+    height: 860,
+    title: 'DJP Workflow',
+    show: false,
+    webPreferences: { preload, contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true },
+  });
+  window.once('ready-to-show', () => window?.show());
+  // The app is one local page: no navigation away from it, links open in the user's browser.
+  window.webContents.on('will-navigate', (e, url) => {
+    if (!isAppPage(url)) e.preventDefault();
+  });
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  window.on('closed', () => (window = null));
+  void window.loadFile(rendererIndex);
+}
+
+app.on('second-instance', () => {
+  if (window) {
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  }
+});
+
+void app.whenReady().then(() => {
+  const keychain = createKeychain();
+  const { service } = createDesktopService({ userDataDir: app.getPath('userData'), secrets: keychain.secretSource() });
+  registerIpc(ipcMain, service, {
+    identity: localIdentity(),
+    keys: keychain,
+    isTrusted: (event: IpcEventLike) => isAppPage((event as { senderFrame?: { url?: string } | null }).senderFrame?.url),
+  });
+
+  let quitting = false;
+  app.on('before-quit', (e) => {
+    if (quitting || service.inFlight() === 0) return;
+    // Let running runs finish (up to 5 s); the rest are saved as interrupted.
+    e.preventDefault();
+    quitting = true;
+    void service.drain(5_000).finally(() => app.quit());
+  });
+
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
