@@ -69,7 +69,13 @@ export async function followRun(svc: DjpService, id: string, opts: { quiet?: boo
               say(`  warning: ${e.message}`);
               break;
             case 'run.done':
-              if (e.outbox) say(`  warning: the store failed (${e.outbox.reason}); the artifact is kept in the outbox at ${e.outbox.path} and will be synced`);
+              // Outbox (cloud store failed; synced later) or the fallback folder (the reason says what to do).
+              if (e.outbox)
+                err.write(
+                  e.outbox.reason.includes(e.outbox.path)
+                    ? `djp: warning: ${e.outbox.reason}\n`
+                    : `djp: warning: the store failed (${e.outbox.reason}); the artifact is kept in the outbox at ${e.outbox.path} and will be synced\n`,
+                );
               resolve({ status: e.status, location: e.artifact, outbox: e.outbox });
               break;
             case 'run.error':

@@ -19,6 +19,7 @@ import { isUsable, runDebate, type CallHooks } from './debate.js';
 import { noCostMeter, noGuardrails, type CostMeter, type DraftVerdict, type GuardrailHooks } from './hooks.js';
 import { rankScores, runJudge, skippedJudge } from './judge.js';
 import { decidePublish } from './publish.js';
+import { safeCostMeter, safeGuardrails, type HookFailure } from './safe-hooks.js';
 
 export interface PipelineInput {
   runId: string;
@@ -45,15 +46,18 @@ function reasonOf(signal: AbortSignal | undefined): string | null {
 
 export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   const now = input.now ?? (() => new Date());
-  const g = input.guardrails ?? noGuardrails;
-  const cost = input.cost ?? noCostMeter();
+  const plain = (input.guardrails ?? noGuardrails) === noGuardrails;
   const { params, signal } = input;
+  // A hook that throws is recorded and the run goes on, failing closed (see safe-hooks.ts).
+  const onHookFailure = (f: HookFailure) => emit({ type: 'warning', message: `guardrail/cost hook ${f.hook} failed: ${f.message}` });
+  const g = safeGuardrails(input.guardrails ?? noGuardrails, params, onHookFailure);
+  const cost = safeCostMeter(input.cost ?? noCostMeter(), onHookFailure);
   const created = now();
   const t0 = Date.now();
   const timings = { debate: 0, judge: 0, publish: 0, total: 0 };
 
   // Every event leaves through the run's redactor (provider errors and judge reasons can echo secrets).
-  const emit = g === noGuardrails ? input.emit : (e: RunEventInput) => input.emit(redactEvent(e, (t) => g.redactText(t)));
+  const emit = plain ? input.emit : (e: RunEventInput) => input.emit(redactEvent(e, (t) => g.redactText(t)));
   const debaters = params.debaters.slice(0, 6);
   emit({
     type: 'run.started',
@@ -88,7 +92,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     providerFor: input.providerFor,
     signal,
     emit,
-    redactText: g === noGuardrails ? undefined : (s) => g.redactText(s),
+    redactText: plain ? undefined : (s) => g.redactText(s),
     hooks: hooks('debate'),
     retry: input.retry,
   });
@@ -179,7 +183,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   };
   // Redaction runs before anything is released or stored; its events land in guardrails.summary().
   const redacted = g.redact(draft);
-  const artifact: RunArtifact = { ...redacted, guardrails: g.summary() };
+  const artifact: RunArtifact = failClosed({ ...redacted, guardrails: g.summary() }, g.blocking());
   emit({ type: 'publish.done', publish: artifact.publish });
   const checked = RunArtifact.safeParse(artifact);
   if (!checked.success) {
@@ -187,4 +191,19 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     throw new Error(`internal: the run artifact does not validate at ${i.path.join('.')}: ${i.message}`);
   }
   return checked.data;
+}
+
+/** When a run-level guardrail failed to run, nothing is published: the result is advisory only. */
+function failClosed(a: RunArtifact, failures: HookFailure[]): RunArtifact {
+  if (failures.length === 0) return a;
+  const why = `guardrails failed to run (${failures.map((f) => `${f.hook}: ${f.message}`).join('; ')})`;
+  if (a.publish.status !== 'published' && a.publish.status !== 'pending_approval') {
+    return { ...a, publish: { ...a.publish, reason: `${a.publish.reason}; ${why}` } };
+  }
+  return {
+    ...a,
+    status: 'advisory_only',
+    publish: { ...a.publish, status: 'advisory_only', text: null, reason: `${why}; nothing is published — best draft ${a.publish.draft_id ?? '?'} is advisory` },
+    approval: { ...a.approval, state: 'not_required' },
+  };
 }

@@ -23,7 +23,7 @@ import {
   type Unsubscribe,
 } from '../api/index.js';
 import { newRunId } from '../artifacts/ids.js';
-import type { RunStore } from '../artifacts/types.js';
+import type { RunStore, SaveResult } from '../artifacts/types.js';
 import { requestFromParameters, resolveRunParams } from '../config/params.js';
 import { loadPolicy } from '../config/policy.js';
 import { createCostMeter } from '../cost/meter.js';
@@ -37,6 +37,7 @@ import { loadProviderRegistry, type Env, type SecretSource } from '../providers/
 import type { RetryOptions } from '../providers/retry.js';
 import { ActiveRun, synthesizeEvents } from './active-runs.js';
 import { appVersion, findAppRoot, gitSha, runtimeInfo } from './provenance.js';
+import { keepUnsaved } from './unsaved.js';
 
 export type Surface = 'cli' | 'server' | 'desktop' | 'test';
 
@@ -108,6 +109,14 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', budgetField(projection) ?? (params.budget_usd !== null ? 'budget_usd' : 'budget_tokens'));
     const guardrails = await makeGuardrails(params);
     const cost = makeCostMeter(params, projection);
+    const scrub = (e: unknown): string => {
+      const text = redactSecrets(e instanceof Error ? e.message : String(e));
+      try {
+        return guardrails.redactText(text);
+      } catch {
+        return text;
+      }
+    };
     const id = newRunId(now().getTime());
     const run = new ActiveRun(id, now);
     active.set(id, run);
@@ -129,14 +138,24 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
           retry: opts.retry,
         });
         run.artifact = artifact;
-        const saved = await store.save(artifact);
+        let saved: SaveResult;
+        try {
+          saved = await store.save(artifact);
+        } catch (e) {
+          // The store (and its outbox, if any) failed: keep the artifact in the fallback folder.
+          const why = scrub(e);
+          const path = keepUnsaved(artifact, env);
+          const reason = `saving to ${store.location} failed (${why}); the artifact was written to ${path} instead — copy it into RUNS_DIR and run \`djp sync --reindex\` to add it to history`;
+          log?.error({ run_id: id, err: why, fallback: path }, 'run store failed; artifact kept in the fallback folder');
+          saved = { location: path, outbox: { path, reason } };
+        }
         run.location = saved.location;
         run.push({ type: 'run.done', status: artifact.status, artifact: saved.location, outbox: saved.outbox });
         log?.info({ run_id: id, status: artifact.status, interrupted: artifact.interrupted, location: saved.location, outbox: saved.outbox?.path ?? null }, 'run finished');
       } catch (e) {
-        const msg = guardrails.redactText(redactSecrets(e instanceof Error ? e.message : String(e)));
+        const msg = scrub(e);
         log?.error({ run_id: id, err: msg }, 'run failed');
-        run.push({ type: 'run.error', message: run.artifact ? `the run finished but could not be saved: ${msg}` : msg });
+        run.push({ type: 'run.error', message: run.artifact ? `the run finished but could not be saved anywhere: ${msg}` : msg });
       } finally {
         run.finished = true;
         setTimeout(() => {

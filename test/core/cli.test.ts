@@ -108,6 +108,22 @@ describe('djp CLI', () => {
     }
   }, SLOW);
 
+  it('a RUNS_DIR that cannot be written: exit 0, the artifact is kept in the fallback folder and the CLI says where', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const notADir = join(dir, 'runs-file');
+    writeFileSync(notADir, 'not a folder');
+    const fallback = join(dir, 'unsaved');
+    const r = await djp(['run', '--task', 'keep this run', '--json', '--quiet'], { RUNS_DIR: notADir, DJP_FALLBACK_DIR: fallback });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { id: string; artifact: string };
+    expect(out.artifact).toBe(join(fallback, `${out.id}.json`));
+    expect(RunArtifact.safeParse(JSON.parse(readFileSync(out.artifact, 'utf8'))).success).toBe(true);
+    expect(r.stderr).toMatch(/warning: saving to .*runs-file failed .*written to .*unsaved/);
+    const human = await djp(['run', '--task', 'keep this run too'], { RUNS_DIR: notADir, DJP_FALLBACK_DIR: fallback });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`artifact: ${fallback}`);
+  }, SLOW);
+
   it('.env in the working directory is loaded without overriding the environment', async () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, '.env'), `DJP_OFFLINE_JUDGE_MODEL=offline/dotenv-judge\nRUNS_DIR=${join(dir, 'dotenv-runs')}\n`);
