@@ -38,6 +38,12 @@ export const CallRecord = z.object({
   latency_ms: z.number().min(0),
   attempts: z.array(Attempt),
   cost_usd: z.number().min(0).nullable(), // null = unpriced or unknown usage, never a silent 0
+  /**
+   * The sampling temperature sent with this call; null when it was NOT applied because the API takes
+   * none (Anthropic Messages, OpenAI reasoning models gpt-5* / o*, the offline provider). Absent in
+   * artifacts written before this field existed.
+   */
+  temperature: z.number().nullable().optional(),
 });
 export type CallRecord = z.infer<typeof CallRecord>;
 

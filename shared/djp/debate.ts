@@ -4,6 +4,7 @@ import type { Attempt, Draft, ModelRef, RunEventInput, Usage } from '../api/inde
 import { createStreamRedactor } from '../guardrails/stream.js';
 import { ProviderCallError } from '../providers/errors.js';
 import { withRetry, type RetryOptions } from '../providers/retry.js';
+import { appliedTemperature } from '../providers/temperature.js';
 import type { LlmProvider } from '../providers/types.js';
 import { parseDraft } from './parse.js';
 import { DRAFT_SYSTEM, draftPrompt } from './prompts.js';
@@ -87,6 +88,7 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
     draft.error = (e as Error).message;
     return finish();
   }
+  draft.temperature = appliedTemperature(d.provider, d.model, o.temperature);
   const started = Date.now();
   // One redacting stream per attempt: a retried attempt starts its text afresh (clients reset the
   // draft's text on a failed draft.attempt), and only a successful attempt releases its held tail.

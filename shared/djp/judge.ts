@@ -5,6 +5,7 @@
 // (publish then goes advisory_only) — scores are never invented.
 import type { Draft, DraftScore, Judge, JudgePass, ModelRef, RunEventInput, Subscores } from '../api/index.js';
 import { withRetry, type RetryOptions } from '../providers/retry.js';
+import { appliedTemperature } from '../providers/temperature.js';
 import type { LlmProvider } from '../providers/types.js';
 import { cutOff, type CallHooks } from './debate.js';
 import { parseJudge } from './parse.js';
@@ -80,6 +81,7 @@ async function runPass(n: number, order: Draft[], o: JudgeOptions): Promise<Pass
     pass.error = (e as Error).message;
     return done();
   }
+  pass.temperature = appliedTemperature(o.model.provider, o.model.model, 0);
   const started = Date.now();
   const r = await withRetry(
     (signal) =>

@@ -1,6 +1,7 @@
 // Anthropic Messages through the official `@anthropic-ai/sdk`, streaming; usage from message_start
-// (input) and message_delta (output). The current Messages API has no `temperature` parameter
-// (this SDK's types dropped it), so the run's temperature is not sent to Anthropic.
+// (input) and message_delta (output). The Messages API of @anthropic-ai/sdk 1.x has no `temperature`
+// (MessageCreateParams dropped it; checked against 1.14.0), so the run's temperature is not sent and
+// the artifact records temperature: null for Anthropic calls (providers/temperature.ts).
 import Anthropic from '@anthropic-ai/sdk';
 import { fromSdkError } from './errors.js';
 import { abortKind } from './openai.js';

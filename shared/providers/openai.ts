@@ -3,6 +3,7 @@
 import OpenAI from 'openai';
 import type { ProviderId } from '../api/index.js';
 import { fromSdkError, ProviderCallError } from './errors.js';
+import { acceptsTemperature } from './temperature.js';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './types.js';
 
 export interface OpenAIProviderOptions {
@@ -74,7 +75,4 @@ export function abortKind(signal: AbortSignal): 'timeout' | 'cancelled' | null {
   return r instanceof ProviderCallError && r.kind === 'timeout' ? 'timeout' : 'cancelled';
 }
 
-/** OpenAI's reasoning models (gpt-5*, o1/o3/o4) reject a temperature other than the default. */
-export function acceptsTemperature(model: string): boolean {
-  return !/^(gpt-5|o\d)/.test(model);
-}
+export { acceptsTemperature };

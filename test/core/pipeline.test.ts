@@ -47,6 +47,33 @@ function three(prefix: string, scripts: Partial<Record<'o' | 'a' | 'g' | 'j', Pa
   };
 }
 
+describe('pipeline: temperature', () => {
+  it('--temperature reaches the APIs that take it; the artifact records null where it was not applied', async () => {
+    fake.setModel('gpt-4.1', { text: draft('a score:6') });
+    fake.setModel('gpt-5.4-mini', { text: draft('b score:7') });
+    fake.setModel('claude-sonnet-4-6', { text: draft('c score:8') });
+    fake.setModel('t-judge', { text: judgeByMarker });
+    const { artifact } = await runWith(fakeEnv(fake), {
+      task: 't',
+      temperature: 0.7,
+      debaters: [
+        { provider: 'openai', model: 'gpt-4.1' },
+        { provider: 'openai', model: 'gpt-5.4-mini' },
+        { provider: 'anthropic', model: 'claude-sonnet-4-6' },
+      ],
+      judge: { provider: 'openai', model: 't-judge' },
+      timeout_s: 5,
+    });
+    expect(artifact.parameters.temperature).toBe(0.7);
+    expect(artifact.drafts.map((d) => d.temperature)).toEqual([0.7, null, null]);
+    expect(artifact.judge.passes[0]!.temperature).toBe(0);
+    expect(fake.requestsFor('gpt-4.1')[0]!.body.temperature).toBe(0.7);
+    expect(fake.requestsFor('gpt-5.4-mini')[0]!.body).not.toHaveProperty('temperature');
+    expect(fake.requestsFor('claude-sonnet-4-6')[0]!.body).not.toHaveProperty('temperature');
+    expect(RunArtifact.safeParse(artifact).success).toBe(true);
+  });
+});
+
 describe('pipeline: full run over the real SDKs', () => {
   it('debates, judges, publishes the top draft word for word, and the artifact validates', async () => {
     const { req, names } = three('full');

@@ -179,6 +179,20 @@ describe('provider request shapes', () => {
     const a = createAnthropicProvider({ apiKey: 'sk-ant-test-1234567890', baseURL: fake.anthropicBaseURL });
     await a.complete(req('claude-x'));
     expect(body('claude-x')).toMatchObject({ max_tokens: 50, system: 'sys', stream: true });
+    // @anthropic-ai/sdk 1.x's MessageCreateParams has no temperature: none is sent
+    expect(body('claude-x')).not.toHaveProperty('temperature');
+    expect(body('llama3.1')).toMatchObject({ temperature: 0.3 });
+  });
+
+  it('appliedTemperature says which calls get the temperature (what the artifact records per call)', async () => {
+    const { appliedTemperature } = await import('../../shared/providers/temperature.js');
+    expect(appliedTemperature('openai', 'gpt-4.1', 0.3)).toBe(0.3);
+    expect(appliedTemperature('openai', 'gpt-5.4-mini', 0.3)).toBeNull();
+    expect(appliedTemperature('openai', 'o3', 0.3)).toBeNull();
+    expect(appliedTemperature('anthropic', 'claude-sonnet-4-6', 0.3)).toBeNull();
+    expect(appliedTemperature('google', 'gemini-2.5-flash', 0.7)).toBe(0.7);
+    expect(appliedTemperature('openai_compatible', 'llama3.1', 0)).toBe(0);
+    expect(appliedTemperature('offline', 'offline/alpha', 0.3)).toBeNull();
   });
 });
 
