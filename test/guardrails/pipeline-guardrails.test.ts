@@ -156,4 +156,16 @@ describe('guardrails in the pipeline', () => {
     expect(artifact.status).toBe('advisory_only');
     expect(artifact.publish.reason).toMatch(/budget_tokens reached/);
   });
+
+  it('budget during the run: once actual USD spend crosses budget_usd, the judge is not launched, and the artifact says so', async () => {
+    const judgeCallsBefore = fake.requestsFor('gr-judge').length;
+    // debate: gpt $0.0005 + claude $0.0033 = $0.0038 ≥ $0.003
+    const { artifact } = await run({ task: 'Describe the harbour', budget_usd: 0.003 }, draft('a', ['x']), draft('b', ['y']));
+    expect(artifact.drafts.map((d) => d.status)).toEqual(['ok', 'ok']);
+    expect(fake.requestsFor('gr-judge').length).toBe(judgeCallsBefore);
+    expect(JSON.stringify(artifact.judge)).toMatch(/not launched: budget_usd reached: actual spend \$0\.0038 ≥ budget \$0\.003/);
+    expect(artifact.cost.total.usd).toBeCloseTo(0.0038, 9);
+    expect(artifact.cost.budget).toMatchObject({ usd: 0.003, exceeded: true, detail: expect.stringMatching(/^budget_usd reached/) });
+    expect(artifact.status).toBe('advisory_only');
+  });
 });
