@@ -43,7 +43,7 @@ export function createCostMeter(
 
   const over = (): string | null => {
     if (params.budget_usd !== null && spentUsd() >= params.budget_usd) {
-      const partial = stages.debate.priced && stages.judge.priced ? '' : ' (priced calls only; some models are unpriced)';
+      const partial = stages.debate.priced && stages.judge.priced ? '' : ' (counting priced calls with known usage only)';
       return `budget_usd reached: actual spend $${fmtUsd(spentUsd())}${partial} ≥ budget $${params.budget_usd}; no new calls were launched`;
     }
     if (params.budget_tokens !== null && spentTokens() >= params.budget_tokens)
