@@ -144,6 +144,31 @@ describe('service: a run store that cannot write keeps the artifact in the fallb
     return { svc, id, last: events.at(-1)! };
   }
 
+  it('a guardrail hook that throws: the run still ends in run.done and its artifact is in the store (advisory_only)', async () => {
+    const runs = join(dir, 'hook-runs');
+    const store = createRunStore(runs, { logger: silentLogger, env: {} });
+    const svc = createDjpService({
+      store,
+      env: {},
+      surface: 'test',
+      makeGuardrails: async (params) => ({ ...(await createGuardrails(params)), checkPublish: boom('checkPublish') }),
+    });
+    const { id } = await svc.startRun({ task: TASK, offline: true }, ctx);
+    const events: RunEvent[] = [];
+    await new Promise<void>((resolve) => {
+      void svc.subscribe(id, (e) => {
+        events.push(e);
+        if (e.type === 'run.done' || e.type === 'run.error') resolve();
+      });
+    });
+    expect(events.at(-1)!.type).toBe('run.done');
+    expect(events.some((e) => e.type === 'warning' && /checkPublish failed/.test(e.message))).toBe(true);
+    const saved = await createRunStore(runs, { logger: silentLogger, env: {} }).load(id);
+    expect(saved.status).toBe('advisory_only');
+    expect(saved.publish.reason).toMatch(/publish checks failed to run/);
+    expect(JSON.stringify(saved) + JSON.stringify(events)).not.toContain(SECRET);
+  });
+
   it('a local RUNS_DIR that is not writable (a file in its place): run.done names the fallback file, which validates', async () => {
     const notADir = join(dir, 'runs-is-a-file');
     writeFileSync(notADir, 'x');
