@@ -1,7 +1,7 @@
 // The container and CI files: both linters pass (dockerfile-utils for the Dockerfile, action-validator
 // for the workflows), and the Dockerfile / workflows keep the properties the deployment relies on.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,7 +63,11 @@ describe('Dockerfile', () => {
 });
 
 describe('GitHub workflows', () => {
-  for (const wf of ['ci.yml', 'docker-build.yml']) {
+  const workflows = readdirSync(join(root, '.github/workflows')).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'));
+  it('covers every workflow file, ours and others', () => {
+    expect(workflows).toEqual(expect.arrayContaining(['ci.yml', 'docker-build.yml']));
+  });
+  for (const wf of workflows) {
     it(`${wf} passes action-validator`, () => {
       const r = lint('action-validator', join(root, '.github/workflows', wf));
       expect(r.ok, r.out).toBe(true);
