@@ -1,0 +1,141 @@
+// A fake `electron` module for running the compiled main process under plain Node. It records what
+// main.ts asks of Electron (window options, loaded file, IPC handlers) and then plays the renderer:
+// it calls the registered IPC handlers the way the preload would, and prints one JSON report line
+// ("FAKE-ELECTRON-REPORT {...}") before exiting. Used by test/desktop/main-process.test.ts only.
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+const report = { windows: [], handlers: [], events: [], calls: {}, navigation: {}, quit: 0 };
+const handlers = new Map();
+const listeners = new Map();
+
+export const ipcMain = {
+  handle(channel, fn) {
+    if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    handlers.set(channel, fn);
+    report.handlers.push(channel);
+  },
+  on(channel, fn) {
+    listeners.set(channel, [...(listeners.get(channel) ?? []), fn]);
+    report.handlers.push(`on:${channel}`);
+    return ipcMain;
+  },
+  removeHandler(channel) {
+    handlers.delete(channel);
+  },
+  removeAllListeners(channel) {
+    listeners.delete(channel);
+    return ipcMain;
+  },
+};
+
+class FakeApp extends EventEmitter {
+  requestSingleInstanceLock() {
+    return true;
+  }
+  whenReady() {
+    return Promise.resolve();
+  }
+  getPath(name) {
+    if (name !== 'userData') throw new Error(`unexpected getPath(${name})`);
+    return process.env.FAKE_USER_DATA;
+  }
+  getName() {
+    return 'djp-workflow';
+  }
+  quit() {
+    report.quit++;
+  }
+}
+export const app = new FakeApp();
+export const shell = { openExternal: async () => {} };
+
+let nextId = 1;
+class FakeWebContents extends EventEmitter {
+  constructor() {
+    super();
+    this.id = nextId++;
+    this.sent = [];
+    this.destroyed = false;
+  }
+  send(channel, ...args) {
+    this.sent.push([channel, structuredClone(args)]);
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
+  setWindowOpenHandler(fn) {
+    this.windowOpenHandler = fn;
+  }
+}
+
+const windows = [];
+export class BrowserWindow extends EventEmitter {
+  static getAllWindows() {
+    return windows;
+  }
+  constructor(options) {
+    super();
+    this.options = options;
+    this.webContents = new FakeWebContents();
+    windows.push(this);
+  }
+  async loadFile(file) {
+    report.windows.push({
+      webPreferences: this.options.webPreferences,
+      preloadExists: existsSync(this.options.webPreferences.preload),
+      loadFile: file,
+      fileExists: existsSync(file),
+    });
+    this.emit('ready-to-show');
+    setImmediate(() => drive(this, file).catch((e) => finish({ error: String(e && e.stack ? e.stack : e) })));
+  }
+  show() {}
+  isMinimized() {
+    return false;
+  }
+  restore() {}
+  focus() {}
+}
+
+function finish(extra = {}) {
+  process.stdout.write(`FAKE-ELECTRON-REPORT ${JSON.stringify({ ...report, ...extra })}\n`);
+  process.exit(0);
+}
+
+async function invoke(win, frameUrl, channel, ...args) {
+  const h = handlers.get(channel);
+  if (!h) throw new Error(`no handler for ${channel}`);
+  return structuredClone(await h({ sender: win.webContents, senderFrame: { url: frameUrl } }, ...structuredClone(args)));
+}
+
+async function drive(win, file) {
+  const page = `${pathToFileURL(file).href}#/`;
+  const c = report.calls;
+  c.info = await invoke(win, page, 'djp:call', 'info', []);
+  c.providers = await invoke(win, page, 'djp:call', 'listProviders', []);
+  c.keys = await invoke(win, page, 'djp:keys', 'list');
+  c.invalid = await invoke(win, page, 'djp:call', 'startRun', [{ task: '' }]);
+  c.untrusted = await invoke(win, 'https://evil.example/#/', 'djp:call', 'info', []);
+  c.started = await invoke(win, page, 'djp:call', 'startRun', [{ task: 'Name a prime number.' }]);
+  const id = c.started.value.id;
+  c.subscribed = await invoke(win, page, 'djp:subscribe', 's1', id, null);
+  const t0 = Date.now();
+  while (!win.webContents.sent.some(([, a]) => a[0] === 's1' && a[1].type === 'end')) {
+    if (Date.now() - t0 > 30_000) throw new Error('run did not finish');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  report.events = win.webContents.sent.filter(([ch, a]) => ch === 'djp:event' && a[0] === 's1').map(([, a]) => (a[1].type === 'event' ? a[1].event.type : `end:${a[1].error}`));
+  c.run = await invoke(win, page, 'djp:call', 'getRun', [id]);
+
+  // Navigation guards.
+  let prevented = 0;
+  const ev = { preventDefault: () => prevented++ };
+  win.webContents.emit('will-navigate', ev, 'https://evil.example/');
+  report.navigation.externalPrevented = prevented === 1;
+  win.webContents.emit('will-navigate', ev, `${pathToFileURL(file).href}#/history`);
+  report.navigation.internalAllowed = prevented === 1;
+  report.navigation.windowOpen = win.webContents.windowOpenHandler({ url: 'https://example.com/' });
+  finish();
+}
