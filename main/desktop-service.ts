@@ -4,7 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Identity } from '../shared/api/index.js';
-import { createRunStore } from '../shared/artifacts/index.js';
+import { createRunStore, startOutboxSync, stderrLogger, type OutboxSyncHandle } from '../shared/artifacts/index.js';
 import type { SecretSource } from '../shared/providers/registry.js';
 import { createDjpService, type DjpService } from '../shared/service/index.js';
 
@@ -32,12 +32,14 @@ export interface DesktopServiceOptions {
   secrets?: SecretSource;
 }
 
-export function createDesktopService(opts: DesktopServiceOptions): { service: DjpService; runsDir: string } {
+export function createDesktopService(opts: DesktopServiceOptions): { service: DjpService; runsDir: string; outboxSync: OutboxSyncHandle | null } {
   const env = opts.env ?? process.env;
   const runsDir = desktopRunsDir(env, opts.userDataDir);
   // A cloud RUNS_DIR keeps failed writes in an outbox; keep it with the app's data, not the cwd.
   const outboxDir = env.DJP_OUTBOX_DIR?.trim() || path.join(opts.userDataDir, 'outbox');
   const store = createRunStore(runsDir, { env, outboxDir });
   const service = createDjpService({ store, env, surface: 'desktop', ...(opts.secrets ? { secrets: opts.secrets } : {}) });
-  return { service, runsDir };
+  // Pushes outbox entries every minute (as `djp serve` does); a local RUNS_DIR has no outbox.
+  const outboxSync = store.kind === 'local' ? null : startOutboxSync(store, 60_000, stderrLogger);
+  return { service, runsDir, outboxSync };
 }

@@ -25,8 +25,6 @@ function isAppPage(url: string | undefined): boolean {
   }
 }
 
-if (!app.requestSingleInstanceLock()) app.quit();
-
 let window: BrowserWindow | null = null;
 
 function createWindow(): void {
@@ -50,37 +48,46 @@ function createWindow(): void {
   void window.loadFile(rendererIndex);
 }
 
-app.on('second-instance', () => {
-  if (window) {
-    if (window.isMinimized()) window.restore();
-    window.focus();
-  }
-});
-
-void app.whenReady().then(() => {
-  const keychain = createKeychain();
-  const { service } = createDesktopService({ userDataDir: app.getPath('userData'), secrets: keychain.secretSource() });
-  registerIpc(ipcMain, service, {
-    identity: localIdentity(),
-    keys: keychain,
-    isTrusted: (event: IpcEventLike) => isAppPage((event as { senderFrame?: { url?: string } | null }).senderFrame?.url),
+function start(): void {
+  app.on('second-instance', () => {
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
   });
 
-  let quitting = false;
-  app.on('before-quit', (e) => {
-    if (quitting || service.inFlight() === 0) return;
-    // Let running runs finish (up to 5 s); the rest are saved as interrupted.
-    e.preventDefault();
-    quitting = true;
-    void service.drain(5_000).finally(() => app.quit());
+  void app.whenReady().then(() => {
+    const keychain = createKeychain();
+    const { service, outboxSync } = createDesktopService({ userDataDir: app.getPath('userData'), secrets: keychain.secretSource() });
+    registerIpc(ipcMain, service, {
+      identity: localIdentity(),
+      keys: keychain,
+      isTrusted: (event: IpcEventLike) => isAppPage((event as { senderFrame?: { url?: string } | null }).senderFrame?.url),
+    });
+
+    let quitting = false;
+    app.on('before-quit', (e) => {
+      if (quitting || service.inFlight() === 0) return;
+      // Let running runs finish (up to 5 s); the rest are saved as interrupted.
+      e.preventDefault();
+      quitting = true;
+      void service
+        .drain(5_000)
+        .then(() => outboxSync?.stop())
+        .finally(() => app.quit());
+    });
+
+    createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    });
   });
 
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
   });
-});
+}
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
+// One instance: a second launch focuses the first window instead.
+if (app.requestSingleInstanceLock()) start();
+else app.quit();
