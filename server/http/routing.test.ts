@@ -3,6 +3,7 @@
 // test/server/api.test.ts.
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +167,19 @@ describe('HTTP routing', () => {
     const del = await fetch(`${s.base}/api/runs/${id2}`, { method: 'DELETE' });
     expect(del.status).toBe(204);
     expect(api.runs.has(id2)).toBe(false);
+  });
+
+  it('a malformed request line gets a 400, and the server keeps serving', async () => {
+    const { hostname, port } = new URL(s.base);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const sock = connect(Number(port), hostname, () => sock.end('GET http://[bad HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let data = '';
+      sock.on('data', (c) => (data += c.toString()));
+      sock.on('end', () => resolve(data));
+      sock.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(s.base + '/healthz')).status).toBe(200);
   });
 
   it('CORS is off by default', async () => {

@@ -15,6 +15,14 @@ import type { ServerOptions } from './types.js';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
+function parseUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+}
+
 export interface DjpServer {
   readonly server: http.Server;
   /** Listens; resolves with the bound address (port 0 → an ephemeral port). */
@@ -45,8 +53,9 @@ export function createServer(opts: ServerOptions): DjpServer {
     openapi: () => (openapiDoc ??= buildOpenApi(opts.version ?? '0.0.0')),
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<{ route: string; identity: Identity | null }> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<{ route: string; identity: Identity | null }> {
+    const url = parseUrl(req.url);
+    if (!url) throw new DjpError('invalid', 'malformed request URL');
     const pathname = url.pathname;
     const match = matchRoute(req.method ?? 'GET', pathname);
     if (match && 'allowed' in match) {
@@ -93,7 +102,7 @@ export function createServer(opts: ServerOptions): DjpServer {
       log(204, 'OPTIONS preflight');
       return;
     }
-    handle(req, res, requestId).then(
+    handle(req, res).then(
       ({ route, identity }) => log(res.statusCode, route, identity ? { auth: identity.source } : undefined),
       (e: unknown) => {
         const allowed = (e as { allowed?: string[] }).allowed;
@@ -108,10 +117,10 @@ export function createServer(opts: ServerOptions): DjpServer {
         const { status, internal } = sendError(res, e);
         // The route pattern when one matched; otherwise the raw path, which is user input, goes
         // under `path` (redacted like any other string), never under `route`.
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        const m = matchRoute(req.method ?? 'GET', url.pathname);
+        const pathname = parseUrl(req.url)?.pathname ?? '';
+        const m = matchRoute(req.method ?? 'GET', pathname);
         const label = m && 'route' in m ? `${m.route.method} ${m.route.path}` : 'unmatched';
-        const where = label === 'unmatched' ? { path: url.pathname.slice(0, 200) } : {};
+        const where = label === 'unmatched' ? { path: pathname.slice(0, 200) } : {};
         log(status, label, { ...where, ...(internal ? { err: e } : { code: (e as DjpError).code }) });
       },
     );
