@@ -2,7 +2,7 @@
 // (input) and message_delta (output). The Messages API of @anthropic-ai/sdk 1.x has no `temperature`
 // (MessageCreateParams dropped it; checked against 1.14.0), so the run's temperature is not sent and
 // the artifact records temperature: null for Anthropic calls (providers/temperature.ts).
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { fromSdkError } from './errors.js';
 import { abortKind } from './openai.js';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './types.js';
@@ -12,12 +12,18 @@ export interface AnthropicProviderOptions {
   baseURL?: string | null;
 }
 
+// The SDK is loaded on the first call, not at startup (see openai.ts).
+let sdk: Promise<typeof Anthropic> | null = null;
+const loadSdk = (): Promise<typeof Anthropic> => (sdk ??= import('@anthropic-ai/sdk').then((m) => m.default));
+
 export function createAnthropicProvider(opts: AnthropicProviderOptions): LlmProvider {
-  const client = new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL ?? undefined, maxRetries: 0, timeout: 3_600_000 });
+  let client: Anthropic | null = null;
   return {
     id: 'anthropic',
     async complete(req: CompletionRequest): Promise<CompletionResult> {
+      const AnthropicSdk = await loadSdk();
       try {
+        client ??= new AnthropicSdk({ apiKey: opts.apiKey, baseURL: opts.baseURL ?? undefined, maxRetries: 0, timeout: 3_600_000 });
         const stream = await client.messages.create(
           {
             model: req.model,
@@ -50,7 +56,7 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): LlmProv
         }
         return { text, usage: sawUsage ? { input_tokens: input, output_tokens: output, total_tokens: input + output } : null, response_model: model };
       } catch (e) {
-        throw fromSdkError(e, Anthropic, abortKind(req.signal));
+        throw fromSdkError(e, AnthropicSdk, abortKind(req.signal));
       }
     },
   };

@@ -1,6 +1,6 @@
 // OpenAI chat.completions through the official `openai` SDK, streaming with usage
 // (stream_options.include_usage). Also the base for Google Gemini and any OpenAI-compatible endpoint.
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ProviderId } from '../api/index.js';
 import { fromSdkError, ProviderCallError } from './errors.js';
 import { acceptsTemperature } from './temperature.js';
@@ -16,19 +16,26 @@ export interface OpenAIProviderOptions {
   jsonMode?: boolean;
 }
 
+// The SDK is loaded on the first call, not at startup: a server or CLI that never calls OpenAI
+// (or not yet) does not pay for parsing it.
+let sdk: Promise<typeof OpenAI> | null = null;
+const loadSdk = (): Promise<typeof OpenAI> => (sdk ??= import('openai').then((m) => m.default));
+
 export function createOpenAIProvider(opts: OpenAIProviderOptions): LlmProvider {
-  const client = new OpenAI({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseURL ?? undefined,
-    maxRetries: 0, // retries live in retry.ts, where every attempt is recorded
-    timeout: 3_600_000, // the per-call timeout is our AbortSignal
-  });
+  let client: OpenAI | null = null;
   const tokenParam = opts.tokenParam ?? 'max_completion_tokens';
   const jsonMode = opts.jsonMode ?? true;
   return {
     id: opts.id ?? 'openai',
     async complete(req: CompletionRequest): Promise<CompletionResult> {
+      const OpenAISdk = await loadSdk();
       try {
+        client ??= new OpenAISdk({
+          apiKey: opts.apiKey,
+          baseURL: opts.baseURL ?? undefined,
+          maxRetries: 0, // retries live in retry.ts, where every attempt is recorded
+          timeout: 3_600_000, // the per-call timeout is our AbortSignal
+        });
         const stream = await client.chat.completions.create(
           {
             model: req.model,
@@ -62,7 +69,7 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): LlmProvider {
         }
         return { text, usage, response_model: model };
       } catch (e) {
-        throw fromSdkError(e, OpenAI, abortKind(req.signal));
+        throw fromSdkError(e, OpenAISdk, abortKind(req.signal));
       }
     },
   };
