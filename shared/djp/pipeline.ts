@@ -20,6 +20,7 @@ import { noCostMeter, noGuardrails, type CostMeter, type DraftVerdict, type Guar
 import { rankScores, runJudge, skippedJudge } from './judge.js';
 import { decidePublish } from './publish.js';
 import { safeCostMeter, safeGuardrails, type HookFailure } from './safe-hooks.js';
+import { nextTurn } from './turns.js';
 
 export interface PipelineInput {
   runId: string;
@@ -97,6 +98,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     retry: input.retry,
   });
   timings.debate = Date.now() - tDebate;
+  // Runs whose drafts finished together continue one per event-loop turn (turns.ts).
+  await nextTurn();
 
   // --- guardrail checks on each usable draft ---
   const usable = drafts.filter(isUsable);
@@ -141,6 +144,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   }
   if (judge.status === 'skipped') emit({ type: 'judge.done', pass: 0, status: 'skipped', error: judge.reason, scores: judge.scores });
   timings.judge = Date.now() - tJudge;
+  await nextTurn();
 
   // --- publish ---
   const tPublish = Date.now();

@@ -32,6 +32,7 @@ import { budgetField, projectCost } from '../cost/projection.js';
 import type { CostMeter, GuardrailHooks } from '../djp/hooks.js';
 import { createGuardrails } from '../guardrails/index.js';
 import { runPipeline } from '../djp/pipeline.js';
+import { nextTurn } from '../djp/turns.js';
 import { redactSecrets } from '../providers/errors.js';
 import { loadProviderRegistry, type Env, type SecretSource } from '../providers/registry.js';
 import type { RetryOptions } from '../providers/retry.js';
@@ -105,6 +106,8 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   }
 
   async function start(request: unknown, ctx: CallContext, replayOf: string | null): Promise<StartedRun> {
+    // A burst of start requests is prepared one per event-loop turn (shared/djp/turns.ts).
+    await nextTurn();
     const { req, registry, params, policy, projection } = await prepare(request);
     if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', budgetField(projection) ?? (params.budget_usd !== null ? 'budget_usd' : 'budget_tokens'));
     const guardrails = await makeGuardrails(params);
@@ -123,6 +126,9 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     log?.info({ run_id: id, surface: opts.surface, debaters: params.debaters.map((d) => `${d.provider}/${d.model}`), user: ctx.identity.user }, 'run started');
     run.done = (async () => {
       try {
+        // Start on a later event-loop turn: the caller's answer (a 202) goes out first, and a burst
+        // of starts is spread over turns (shared/djp/turns.ts).
+        await nextTurn();
         const artifact = await runPipeline({
           runId: id,
           task: req.task,
@@ -140,6 +146,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         run.artifact = artifact;
         let saved: SaveResult;
         try {
+          await nextTurn(); // validation, serialisation and the index entry: a slice of their own
           saved = await store.save(artifact);
         } catch (e) {
           // The store (and its outbox, if any) failed: keep the artifact in the fallback folder.
