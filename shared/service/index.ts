@@ -106,7 +106,9 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   }
 
   async function start(request: unknown, ctx: CallContext, replayOf: string | null): Promise<StartedRun> {
-    // A burst of start requests is prepared one per event-loop turn (shared/djp/turns.ts).
+    // A burst of start requests is prepared one per event-loop turn (shared/djp/turns.ts); the run's
+    // first provider calls are launched in the same slice (a second wait here would hold every run's
+    // first call back until all the burst's runs were prepared).
     await nextTurn();
     const { req, registry, params, policy, projection } = await prepare(request);
     if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', budgetField(projection) ?? (params.budget_usd !== null ? 'budget_usd' : 'budget_tokens'));
@@ -126,9 +128,6 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     log?.info({ run_id: id, surface: opts.surface, debaters: params.debaters.map((d) => `${d.provider}/${d.model}`), user: ctx.identity.user }, 'run started');
     run.done = (async () => {
       try {
-        // Start on a later event-loop turn: the caller's answer (a 202) goes out first, and a burst
-        // of starts is spread over turns (shared/djp/turns.ts).
-        await nextTurn();
         const artifact = await runPipeline({
           runId: id,
           task: req.task,
