@@ -143,6 +143,15 @@ describe('renderer client ↔ preload bridge ↔ main IPC ↔ core', () => {
     expect(keytar.store.size).toBe(0);
     expect((await client.listProviders()).find((p) => p.id === 'anthropic')).toMatchObject({ configured: false, key_source: 'none' });
 
+    // The same round trip through the renderer client's keys capability (what Settings uses).
+    expect(client.keys).toBeDefined();
+    await client.keys!.set('openai', secret);
+    expect((await client.keys!.list()).find((s) => s.provider === 'openai')).toEqual({ provider: 'openai', configured: true });
+    expect((await client.listProviders()).find((p) => p.id === 'openai')).toMatchObject({ configured: true, key_source: 'keychain' });
+    await expect(client.keys!.set('openai', 'with space')).rejects.toMatchObject({ code: 'invalid', field: 'key' });
+    await client.keys!.delete('openai');
+    expect(keytar.store.size).toBe(0);
+
     // Everything main sent to this window — replies and events — is free of the key.
     const wire = JSON.stringify([win.replies, win.sent]);
     expect(wire).not.toContain(secret);
@@ -166,6 +175,7 @@ describe('renderer client ↔ preload bridge ↔ main IPC ↔ core', () => {
     expect(err.code).toBe('unavailable');
     expect(err.message).toMatch(/keychain is not available.*keytar module is not installed/);
     expect(err.message).toContain('OPENAI_API_KEY');
+    await expect(createBridgeClient(bridge).keys!.set('openai', 'sk-x')).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/keychain is not available/) });
     const providers = await createBridgeClient(bridge).listProviders();
     expect(providers.find((p) => p.id === 'openai')?.key_source).toBe('none');
     const { id } = await createBridgeClient(bridge).startRun({ task: 'still works' });

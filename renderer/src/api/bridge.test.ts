@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DjpError, type RunEvent } from '../../../shared/api/index.js';
 import { createBridgeClient, detectBridge, type BridgeError, type BridgeResult, type DjpBridge } from './bridge.js';
-import type { BridgeOperation } from '../../../shared/api/index.js';
+import { KEYCHAIN_PROVIDERS, type BridgeOperation, type DjpKeysBridge, type KeychainProvider } from '../../../shared/api/index.js';
 import { EVENTS, PROVIDERS, RUN_ID, sampleArtifact } from './testdata.js';
 
 /** A fake preload bridge: records calls, answers from a table, streams given events. */
@@ -102,5 +102,81 @@ describe('bridge transport', () => {
     expect(got).toEqual([2]);
     expect(err.code).toBe('not_found');
     expect(err.message).toBe('no run 123');
+  });
+});
+
+/** A fake keychain bridge: an in-memory store, every call recorded, optionally failing. */
+function fakeKeys(fail?: BridgeError) {
+  const store = new Map<KeychainProvider, string>();
+  const calls: string[] = [];
+  const keys: DjpKeysBridge = {
+    async list() {
+      calls.push('list');
+      if (fail) return { ok: false, error: fail };
+      return { ok: true, value: KEYCHAIN_PROVIDERS.map((provider) => ({ provider, configured: store.has(provider) })) };
+    },
+    async set(provider, key) {
+      calls.push(`set ${provider}`);
+      if (fail) return { ok: false, error: fail };
+      if (!key.trim()) return { ok: false, error: { code: 'invalid', message: 'key must not be empty', field: 'key' } };
+      store.set(provider, key.trim());
+      return { ok: true };
+    },
+    async delete(provider) {
+      calls.push(`delete ${provider}`);
+      if (fail) return { ok: false, error: fail };
+      store.delete(provider);
+      return { ok: true };
+    },
+  };
+  return { keys, store, calls };
+}
+
+describe('bridge transport: keychain capability', () => {
+  it('is absent without bridge.keys (older preload) and on a malformed one', () => {
+    expect(createBridgeClient(fakeBridge({}).bridge).keys).toBeUndefined();
+    const bridge = { ...fakeBridge({}).bridge, keys: { list: async () => ({ ok: true }) } as unknown as DjpKeysBridge };
+    expect(createBridgeClient(bridge).keys).toBeUndefined();
+  });
+
+  it('lists, sets and deletes through bridge.keys; list says configured, never the key', async () => {
+    const { keys, store, calls } = fakeKeys();
+    const client = createBridgeClient({ ...fakeBridge({}).bridge, keys });
+    expect(client.keys).toBeDefined();
+    const k = client.keys!;
+    expect(await k.list()).toEqual(KEYCHAIN_PROVIDERS.map((provider) => ({ provider, configured: false })));
+    await k.set('openai', 'sk-test-secret-123456');
+    expect(store.get('openai')).toBe('sk-test-secret-123456');
+    const listed = await k.list();
+    expect(listed.find((s) => s.provider === 'openai')).toEqual({ provider: 'openai', configured: true });
+    expect(JSON.stringify(listed)).not.toContain('sk-test');
+    await k.delete('openai');
+    expect(store.size).toBe(0);
+    expect(calls).toEqual(['list', 'set openai', 'list', 'delete openai']);
+  });
+
+  it('turns error envelopes into DjpErrors with code and field', async () => {
+    const message = 'The OS keychain is not available (storing a key failed: no D-Bus). Provider keys can still be set in the environment.';
+    const down = createBridgeClient({ ...fakeBridge({}).bridge, keys: fakeKeys({ code: 'unavailable', message }).keys }).keys!;
+    const e = await down.set('anthropic', 'sk-x').catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(DjpError);
+    expect(e).toMatchObject({ code: 'unavailable', message });
+    await expect(down.list()).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(down.delete('google')).rejects.toMatchObject({ code: 'unavailable' });
+
+    const up = createBridgeClient({ ...fakeBridge({}).bridge, keys: fakeKeys().keys }).keys!;
+    await expect(up.set('openai', '   ')).rejects.toMatchObject({ code: 'invalid', field: 'key' });
+  });
+
+  it('rejects a keychain list that does not match the contract, and a preload that throws', async () => {
+    const keys: DjpKeysBridge = {
+      list: async () => ({ ok: true, value: [{ provider: 'openai', configured: 'yes' }] }),
+      set: () => Promise.reject(new Error('ipc gone')),
+      delete: async () => undefined as unknown as BridgeResult,
+    };
+    const k = createBridgeClient({ ...fakeBridge({}).bridge, keys }).keys!;
+    await expect(k.list()).rejects.toMatchObject({ code: 'internal', field: '0.configured' });
+    await expect(k.set('openai', 'sk-x')).rejects.toMatchObject({ code: 'internal', message: 'ipc gone' });
+    await expect(k.delete('openai')).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('keys.delete') });
   });
 });

@@ -5,11 +5,13 @@
 // Arguments per op are DjpApi's without the CallContext: startRun(request), cancelRun(id), getRun(id),
 // listRuns(query), deleteRun(id), approveRun(id, decision), rejectRun(id, decision), replayRun(id),
 // listProviders(), projectCost(request), info(). Everything coming back is checked against the
-// shared/api schemas here, like the HTTP transport does.
+// shared/api schemas here, like the HTTP transport does. When the preload also offers `keys`
+// (the OS keychain), the client gets `keys` (KeyManagement) for the Settings form.
 import { z } from 'zod';
 import {
   CostProjection,
   DjpError,
+  KEYCHAIN_PROVIDERS,
   ProviderStatus,
   RunArtifact,
   RunEvent,
@@ -21,10 +23,12 @@ import {
   type BridgeResult,
   type Decision,
   type DjpBridge,
+  type DjpKeysBridge,
+  type KeychainProvider,
   type ListRunsQuery,
   type RunRequest,
 } from '../../../shared/api/index.js';
-import { djpErrorFromBody, isTerminalEvent, type DjpClient, type SubscribeOptions, type Unsubscribe } from './client.js';
+import { djpErrorFromBody, isTerminalEvent, type DjpClient, type KeyManagement, type SubscribeOptions, type Unsubscribe } from './client.js';
 import { decode } from './decode.js';
 
 export type { BridgeError, BridgeResult, DjpBridge };
@@ -41,22 +45,45 @@ export function detectBridge(win: { djp?: unknown } = globalThis as { djp?: unkn
   return b && b.version === 1 && typeof b.call === 'function' && typeof b.subscribe === 'function' ? (b as DjpBridge) : null;
 }
 
-export function createBridgeClient(bridge: DjpBridge): DjpClient {
-  async function call(op: BridgeOperation, args: unknown[]): Promise<unknown> {
-    let result: BridgeResult;
-    try {
-      result = await bridge.call(op, args);
-    } catch (e) {
-      // A preload that rejects instead of returning an envelope: keep the words, lose nothing else.
-      throw new DjpError('internal', e instanceof Error ? e.message : String(e));
-    }
-    if (!result || typeof result !== 'object') throw new DjpError('internal', `The desktop bridge returned no result for ${op}`);
-    if (result.ok) return result.value;
-    throw djpErrorFromBody({ error: result.error }) ?? new DjpError('internal', `The desktop bridge failed ${op}`);
+/** Opens a bridge envelope: the value, or the DjpError it carries. */
+async function unwrap(what: string, send: () => Promise<BridgeResult>): Promise<unknown> {
+  let result: BridgeResult;
+  try {
+    result = await send();
+  } catch (e) {
+    // A preload that rejects instead of returning an envelope: keep the words, lose nothing else.
+    throw new DjpError('internal', e instanceof Error ? e.message : String(e));
   }
+  if (!result || typeof result !== 'object') throw new DjpError('internal', `The desktop bridge returned no result for ${what}`);
+  if (result.ok) return result.value;
+  throw djpErrorFromBody({ error: result.error }) ?? new DjpError('internal', `The desktop bridge failed ${what}`);
+}
+
+const KeychainList = z.array(z.object({ provider: z.enum(KEYCHAIN_PROVIDERS), configured: z.boolean() }));
+
+/** The keychain capability over `bridge.keys`; null when the preload has none (older preload). */
+export function createBridgeKeys(keys: DjpKeysBridge | undefined): KeyManagement | null {
+  if (!keys || typeof keys.list !== 'function' || typeof keys.set !== 'function' || typeof keys.delete !== 'function') return null;
+  return {
+    async list() {
+      return decode(KeychainList, await unwrap('keys.list', () => keys.list()), 'keychain status');
+    },
+    async set(provider: KeychainProvider, key: string) {
+      await unwrap('keys.set', () => keys.set(provider, key));
+    },
+    async delete(provider: KeychainProvider) {
+      await unwrap('keys.delete', () => keys.delete(provider));
+    },
+  };
+}
+
+export function createBridgeClient(bridge: DjpBridge): DjpClient {
+  const call = (op: BridgeOperation, args: unknown[]): Promise<unknown> => unwrap(op, () => bridge.call(op, args));
+  const keys = createBridgeKeys(bridge.keys);
 
   return {
     transport: 'bridge',
+    ...(keys ? { keys } : {}),
     async startRun(request: RunRequest) {
       return decode(StartedRun, await call('startRun', [request]), 'started run');
     },

@@ -5,6 +5,8 @@
 import type {
   CostProjection,
   Decision,
+  KeychainProvider,
+  KeychainStatus,
   ListRunsQuery,
   ProviderStatus,
   RunArtifact,
@@ -25,6 +27,18 @@ export interface SubscribeOptions {
 
 export type Unsubscribe = () => void;
 
+/**
+ * Provider API keys in the OS keychain — the desktop's Settings form. Only the bridge transport
+ * has it (the web build's keys live in the server's environment). Keys go in and never come
+ * back: list() says whether one is stored. Failures throw DjpError (code 'unavailable' when the
+ * keychain cannot be reached; 'invalid' with field 'provider' or 'key'), never containing a key.
+ */
+export interface KeyManagement {
+  list(): Promise<KeychainStatus[]>;
+  set(provider: KeychainProvider, key: string): Promise<void>;
+  delete(provider: KeychainProvider): Promise<void>;
+}
+
 export interface DjpClient {
   /** Which transport this is ("http" or "bridge"); the UI shows desktop-only controls on "bridge". */
   readonly transport: 'http' | 'bridge';
@@ -41,6 +55,8 @@ export interface DjpClient {
   listProviders(): Promise<ProviderStatus[]>;
   projectCost(request: RunRequest): Promise<CostProjection>;
   info(): Promise<ServiceInfo>;
+  /** Keychain key management; present only when the desktop preload offers it. */
+  readonly keys?: KeyManagement;
 }
 
 /** True when a run event ends the stream. */

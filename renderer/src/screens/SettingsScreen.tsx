@@ -1,6 +1,8 @@
 // Settings: providers the server has configured (read-only on the web; keys are never shown or
-// sent here), where runs are stored, budget defaults for new runs, and the theme.
+// sent here; on the desktop, a keychain form stores and removes keys), where runs are stored,
+// budget defaults for new runs, and the theme.
 import { useState, type FormEvent } from 'react';
+import { KeychainForm } from '../components/KeychainForm.js';
 import { useApp, useLoad } from '../context.js';
 import { applyTheme, loadBudgets, loadTheme, saveBudgets, type Theme } from '../theme.js';
 
@@ -43,7 +45,9 @@ export function SettingsScreen() {
         <p className="muted small">
           {client.transport === 'http'
             ? 'Read-only: the server decides which providers are configured (API keys are set in its environment and are never sent to the browser).'
-            : 'Keys are kept in the OS keychain by the desktop app and never shown here.'}
+            : client.keys
+              ? 'Keys are kept in the OS keychain by the desktop app: store or remove them below. A stored key is never shown here.'
+              : 'Keys are kept in the OS keychain by the desktop app and never shown here (this version of the desktop app cannot change them from Settings).'}
         </p>
         {providersError && (
           <p className="error" role="alert">
@@ -82,6 +86,7 @@ export function SettingsScreen() {
             </table>
           </div>
         )}
+        {client.keys && <KeychainForm keys={client.keys} onChanged={reloadProviders} />}
       </section>
 
       <section className="card" aria-label="Storage">
