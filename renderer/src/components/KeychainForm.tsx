@@ -64,8 +64,8 @@ export function KeychainForm({ keys, onChanged }: { keys: KeyManagement; onChang
           <form key={provider} className="keychain-row" data-keychain={provider} aria-label={`${name} key`} onSubmit={save(provider)} noValidate>
             <div className="row">
               <label htmlFor={inputId}>{keyLabel(provider)}</label>
-              <span className={`badge ${stored ? 'ok' : 'off'}`} data-testid={`keychain-${provider}`}>
-                {stored === undefined ? 'unknown' : stored ? 'key stored' : 'no key stored'}
+              <span className={`badge${stored === undefined ? '' : stored ? ' ok' : ' off'}`} data-testid={`keychain-${provider}`}>
+                {stored === undefined ? 'status unknown' : stored ? 'key stored' : 'no key stored'}
               </span>
             </div>
             <div className="row">
