@@ -4,6 +4,7 @@
 import { userInfo } from 'node:os';
 import { createRunStore } from '../../shared/artifacts/index.js';
 import type { CallContext, RunArtifact } from '../../shared/api/index.js';
+import { refName } from '../../shared/djp/publish.js';
 import { createDjpService, type DjpService } from '../../shared/service/index.js';
 
 export type Env = Record<string, string | undefined>;
@@ -41,9 +42,7 @@ export function printJson(value: unknown): void {
 }
 
 /** provider/model, without repeating the provider when the model name already carries it (offline/*). */
-export function modelName(m: { provider: string; model: string }): string {
-  return m.model.startsWith(`${m.provider}/`) ? m.model : `${m.provider}/${m.model}`;
-}
+export const modelName = refName;
 
 export function fmtScore(x: number | null | undefined): string {
   return x === null || x === undefined ? '—' : Number.isInteger(x) ? `${x}` : x.toFixed(2);

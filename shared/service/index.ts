@@ -32,6 +32,7 @@ import { budgetField, projectCost } from '../cost/projection.js';
 import type { CostMeter, GuardrailHooks } from '../djp/hooks.js';
 import { createGuardrails } from '../guardrails/index.js';
 import { runPipeline } from '../djp/pipeline.js';
+import { refName } from '../djp/publish.js';
 import { nextTurn } from '../djp/turns.js';
 import { redactSecrets } from '../providers/errors.js';
 import { loadProviderRegistry, type Env, type SecretSource } from '../providers/registry.js';
@@ -125,7 +126,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     const id = newRunId(now().getTime());
     const run = new ActiveRun(id, now);
     active.set(id, run);
-    log?.info({ run_id: id, surface: opts.surface, debaters: params.debaters.map((d) => `${d.provider}/${d.model}`), user: ctx.identity.user }, 'run started');
+    log?.info({ run_id: id, surface: opts.surface, debaters: params.debaters.map(refName), user: ctx.identity.user }, 'run started');
     run.done = (async () => {
       try {
         const artifact = await runPipeline({
