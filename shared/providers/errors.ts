@@ -54,7 +54,10 @@ export function redactSecrets(text: string): string {
     .replace(/\b(sk|pk|rk)-(?:ant-|proj-)?[A-Za-z0-9_-]{8,}/g, '$1-***')
     .replace(/\bAIza[0-9A-Za-z_-]{20,}/g, 'AIza***')
     .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1***')
-    .replace(/([?&](?:key|api_key|apikey)=)[^&\s]+/gi, '$1***');
+    .replace(/([?&](?:key|api[_-]?key|apikey|token|access_token|auth)=)[^&\s]+/gi, '$1***')
+    // Credentials inside a URL (https://user:password@host/…), e.g. from a configured base URL:
+    // undici's "URL that includes credentials" error echoes the whole URL.
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
 }
 
 /** The fields both official SDKs put on their APIError classes. */

@@ -8,6 +8,7 @@ import { createGoogleProvider, GOOGLE_OPENAI_BASE_URL } from './google.js';
 import { OFFLINE_JUDGE_MODEL, OFFLINE_MODELS, createOfflineProvider } from './offline.js';
 import { createOpenAIProvider } from './openai.js';
 import { createOpenAICompatibleProvider } from './openai-compatible.js';
+import { redactSecrets } from './errors.js';
 import type { LlmProvider } from './types.js';
 
 export type Env = Record<string, string | undefined>;
@@ -37,6 +38,22 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
   { id: 'google', label: 'Google Gemini', keyEnv: 'GOOGLE_API_KEY', baseUrlEnv: 'GOOGLE_BASE_URL', defaultBaseUrl: GOOGLE_OPENAI_BASE_URL, model: 'gemini-2.5-flash', judgeModel: 'gemini-2.5-pro', models: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite'], envPrefix: 'DJP_GOOGLE' },
   { id: 'openai_compatible', label: 'OpenAI-compatible endpoint', keyEnv: 'OPENAI_COMPATIBLE_API_KEY', baseUrlEnv: 'OPENAI_COMPATIBLE_BASE_URL', defaultBaseUrl: null, model: 'llama3.1', judgeModel: 'llama3.1', models: [], envPrefix: 'DJP_OPENAI_COMPATIBLE' },
 ];
+
+/** A base URL as shown to users (/api/providers, the renderer): credentials in it (user:password@,
+ *  query values such as ?api-key=…) are masked; the SDK still gets the URL as configured. */
+export function displayBaseUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.username || u.password) {
+      u.username = '***';
+      u.password = '';
+    }
+    for (const k of [...new Set(u.searchParams.keys())]) u.searchParams.set(k, '***');
+    return u.toString();
+  } catch {
+    return redactSecrets(raw);
+  }
+}
 
 interface Resolved {
   spec: ProviderSpec;
@@ -109,7 +126,7 @@ export async function loadProviderRegistry(env: Env, secrets?: SecretSource | nu
           label: s.label,
           configured: r.configured,
           key_source: r.keySource,
-          base_url: r.baseUrl,
+          base_url: r.baseUrl === null ? null : displayBaseUrl(r.baseUrl),
           default_model: r.model,
           judge_model: r.judgeModel,
           models: [...new Set([r.model, r.judgeModel, ...s.models])],
