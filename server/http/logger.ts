@@ -9,9 +9,22 @@ export type Redactor = (text: string) => string;
 /** Fields the server itself fills with values it made (never user data): logged as they are. */
 const PLAIN_KEYS = new Set(['url', 'route', 'method', 'req_id', 'run_id', 'status', 'auth', 'code', 'storage', 'version']);
 
+/** An Error as a plain object: its message and stack are not enumerable, so copying its entries
+ *  (as redactDeep does for objects) would drop them and the line would say "[object Object]". */
+function serializeError(e: Error, redact: Redactor): Record<string, unknown> {
+  const code = (e as { code?: unknown }).code;
+  return {
+    type: e.name,
+    message: redact(String(e.message)),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(e.stack ? { stack: redact(e.stack) } : {}),
+  };
+}
+
 function redactDeep(value: unknown, redact: Redactor, depth = 0): unknown {
   if (typeof value === 'string') return redact(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return serializeError(value, redact);
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = PLAIN_KEYS.has(k) && typeof v !== 'object' ? v : redactDeep(v, redact, depth + 1);
@@ -51,10 +64,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
         },
       },
       serializers: {
-        err: (e: unknown) => {
-          const err = e as { name?: string; message?: string; code?: string; stack?: string };
-          return { type: err?.name, message: redact(String(err?.message ?? e)), code: err?.code, stack: err?.stack ? redact(err.stack) : undefined };
-        },
+        // formatters.log has already turned an Error into {type, message, code, stack}, redacted.
+        err: (e: unknown) => (e instanceof Error ? serializeError(e, redact) : e),
       },
     },
     opts.destination ?? pino.destination({ dest: 1, sync: false }),
