@@ -96,6 +96,10 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   const active = new Map<string, ActiveRun>();
 
   const running = () => [...active.values()].filter((r) => !r.finished);
+  // Starts accepted but not yet registered (still preparing): drain() waits for these too, and once
+  // its deadline has passed, a run registered late is cancelled at once (saved as interrupted).
+  const starting = new Set<Promise<unknown>>();
+  let shutdownReason: string | null = null;
 
   async function prepare(request: unknown) {
     const req = parseOr(RunRequest, request);
@@ -126,6 +130,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     const id = newRunId(now().getTime());
     const run = new ActiveRun(id, now);
     active.set(id, run);
+    if (shutdownReason) run.controller.abort(shutdownReason);
     log?.info({ run_id: id, surface: opts.surface, debaters: params.debaters.map(refName), user: ctx.identity.user }, 'run started');
     run.done = (async () => {
       try {
@@ -173,6 +178,13 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     return { id };
   }
 
+  function tracked<T>(p: Promise<T>): Promise<T> {
+    starting.add(p);
+    const forget = () => starting.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
   async function loadRun(runId: string): Promise<RunArtifact> {
     const a = active.get(runId);
     if (a?.artifact && a.finished) return a.artifact;
@@ -206,7 +218,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   }
 
   const service: DjpService = {
-    startRun: (request, ctx) => start(request, ctx, null),
+    startRun: (request, ctx) => tracked(start(request, ctx, null)),
 
     async subscribe(runId, listener: (e: RunEvent) => void, afterSeq = -1): Promise<Unsubscribe> {
       const a = active.get(runId);
@@ -254,7 +266,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
 
     async replayRun(runId, ctx) {
       const a = await loadRun(runId);
-      return start(requestFromParameters(a.task, a.parameters), ctx, runId);
+      return tracked(start(requestFromParameters(a.task, a.parameters), ctx, runId));
     },
 
     async listProviders(): Promise<ProviderStatus[]> {
@@ -278,14 +290,18 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     inFlight: () => running().length,
 
     async drain(deadlineMs) {
-      const runs = running();
-      if (runs.length === 0) return;
+      if (running().length === 0 && starting.size === 0) return;
       let timer: NodeJS.Timeout | undefined;
-      const all = Promise.all(runs.map((r) => r.done));
-      const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), Math.max(0, deadlineMs))))]);
+      const deadline = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), Math.max(0, deadlineMs))));
+      // Starts still being prepared first (they become running runs), then every running run.
+      const all = Promise.allSettled([...starting]).then(() => Promise.all(running().map((r) => r.done)));
+      const timedOut = await Promise.race([all.then(() => false), deadline]);
       clearTimeout(timer);
       if (!timedOut) return;
-      for (const r of running()) r.controller.abort('shutdown: the drain deadline passed');
+      shutdownReason = 'shutdown: the drain deadline passed';
+      await Promise.allSettled([...starting]);
+      const runs = running();
+      for (const r of runs) r.controller.abort(shutdownReason);
       await Promise.all(runs.map((r) => r.done));
     },
   };
