@@ -62,6 +62,10 @@ export function createServer(opts: ServerOptions): DjpServer {
       throw Object.assign(new DjpError('invalid', `method ${req.method} is not allowed on ${pathname}`), { allowed: match.allowed });
     }
     if (!match) {
+      // Static UI files are served without an identity, on purpose: they are the public build of the
+      // renderer (the same bytes for everyone, no run data, no keys), and the SPA must load to show a
+      // sign-in problem. Every byte of data comes from /api, which always authenticates. Under SSO the
+      // proxy in front (ALB, IAP, Access, oauth2-proxy) already gates these paths too.
       if (pathname === '/api' || pathname.startsWith('/api/')) throw new DjpError('not_found', `no route ${req.method} ${pathname}`);
       if (!serveStatic(req, res, pathname)) throw new DjpError('not_found', `no route ${req.method} ${pathname}`);
       return { route: 'static', identity: null };
