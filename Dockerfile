@@ -30,6 +30,7 @@ ENV NODE_ENV=production \
     PORT=8080 \
     RUNS_DIR=/data/runs \
     DJP_OUTBOX_DIR=/data/outbox \
+    DJP_FALLBACK_DIR=/data/unsaved \
     npm_config_audit=false \
     npm_config_fund=false \
     npm_config_update_notifier=false
@@ -38,7 +39,7 @@ COPY package.json package-lock.json ./
 # keytar (desktop keychain) is optional and would need a native build: leave it out.
 RUN npm ci --omit=dev --omit=optional --ignore-scripts \
  && npm cache clean --force \
- && mkdir -p /data/runs /data/outbox \
+ && mkdir -p /data/runs /data/outbox /data/unsaved \
  && chown -R node:node /data
 COPY --from=build /app/dist ./dist
 # Node 22+ V8 compile cache, filled once here for the target platform: faster cold starts.

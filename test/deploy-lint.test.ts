@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_OUTBOX_DIR } from '../shared/artifacts/outbox.js';
 
 const root = join(import.meta.dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -58,7 +59,7 @@ describe('Dockerfile', () => {
 
   it('.dockerignore keeps secrets, git history and local state out of the build context', () => {
     const ignore = read('.dockerignore').split('\n').map((l) => l.trim());
-    for (const entry of ['.git', 'node_modules', 'dist', '.env', 'runs', '.outbox']) expect(ignore).toContain(entry);
+    for (const entry of ['.git', 'node_modules', 'dist', '.env', 'runs', DEFAULT_OUTBOX_DIR]) expect(ignore).toContain(entry);
   });
 });
 
