@@ -19,8 +19,10 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   }
   if (size === 0) return undefined;
   const type = String(req.headers['content-type'] ?? '');
-  if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new DjpError('invalid', `content-type must be application/json, got ${type.split(';')[0]}`);
+  // A missing content-type is refused too: a browser sends none for a typeless Blob body, which is
+  // a "simple" cross-site request that skips the CORS preflight.
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new DjpError('invalid', `content-type must be application/json, got ${type ? type.split(';')[0] : 'none'}`);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;

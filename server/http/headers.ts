@@ -53,3 +53,40 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: re
   }
   return false;
 }
+
+/**
+ * Cross-site request forgery guard for state-changing requests (POST, DELETE). A page on another
+ * site can send a "simple" POST without a preflight, and a browser attaches an SSO session cookie
+ * to it (or, with DJP_AUTH=none, needs none). Such a request is refused unless its Origin is in
+ * DJP_CORS_ORIGINS. Browsers say where a request comes from in Sec-Fetch-Site; without it, an
+ * Origin that names another host than the request's (Host or X-Forwarded-Host) counts as cross-site.
+ * Non-browser clients (curl, scripts) send neither header and are not affected.
+ * Returns the refusal message, or null when the request may go on.
+ */
+export function crossSiteRefusal(req: IncomingMessage, allowed: readonly string[]): string | null {
+  const method = req.method ?? 'GET';
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return null;
+  const origin = typeof req.headers.origin === 'string' ? req.headers.origin : null;
+  const allowedOrigin = origin !== null && (allowed.includes(origin) || allowed.includes('*'));
+  const site = req.headers['sec-fetch-site'];
+  let cross: boolean;
+  if (typeof site === 'string' && site) {
+    cross = site !== 'same-origin' && site !== 'none';
+  } else if (origin !== null) {
+    let originHost: string | null = null;
+    try {
+      originHost = new URL(origin).host.toLowerCase();
+    } catch {
+      originHost = null; // "null" (sandboxed frames, file://) or garbage
+    }
+    const hosts = [req.headers.host, req.headers['x-forwarded-host']]
+      .flatMap((h) => (typeof h === 'string' ? h.split(',') : []))
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean);
+    cross = originHost === null || !hosts.includes(originHost);
+  } else {
+    cross = false;
+  }
+  if (!cross || allowedOrigin) return null;
+  return `cross-site ${method} refused: origin ${origin ?? '(none)'} is not allowed (list trusted origins in DJP_CORS_ORIGINS)`;
+}

@@ -6,7 +6,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DjpError, type Identity } from '../../shared/api/index.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
-import { applyCors, setSecurityHeaders } from './headers.js';
+import { applyCors, crossSiteRefusal, setSecurityHeaders } from './headers.js';
 import { buildOpenApi } from './openapi.js';
 import { sendError, sendJson } from './respond.js';
 import { matchRoute, validateInput, type RouteContext } from './routes.js';
@@ -71,6 +71,8 @@ export function createServer(opts: ServerOptions): DjpServer {
       return { route: 'static', identity: null };
     }
     const { route, params } = match;
+    const refusal = route.auth ? crossSiteRefusal(req, cors) : null;
+    if (refusal) throw new DjpError('forbidden', refusal);
     // Authenticate before reading the body: an unauthenticated request creates nothing.
     const identity = route.auth ? await auth.authenticate(req) : null;
     const raw = route.body ? await readJsonBody(req, maxBody) : undefined;
