@@ -50,7 +50,8 @@ export function authFromEnv(env: Env, host: string): Authenticator {
             `listen on 127.0.0.1, or set DJP_ALLOW_UNAUTHENTICATED=1 if something in front of this server already restricts access`,
         );
       }
-      return createNoAuthenticator();
+      // On loopback (and not explicitly opened up), /api answers loopback host names only.
+      return createNoAuthenticator(undefined, { loopbackHostOnly: isLoopbackHost(host) && !isTruthy(env['DJP_ALLOW_UNAUTHENTICATED']) });
     }
     case 'alb': {
       const arn = need(env, 'DJP_AUTH_ALB_ARN', 'DJP_AUTH=alb (the load balancer ARN that signs the tokens)');
