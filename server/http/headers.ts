@@ -39,9 +39,16 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: re
   const origin = req.headers.origin;
   if (!origin || allowed.length === 0) return false;
   res.setHeader('vary', 'Origin');
-  if (!allowed.includes(origin) && !allowed.includes('*')) return false;
-  res.setHeader('access-control-allow-origin', origin);
-  res.setHeader('access-control-allow-credentials', 'true');
+  const listed = allowed.includes(origin);
+  if (!listed && !allowed.includes('*')) return false;
+  if (listed) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-allow-credentials', 'true');
+  } else {
+    // "*" lets any site read without credentials; reflecting any origin WITH credentials would let
+    // every web page read the runs of a signed-in user (SSO cookie) or of a local server.
+    res.setHeader('access-control-allow-origin', '*');
+  }
   res.setHeader('access-control-expose-headers', 'X-Request-Id');
   if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
     res.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
@@ -67,7 +74,8 @@ export function crossSiteRefusal(req: IncomingMessage, allowed: readonly string[
   const method = req.method ?? 'GET';
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return null;
   const origin = typeof req.headers.origin === 'string' ? req.headers.origin : null;
-  const allowedOrigin = origin !== null && (allowed.includes(origin) || allowed.includes('*'));
+  // Only an origin listed by name may change state cross-site; "*" grants uncredentialed reads only.
+  const allowedOrigin = origin !== null && allowed.includes(origin);
   const site = req.headers['sec-fetch-site'];
   let cross: boolean;
   if (typeof site === 'string' && site) {

@@ -69,3 +69,24 @@ describe('cross-site request forgery', () => {
     expect(other.status).toBe(403);
   });
 });
+
+describe('DJP_CORS_ORIGINS=*', () => {
+  const api = createMemoryApi();
+  let s: Started;
+  beforeAll(async () => {
+    s = await startServer(api, { corsOrigins: ['*'] });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('allows any origin to read without credentials, never reflects an origin with credentials, and allows no cross-site POST', async () => {
+    const res = await fetch(s.base + '/healthz', { headers: { origin: 'https://evil.example' } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    const before = api.runs.size;
+    const evil = await rawPost(s.base, '/api/runs', { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }, JSON.stringify({ task: 'x' }));
+    expect(evil.status).toBe(403);
+    expect(api.runs.size).toBe(before);
+  });
+});
