@@ -192,7 +192,24 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     return store.load(runId);
   }
 
-  async function decide(runId: string, ctx: CallContext, approve: boolean, reason: string | null): Promise<RunArtifact> {
+  // Decisions on one run are taken one at a time in this process: two at once would both read
+  // "pending", both write, and both callers would be told they decided.
+  const deciding = new Map<string, Promise<unknown>>();
+  function decide(runId: string, ctx: CallContext, approve: boolean, reason: string | null): Promise<RunArtifact> {
+    const prev = deciding.get(runId) ?? Promise.resolve();
+    const next = prev.then(
+      () => decideNow(runId, ctx, approve, reason),
+      () => decideNow(runId, ctx, approve, reason),
+    );
+    deciding.set(runId, next);
+    const forget = () => {
+      if (deciding.get(runId) === next) deciding.delete(runId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  async function decideNow(runId: string, ctx: CallContext, approve: boolean, reason: string | null): Promise<RunArtifact> {
     const a = await loadRun(runId);
     if (a.status !== 'pending_approval' || a.approval.state !== 'pending') {
       throw new DjpError('conflict', `run ${runId} is not awaiting approval (status ${a.status}, approval ${a.approval.state})`, 'id');
