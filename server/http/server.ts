@@ -43,6 +43,7 @@ export function createServer(opts: ServerOptions): DjpServer {
   const serveStatic = createStaticHandler(opts.staticDir);
   let openapiDoc: unknown = null;
   let isDraining = false;
+  let shuttingDown: Promise<void> | null = null;
 
   const baseCtx = {
     api,
@@ -149,19 +150,23 @@ export function createServer(opts: ServerOptions): DjpServer {
       });
     },
     draining: () => isDraining,
-    async shutdown(deadlineMs) {
-      if (isDraining) return;
-      isDraining = true;
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeIdleConnections();
-      const t0 = Date.now();
-      logger.info({ in_flight: api.inFlight(), deadline_ms: deadlineMs }, 'shutting down: draining in-flight runs');
-      await api.drain(deadlineMs);
-      logger.info({ ms: Date.now() - t0, in_flight: api.inFlight() }, 'drained');
-      // SSE streams of finished runs end by themselves; give them a moment, then close what is left.
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 500).unref())]);
-      server.closeAllConnections();
-      await closed;
+    shutdown(deadlineMs) {
+      // A second call waits for the same shutdown (it used to resolve at once, mid-drain).
+      return (shuttingDown ??= stop(deadlineMs));
     },
   };
+
+  async function stop(deadlineMs: number): Promise<void> {
+    isDraining = true;
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    const t0 = Date.now();
+    logger.info({ in_flight: api.inFlight(), deadline_ms: deadlineMs }, 'shutting down: draining in-flight runs');
+    await api.drain(deadlineMs);
+    logger.info({ ms: Date.now() - t0, in_flight: api.inFlight() }, 'drained');
+    // SSE streams of finished runs end by themselves; give them a moment, then close what is left.
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 500).unref())]);
+    server.closeAllConnections();
+    await closed;
+  }
 }
