@@ -3,7 +3,7 @@
 // other clients. Comment heartbeats keep proxies from closing an idle stream; the stream ends after
 // run.done or run.error.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DjpError, type DjpApi, type RunEvent, type Unsubscribe } from '../../shared/api/index.js';
+import { DjpError, isDjpError, type DjpApi, type RunEvent, type Unsubscribe } from '../../shared/api/index.js';
 
 export function parseAfterSeq(req: IncomingMessage, url: URL): number | undefined {
   const raw = (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after') ?? undefined;
@@ -18,13 +18,17 @@ function frame(e: RunEvent): string {
 
 const isFinal = (e: RunEvent): boolean => e.type === 'run.done' || e.type === 'run.error';
 
-/** True when the run has finished (getRun answers; a running run is a conflict, a missing one not_found). */
+/**
+ * True when the run has finished. Called only after subscribe() succeeded, so the run exists: getRun
+ * answers for a finished run and throws conflict for a running one. Any other failure (a run that
+ * ended in run.error has no artifact: not_found) also means it is not running any more.
+ */
 async function isFinished(api: Pick<DjpApi, 'getRun'>, runId: string): Promise<boolean> {
   try {
     await api.getRun(runId);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    return !(isDjpError(e) && e.code === 'conflict');
   }
 }
 
