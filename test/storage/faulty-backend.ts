@@ -1,19 +1,11 @@
 // A StorageBackend wrapper that fails writes deterministically (seeded RNG), for fault tests.
 // mode 'before': the write never reaches the store. mode 'after': the write lands but the caller
 // sees an error (a lost response) — the case where a retry meets its own earlier write.
+import { mulberry32 } from '../../shared/djp/rng.js';
 import { StorageError, type ListOptions, type ListPage, type StorageBackend } from '../../shared/storage/backend.js';
 
-/** mulberry32: small, fast, deterministic. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic RNG for fault injection: the judge's mulberry32 (shared/djp/rng.ts). */
+export const seededRandom = mulberry32;
 
 export class FaultyBackend implements StorageBackend {
   readonly kind: StorageBackend['kind'];
