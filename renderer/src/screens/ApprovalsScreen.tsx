@@ -4,6 +4,7 @@ import type { RunArtifact, RunSummary } from '../../../shared/api/index.js';
 import { DecisionForm } from '../components/DecisionForm.js';
 import { useApp, useLoad } from '../context.js';
 import { formatTime, formatUsd } from '../lib/format.js';
+import { Loading, ErrorAlert } from '../components/Status.js';
 
 export function ApprovalsScreen() {
   const { client } = useApp();
@@ -19,14 +20,10 @@ export function ApprovalsScreen() {
         </button>
       </div>
       {pending.loading && (
-        <p role="status" className="muted">
-          <span className="spinner small" aria-hidden="true" /> Loading pending runs…
-        </p>
+        <Loading>Loading pending runs…</Loading>
       )}
       {pending.error && (
-        <p className="error" role="alert">
-          Could not load pending runs: {pending.error}
-        </p>
+        <ErrorAlert>Could not load pending runs: {pending.error}</ErrorAlert>
       )}
       {pending.data && open.length === 0 && <p className="muted">No runs are waiting for approval.</p>}
       {open.map((r) => (

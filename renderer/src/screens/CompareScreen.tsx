@@ -7,6 +7,7 @@ import { diffStats, diffWords } from '../lib/diff.js';
 import { formatMs, formatUsd } from '../lib/format.js';
 import { STATUS_LABEL } from '../lib/runView.js';
 import { navigate, useRoute } from '../router.js';
+import { Loading, ErrorAlert } from '../components/Status.js';
 
 interface Side {
   runId: string;
@@ -100,12 +101,10 @@ export default function CompareScreen() {
       </form>
       {recent.error && <p className="error">Could not list recent runs: {recent.error}</p>}
       {(runA.loading || runB.loading) && (a || b) && (
-        <p role="status" className="muted">
-          <span className="spinner small" aria-hidden="true" /> Loading runs…
-        </p>
+        <Loading>Loading runs…</Loading>
       )}
-      {runA.error && <p className="error" role="alert">Left run: {runA.error}</p>}
-      {runB.error && <p className="error" role="alert">Right run: {runB.error}</p>}
+      {runA.error && <ErrorAlert>Left run: {runA.error}</ErrorAlert>}
+      {runB.error && <ErrorAlert>Right run: {runB.error}</ErrorAlert>}
       {!a || !b ? <p className="muted">Choose two runs (or two drafts of one run) and press Compare.</p> : null}
       {ops && runA.data && runB.data && a && b && stats && (
         <>

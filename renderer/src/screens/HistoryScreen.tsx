@@ -5,6 +5,7 @@ import { useApp, useLoad } from '../context.js';
 import { formatMs, formatTime, formatUsd, truncate } from '../lib/format.js';
 import { STATUS_LABEL } from '../lib/runView.js';
 import { navigate, useRoute } from '../router.js';
+import { Loading, ErrorAlert } from '../components/Status.js';
 
 const PAGE = 20;
 
@@ -106,14 +107,10 @@ export function HistoryScreen() {
       </div>
 
       {page.loading && (
-        <p role="status" className="muted">
-          <span className="spinner small" aria-hidden="true" /> Loading runs…
-        </p>
+        <Loading>Loading runs…</Loading>
       )}
       {page.error && (
-        <p className="error" role="alert">
-          Could not load the run history: {page.error} <button type="button" onClick={page.reload}>Retry</button>
-        </p>
+        <ErrorAlert>Could not load the run history: {page.error} <button type="button" onClick={page.reload}>Retry</button></ErrorAlert>
       )}
       {page.data && (
         <>

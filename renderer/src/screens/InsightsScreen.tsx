@@ -6,6 +6,7 @@ import { formatMs, formatUsd } from '../lib/format.js';
 import { costByDay, latencyByProvider, providerWinRate, statusMix } from '../lib/insights.js';
 import { STATUS_LABEL } from '../lib/runView.js';
 import type { DjpClient } from '../api/client.js';
+import { Loading, ErrorAlert } from '../components/Status.js';
 
 const MAX_RUNS = 500;
 const LATENCY_SAMPLE = 40;
@@ -40,14 +41,10 @@ export default function InsightsScreen() {
         </button>
       </div>
       {data.loading && (
-        <p role="status" className="muted">
-          <span className="spinner small" aria-hidden="true" /> Reading run history…
-        </p>
+        <Loading>Reading run history…</Loading>
       )}
       {data.error && (
-        <p className="error" role="alert">
-          Could not read the run history: {data.error}
-        </p>
+        <ErrorAlert>Could not read the run history: {data.error}</ErrorAlert>
       )}
       {data.data && data.data.runs.length === 0 && <p className="muted">No runs yet — start one on the Run screen.</p>}
       {data.data && data.data.runs.length > 0 && <Charts {...data.data} />}

@@ -9,6 +9,7 @@ import { useApp, useLoad } from '../context.js';
 import { formatTime } from '../lib/format.js';
 import { navigate } from '../router.js';
 import { useRun } from '../useRun.js';
+import { Loading, ErrorAlert } from '../components/Status.js';
 
 export function RunDetailScreen({ runId }: { runId: string }) {
   const { client } = useApp();
@@ -65,19 +66,13 @@ export function RunDetailScreen({ runId }: { runId: string }) {
         </div>
       </div>
       {action.error && (
-        <p className="error" role="alert">
-          {action.error}
-        </p>
+        <ErrorAlert>{action.error}</ErrorAlert>
       )}
       {loadError && (
-        <p className="error" role="alert">
-          {loadError}
-        </p>
+        <ErrorAlert>{loadError}</ErrorAlert>
       )}
       {!artifact && !loadError && view.phase === 'connecting' && (
-        <p role="status" className="muted">
-          <span className="spinner small" aria-hidden="true" /> Loading run…
-        </p>
+        <Loading>Loading run…</Loading>
       )}
       {(artifact || view.task) && (
         <section aria-label="Task" className="card">
