@@ -1,7 +1,7 @@
 // makeArtifact(overrides): a RunArtifact that validates, for tests in any area.
 // The id is a fresh monotonic ULID unless given; created_at matches the id's time unless given.
 import { monotonicFactory, decodeTime, ulid } from 'ulid';
-import { ARTIFACT_SCHEMA_VERSION, RunArtifact, type ProviderId, type PublishStatus } from '../../shared/api/index.js';
+import { ARTIFACT_SCHEMA_VERSION, DEFAULT_PARAMETERS, RunArtifact, type ProviderId, type PublishStatus } from '../../shared/api/index.js';
 
 const nextUlid = monotonicFactory();
 
@@ -52,19 +52,9 @@ export function makeArtifact(overrides: ArtifactOverrides = {}): RunArtifact {
       preset: null,
       debaters: providers.map((provider) => ({ provider, model: `${provider}-model` })),
       judge: { provider: providers[0] ?? 'offline', model: 'judge-model' },
-      max_tokens: 1200,
-      temperature: 0.3,
-      policy: 'openai_preferred',
-      fastpath: false,
-      max_debaters: 6,
-      timeout_s: 60,
-      margin_threshold: 2,
-      seed: 0,
+      ...DEFAULT_PARAMETERS,
       offline: providers.every((p) => p === 'offline'),
-      require_citations: 0,
       grounded_corpus: null,
-      grounded_required: 0,
-      redact: true,
       redaction_rules: null,
       require_approval: status === 'pending_approval',
       budget_usd: null,
