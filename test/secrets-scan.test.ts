@@ -2,16 +2,14 @@
 // driven through the `djp` CLI as a subprocess against the fake LLM server (real OpenAI and Anthropic
 // SDKs). None of them may appear in the saved artifact, the logs (stderr) or the CLI output (stdout),
 // including a provider error message that echoes the key back.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from './fakes/cli.js';
 import { RunArtifact } from '../shared/api/index.js';
 import { startFakeLlmServer, type FakeLlmServer } from './fakes/llm-server.js';
 
-const root = resolve(import.meta.dirname, '..');
-const tsx = join(root, 'node_modules/.bin/tsx');
 
 const API_KEY = 'sk-proj-T3stS3cr3tK3yDoNotLeak0123456789abcdefXYZ';
 const ANTHROPIC_KEY = 'sk-ant-api03-An0th3rS3cr3tThatMustN0tLeak-987654321';
@@ -26,9 +24,8 @@ const NEEDLES = [API_KEY, ANTHROPIC_KEY, EMAIL, CARD, CARD_DIGITS, '4111-1111-11
 let fake: FakeLlmServer;
 let dir: string;
 
-function djp(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function djp(args: string[]): Promise<CliResult> {
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
     HOME: dir,
     RUNS_DIR: join(dir, 'runs'),
     OPENAI_API_KEY: ENV_OPENAI_KEY,
@@ -36,14 +33,7 @@ function djp(args: string[]): Promise<{ code: number | null; stdout: string; std
     ANTHROPIC_API_KEY: ENV_ANTHROPIC_KEY,
     ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
   };
-  return new Promise((res) => {
-    const p = spawn(tsx, [join(root, 'server/cli.ts'), ...args], { cwd: dir, env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('close', (code) => res({ code, stdout, stderr }));
-  });
+  return runCli(args, { cwd: dir, env });
 }
 
 function filesUnder(d: string): string[] {

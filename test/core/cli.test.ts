@@ -1,26 +1,17 @@
 // The `djp` CLI as a subprocess (tsx), offline, against a temp RUNS_DIR.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../fakes/cli.js';
 import { RunArtifact } from '../../shared/api/index.js';
 import { startFakeLlmServer } from '../fakes/llm-server.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const tsx = join(root, 'node_modules/.bin/tsx');
 let dir: string;
 
-function djp(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, RUNS_DIR: join(dir, 'runs'), ...extraEnv };
-  return new Promise((res) => {
-    const p = spawn(tsx, [join(root, 'server/cli.ts'), ...args], { cwd: dir, env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('close', (code) => res({ code, stdout, stderr }));
-  });
+function djp(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  const env: Record<string, string> = { HOME: dir, RUNS_DIR: join(dir, 'runs'), ...extraEnv };
+  return runCli(args, { cwd: dir, env });
 }
 
 beforeAll(() => {

@@ -1,27 +1,18 @@
 // `djp cost`, budget abort before a run, and the guardrail flags of `djp run`, through the CLI as a
 // subprocess (offline provider: no network, priced at $0 explicitly).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../fakes/cli.js';
 import { CostProjection, RunArtifact } from '../../shared/api/index.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const tsx = join(root, 'node_modules/.bin/tsx');
 const CORPUS = resolve(import.meta.dirname, '../fixtures/corpus');
 let dir: string;
 
-function djp(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, RUNS_DIR: join(dir, 'runs'), ...extraEnv };
-  return new Promise((res) => {
-    const p = spawn(tsx, [join(root, 'server/cli.ts'), ...args], { cwd: dir, env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('close', (code) => res({ code, stdout, stderr }));
-  });
+function djp(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  const env: Record<string, string> = { HOME: dir, RUNS_DIR: join(dir, 'runs'), ...extraEnv };
+  return runCli(args, { cwd: dir, env });
 }
 
 const runsSaved = () => (existsSync(join(dir, 'runs')) ? readdirSync(join(dir, 'runs')).filter((f) => /^[0-9A-Z]{26}\.json$/.test(f)).length : 0);

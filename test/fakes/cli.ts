@@ -1,0 +1,24 @@
+// Runs the real `djp` CLI (server/cli.ts under tsx) as a subprocess, the way a user would, and
+// collects its exit code and output. Only the environment given is passed (plus PATH).
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../..');
+const tsx = join(root, 'node_modules/.bin/tsx');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { cwd: string; env: Record<string, string> }): Promise<CliResult> {
+  return new Promise((res) => {
+    const p = spawn(tsx, [join(root, 'server/cli.ts'), ...args], { cwd: opts.cwd, env: { PATH: process.env.PATH ?? '', ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    p.on('close', (code) => res({ code, stdout, stderr }));
+  });
+}
