@@ -2,7 +2,7 @@
 # DJP Workflow server: the hosted web build (API + built React UI) in one container.
 # Config comes only from the environment (see docs/DEPLOYMENT.md); no secrets are baked in.
 
-ARG NODE_VERSION=22
+ARG NODE_VERSION=24.22.3
 
 # --- build: compile TypeScript to dist/ and the renderer to dist/renderer (plain JS: built once on the
 # build platform, copied into every target platform's image) ---------------------------------------

@@ -35,7 +35,7 @@ describe('Dockerfile', () => {
   it('is multi-stage on a current LTS slim image, non-root, with health check, port and CMD', () => {
     const froms = [...df.matchAll(/^FROM\s+(?:--platform=\S+\s+)?(\S+)/gm)].map((m) => m[1]);
     expect(froms.length).toBeGreaterThanOrEqual(2);
-    expect(df).toMatch(/^ARG NODE_VERSION=(22|24)$/m);
+    expect(df).toMatch(/^ARG NODE_VERSION=24\.\d+\.\d+$/m); // an exact Node 24 LTS release
     for (const f of froms) expect(f).toBe('node:${NODE_VERSION}-slim');
     expect(df).toMatch(/^USER node$/m);
     expect(df).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m);
@@ -81,9 +81,9 @@ describe('GitHub workflows', () => {
     expect(lint('action-validator', bad).ok).toBe(false);
   });
 
-  it('ci runs type-check, lint and tests on Node 20 and 22', () => {
+  it('ci runs type-check, lint and tests on Node 22 and 24', () => {
     const ci = read('.github/workflows/ci.yml');
-    expect(ci).toMatch(/node: \['20', '22'\]/);
+    expect(ci).toMatch(/node: \['22', '24'\]/);
     for (const step of ['npm ci', 'npm run typecheck', 'npm run lint:deploy', 'npm test']) expect(ci).toContain(step);
   });
 

@@ -1,4 +1,4 @@
-// GCS StorageBackend (@google-cloud/storage v7, loaded on first use).
+// GCS StorageBackend (@google-cloud/storage v8, loaded on first use).
 //
 // Credentials: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud ADC, the
 // metadata server on Cloud Run/GKE). STORAGE_EMULATOR_HOST points the client at an emulator or test
@@ -110,14 +110,36 @@ export class GcsBackend implements StorageBackend {
     return this.upload('create', key, data, opts.contentType);
   }
 
+  // Reads are a JSON-API media download (`alt=media`) sent with the SDK's own endpoint and credentials,
+  // not `file.download()`: the SDK's stream download (teeny-request's stream mode) calls pipeline() on a
+  // request stream that its retry wrapper already destroyed whenever the server answers an error, and on
+  // Node 24 that throws ERR_STREAM_UNABLE_TO_PIPE outside any promise — an unhandled rejection that ends
+  // the process (upstream googleapis/google-cloud-node#8670, unfixed in teeny-request 9, 10 and 11).
+  // test/storage/gcs.test.ts ("server errors surface as unavailable…") fails with the SDK call.
   async read(key: string): Promise<Uint8Array> {
     const name = this.full(key);
-    const { bucket } = await this.bucket();
-    try {
-      const [buf] = await bucket.file(name).download();
-      return buf;
-    } catch (e) {
-      throw this.fail(e, 'read', this.uri(key));
+    const { storage } = await this.bucket();
+    const url = `${storage.apiEndpoint.replace(/\/$/, '')}/storage/v1/b/${encodeURIComponent(this.bucketName)}/o/${encodeURIComponent(name)}?alt=media`;
+    const attempts = 1 + (this.maxRetries ?? 3);
+    for (let attempt = 1; ; attempt++) {
+      let status = 0;
+      let message = '';
+      try {
+        // No credentials go to an emulator or test server (the SDK sends none there either).
+        const headers = this.endpoint ? new Headers() : await storage.authClient.getRequestHeaders(url);
+        const res = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
+        if (res.ok) return new Uint8Array(await res.arrayBuffer());
+        status = res.status;
+        const body = await res.text().catch(() => '');
+        message = gcsErrorMessage(body) ?? (res.status === 404 ? 'No such object' : `HTTP ${res.status}`);
+      } catch (e) {
+        if (attempt >= attempts) throw this.fail(e, 'read', this.uri(key));
+      }
+      const retryable = status === 0 || status === 408 || status === 429 || status >= 500;
+      if (status !== 0 && (!retryable || attempt >= attempts)) {
+        throw this.fail({ code: status, message }, 'read', this.uri(key));
+      }
+      await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2)));
     }
   }
 
@@ -186,5 +208,15 @@ export class GcsBackend implements StorageBackend {
     } catch (e) {
       throw this.fail(e, 'open', this.location);
     }
+  }
+}
+
+/** The message of a GCS JSON-API error body ({"error":{"message":…}}), if it is one. */
+function gcsErrorMessage(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } };
+    return typeof parsed.error?.message === 'string' ? parsed.error.message : undefined;
+  } catch {
+    return undefined;
   }
 }

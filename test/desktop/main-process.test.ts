@@ -25,7 +25,7 @@ beforeAll(async () => {
   await rm(out, { recursive: true, force: true });
   await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.main.json'), '--outDir', out, '--sourceMap', 'false'], { cwd: root });
   // The same bundle options as package.json "build:main".
-  await build({ entryPoints: [path.join(root, 'main', 'preload.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['electron'], outfile: path.join(out, 'main', 'preload.cjs'), logLevel: 'warning' });
+  await build({ entryPoints: [path.join(root, 'main', 'preload.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node22', external: ['electron'], outfile: path.join(out, 'main', 'preload.cjs'), logLevel: 'warning' });
   await mkdir(path.join(out, 'renderer'), { recursive: true });
   await writeFile(path.join(out, 'renderer', 'index.html'), '<!doctype html><title>DJP Workflow</title>');
 }, 120_000);
