@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKeyServer, type KeyServer } from '../../test/server/key-server.js';
 import { follow, getArtifact, startRealStack, type RealStack } from '../../test/server/real-service.js';
-import { authFromEnv, AuthConfigError, isLoopbackHost, isTrusted, localUser, parseTrustedProxies, type Authenticator } from './index.js';
+import { authFromEnv, AuthConfigError, isLoopbackHost, isTrusted, localUser, parseProxyHeader, parseTrustedProxies, type Authenticator } from './index.js';
 
 const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/djp/50dc6c495c0c9188';
 const AUD = '/projects/123/global/backendServices/456';
@@ -152,17 +152,50 @@ describe('DJP_AUTH=cloudflare', () => {
 });
 
 describe('DJP_AUTH=proxy', () => {
-  it('believes the email header only from a trusted proxy address', async () => {
+  it('believes the one configured header (default X-Auth-Request-Email), only from a trusted proxy address', async () => {
     await withServer(authFromEnv({ DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' }, '0.0.0.0'), async (s) => {
-      await expectIdentity(s, { 'x-forwarded-email': 'ken@example.com' }, { user: 'ken@example.com', source: 'proxy' });
       await expectIdentity(s, { 'x-auth-request-email': 'dmr@example.com' }, { user: 'dmr@example.com', source: 'proxy' });
-      await expect401(s, {}, /missing X-Forwarded-Email/);
-      await expect401(s, { 'x-forwarded-email': 'not an email' }, /not an email/);
+      await expect401(s, {}, /missing X-Auth-Request-Email/);
+      await expect401(s, { 'x-auth-request-email': 'not an email' }, /not an email/);
+      // Any other identity header is not an identity, whatever order or combination it comes in.
+      await expect401(s, { 'x-forwarded-email': 'ken@example.com' }, /missing X-Auth-Request-Email/);
+      await expect401(s, { 'x-forwarded-user': 'ken', 'remote-user': 'ken@example.com' }, /missing X-Auth-Request-Email/);
     });
     await withServer(authFromEnv({ DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '10.1.2.3' }, '0.0.0.0'), async (s) => {
       // 127.0.0.1 is not a trusted proxy here: a forged header from anyone else is refused.
-      await expect401(s, { 'x-forwarded-email': 'ken@example.com' }, /trusted proxy/);
+      await expect401(s, { 'x-auth-request-email': 'ken@example.com' }, /trusted proxy/);
     });
+  });
+
+  it('a client-sent X-Forwarded-Email next to the proxy\'s header cannot change who you are; it is logged by name', async () => {
+    // The issue's set-up: nginx auth_request + oauth2-proxy --set-xauthrequest passes the client's own
+    // X-Forwarded-Email through unless cleared. It used to win over X-Auth-Request-Email.
+    const lines: Array<{ fields: Record<string, unknown>; message: string }> = [];
+    const log = { warn: (fields: Record<string, unknown>, message: string) => void lines.push({ fields, message }) };
+    await withServer(authFromEnv({ DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '127.0.0.1' }, '0.0.0.0', { log }), async (s) => {
+      const forged = { 'x-forwarded-email': 'ceo@example.com', 'x-forwarded-user': 'ceo', 'x-auth-request-email': 'intern@example.com' };
+      await expectIdentity(s, forged, { user: 'intern@example.com', source: 'proxy' });
+      const who = (await (await fetch(s.base + '/api/whoami', { headers: forged })).json()) as { user: string };
+      expect(who.user).toBe('intern@example.com');
+    });
+    expect(lines.length).toBeGreaterThan(0);
+    // Header names are logged (once a minute per name), never the claimed identity.
+    expect(lines[0]!.fields['ignored_headers']).toBe('X-Forwarded-Email, X-Forwarded-User');
+    expect(lines[0]!.message).toMatch(/only X-Auth-Request-Email \(DJP_AUTH_PROXY_HEADER\) is believed/);
+    expect(lines.length).toBe(1);
+    expect(JSON.stringify(lines)).not.toMatch(/ceo@example\.com|intern@example\.com/);
+  });
+
+  it('DJP_AUTH_PROXY_HEADER picks another header; then X-Auth-Request-Email is ignored too', async () => {
+    const env = { DJP_AUTH: 'proxy', DJP_AUTH_TRUSTED_PROXIES: '127.0.0.1', DJP_AUTH_PROXY_HEADER: 'X-Forwarded-Email' };
+    await withServer(authFromEnv(env, '0.0.0.0'), async (s) => {
+      await expectIdentity(s, { 'x-forwarded-email': 'ken@example.com', 'x-auth-request-email': 'other@example.com' }, { user: 'ken@example.com', source: 'proxy' });
+      await expect401(s, { 'x-auth-request-email': 'other@example.com' }, /missing X-Forwarded-Email header from the proxy \(DJP_AUTH_PROXY_HEADER\)/);
+    });
+    expect(() => authFromEnv({ ...env, DJP_AUTH_PROXY_HEADER: 'X Email' }, '0.0.0.0')).toThrow(/DJP_AUTH_PROXY_HEADER: "X Email" is not an HTTP header name/);
+    expect(() => authFromEnv({ ...env, DJP_AUTH_PROXY_HEADER: 'Authorization' }, '0.0.0.0')).toThrow(/DJP_AUTH_PROXY_HEADER/);
+    expect(parseProxyHeader(undefined)).toBe('x-auth-request-email');
+    expect(parseProxyHeader(' Remote-User ')).toBe('remote-user');
   });
 
   it('parses IPs and CIDRs (IPv4-mapped IPv6 included) and rejects garbage', () => {

@@ -3,7 +3,7 @@
 import { createAlbAuthenticator, albKeyUrlForRegion } from './alb.js';
 import { CLOUDFLARE_HEADER, IAP_HEADER, IAP_ISSUER, IAP_JWKS_URL, cloudflareIssuer, createJwksAuthenticator } from './jwks.js';
 import { createNoAuthenticator, isLoopbackHost } from './none.js';
-import { createProxyAuthenticator, parseTrustedProxies } from './proxy.js';
+import { createProxyAuthenticator, parseProxyHeader, parseTrustedProxies, type ProxyLog } from './proxy.js';
 import { AUTH_MODES, AuthConfigError, type AuthMode, type Authenticator } from './types.js';
 
 export type Env = Record<string, string | undefined>;
@@ -40,7 +40,12 @@ export function isTruthy(v: string | undefined): boolean {
  * Builds the authenticator for DJP_AUTH. `host` is the address the server will listen on: with
  * DJP_AUTH=none it must be loopback unless DJP_ALLOW_UNAUTHENTICATED=1.
  */
-export function authFromEnv(env: Env, host: string): Authenticator {
+export interface AuthSetup {
+  /** Where modes report things worth an operator's attention (ignored identity headers). */
+  log?: ProxyLog;
+}
+
+export function authFromEnv(env: Env, host: string, setup: AuthSetup = {}): Authenticator {
   const mode = authModeFromEnv(env);
   switch (mode) {
     case 'none': {
@@ -83,7 +88,8 @@ export function authFromEnv(env: Env, host: string): Authenticator {
     }
     case 'proxy': {
       const spec = need(env, 'DJP_AUTH_TRUSTED_PROXIES', 'DJP_AUTH=proxy (the proxy addresses, IPs or CIDRs, comma-separated)');
-      return createProxyAuthenticator(parseTrustedProxies(spec));
+      const header = parseProxyHeader(env['DJP_AUTH_PROXY_HEADER']);
+      return createProxyAuthenticator(parseTrustedProxies(spec), { header, ...(setup.log ? { log: setup.log } : {}) });
     }
   }
 }

@@ -32,10 +32,10 @@ export interface RunningServe {
 /** Starts everything; throws SettingsError / AuthConfigError on bad configuration. */
 export async function startServe(flags: ServeFlags, env: Env = process.env): Promise<RunningServe> {
   const settings = serverSettings(env, flags);
-  const auth = authFromEnv(env, settings.host);
   // Log lines pass through the full redactor (secrets and personal data such as emails).
   const logRedactor = createRedactor({ enabled: true });
   const logger = createLogger({ level: settings.logLevel, redact: (text) => logRedactor.scrub(text) });
+  const auth = authFromEnv(env, settings.host, { log: logger });
   const store = createRunStore(env['RUNS_DIR'], { env, logger });
   const pricing = loadPricing(null, env);
   // Over HTTP, server-side paths (grounded_corpus, redaction_rules) must be inside DJP_SERVER_DATA_DIR.
