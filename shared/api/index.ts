@@ -4,3 +4,4 @@ export * from './artifact.js';
 export * from './contract.js';
 export * from './errors.js';
 export * from './bridge.js';
+export * from './template.js';
