@@ -34,7 +34,7 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
   const settings = serverSettings(env, flags);
   // Log lines pass through the full redactor (secrets and personal data such as emails).
   const logRedactor = createRedactor({ enabled: true });
-  const logger = createLogger({ level: settings.logLevel, redact: (text) => logRedactor.scrub(text) });
+  const logger = createLogger({ level: settings.logLevel, redact: (text) => logRedactor.scrub(text), gcpProject: settings.gcpProject });
   const auth = authFromEnv(env, settings.host, { log: logger });
   const store = createRunStore(env['RUNS_DIR'], { env, logger });
   const pricing = loadPricing(null, env);

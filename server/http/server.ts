@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { DjpError, type Identity } from '../../shared/api/index.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { applyCors, crossSiteRefusal, setSecurityHeaders } from './headers.js';
+import { traceFromHeaders } from './logger.js';
 import { buildOpenApi } from './openapi.js';
 import { sendError, sendJson } from './respond.js';
 import { matchRoute, validateInput, type RouteContext } from './routes.js';
@@ -98,9 +99,10 @@ export function createServer(opts: ServerOptions): DjpServer {
     const requestId = typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
     setSecurityHeaders(res);
+    const trace = traceFromHeaders(req.headers);
     const log = (status: number, route: string, extra?: Record<string, unknown>): void => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { req_id: requestId, method: req.method, route, status, ms: Math.round(ms * 10) / 10, ...extra };
+      const line = { req_id: requestId, method: req.method, route, status, ms: Math.round(ms * 10) / 10, ...trace, ...extra };
       if (status >= 500) logger.error(line, 'request failed');
       else if (route === 'GET /healthz' || route === 'GET /readyz') logger.debug(line, 'request');
       else logger.info(line, 'request');

@@ -18,6 +18,8 @@ export interface ServerSettings {
   logLevel: string;
   outboxSyncMs: number;
   heartbeatMs: number;
+  /** GOOGLE_CLOUD_PROJECT: log lines carry Cloud Logging's trace field (projects/ID/traces/TRACE). */
+  gcpProject: string | null;
 }
 
 export class SettingsError extends Error {
@@ -63,6 +65,14 @@ function logLevel(env: Env): string {
   return v;
 }
 
+function gcpProject(env: Env): string | null {
+  const v = env['GOOGLE_CLOUD_PROJECT']?.trim();
+  if (!v) return null;
+  // Project ids are lower-case letters, digits and hyphens; legacy domain-scoped ones have "example.com:".
+  if (!/^[a-z0-9.:-]{1,100}$/i.test(v)) throw new SettingsError(`GOOGLE_CLOUD_PROJECT="${v}" is not a Google Cloud project id`);
+  return v;
+}
+
 export function serverSettings(env: Env, flags: { port?: string | number; host?: string } = {}): ServerSettings {
   const portEnv = flags.port !== undefined ? { PORT: String(flags.port) } : {};
   const port = num({ ...env, ...portEnv }, 'PORT', 8080, 0, 65535);
@@ -78,5 +88,6 @@ export function serverSettings(env: Env, flags: { port?: string | number; host?:
     logLevel: logLevel(env),
     outboxSyncMs: Math.round(num(env, 'DJP_OUTBOX_SYNC_S', 60, 1, 86400, false) * 1000),
     heartbeatMs: 15_000,
+    gcpProject: gcpProject(env),
   };
 }

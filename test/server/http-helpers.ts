@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { RunEvent } from '../../shared/api/index.js';
 import { createNoAuthenticator, type Authenticator } from '../../server/auth/index.js';
 import { createLogger, createServer, type DjpServer, type DrainableApi, type ServerOptions } from '../../server/http/index.js';
+import type { LoggerOptions } from '../../server/http/logger.js';
 
 export interface Started {
   base: string;
@@ -13,7 +14,7 @@ export interface Started {
   close(): Promise<void>;
 }
 
-export function captureLogger(redact?: (s: string) => string): { logger: Logger; logs: string[] } {
+export function captureLogger(redact?: (s: string) => string, opts: Omit<LoggerOptions, 'destination' | 'redact'> = {}): { logger: Logger; logs: string[] } {
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, cb) {
@@ -21,7 +22,7 @@ export function captureLogger(redact?: (s: string) => string): { logger: Logger;
       cb();
     },
   });
-  return { logger: createLogger({ level: 'debug', destination, ...(redact ? { redact } : {}) }), logs };
+  return { logger: createLogger({ level: 'debug', destination, ...opts, ...(redact ? { redact } : {}) }), logs };
 }
 
 export async function startServer(api: DrainableApi, opts: Partial<ServerOptions> & { auth?: Authenticator } = {}): Promise<Started> {
