@@ -34,6 +34,13 @@ export interface ListPage {
   nextPageToken: string | null;
 }
 
+/** An object's content and the version it was read at (S3 ETag, GCS generation, a content hash on disk). */
+export interface VersionedObject {
+  data: Uint8Array;
+  /** Opaque; pass it back to writeIfMatch(). */
+  version: string;
+}
+
 export interface StorageBackend {
   readonly kind: 'local' | 's3' | 'gcs';
   /** Human-readable location: a path or s3://bucket/prefix. */
@@ -46,6 +53,14 @@ export interface StorageBackend {
   create(key: string, data: Uint8Array | string, opts?: { contentType?: string }): Promise<void>;
   /** Throws StorageError('not_found') when missing. */
   read(key: string): Promise<Uint8Array>;
+  /** read() plus the object's current version, for a later compare-and-swap. */
+  readVersioned(key: string): Promise<VersionedObject>;
+  /**
+   * Compare-and-swap: overwrites `key` only if its stored version is still `version` (S3 If-Match on
+   * the ETag, GCS ifGenerationMatch, a lock file on disk). Throws StorageError('conflict') when the object
+   * changed since (or was deleted). Returns the new version.
+   */
+  writeIfMatch(key: string, data: Uint8Array | string, version: string, opts?: { contentType?: string }): Promise<string>;
   exists(key: string): Promise<boolean>;
   /** Missing keys are not an error. */
   delete(key: string): Promise<void>;

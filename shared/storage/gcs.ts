@@ -5,9 +5,10 @@
 // server (no auth is sent there). create() uploads with `ifGenerationMatch: 0`, which GCS checks
 // atomically: when the object exists the upload fails with 412 → StorageError('conflict'). Lists page
 // through pageToken with autoPaginate off; startAfter maps to startOffset (inclusive, so the key equal
-// to startAfter is dropped here).
+// to startAfter is dropped here). writeIfMatch() is a compare-and-swap on the object's generation
+// (`ifGenerationMatch: <generation>`, read from the x-goog-generation header of the download).
 import type { Bucket, Storage } from '@google-cloud/storage';
-import { StorageError, type ListOptions, type ListPage, type StorageBackend } from './backend.js';
+import { StorageError, type ListOptions, type ListPage, type StorageBackend, type VersionedObject } from './backend.js';
 import { joinKey, validateKey, validatePrefix } from './keys.js';
 
 export interface GcsBackendOptions {
@@ -117,6 +118,40 @@ export class GcsBackend implements StorageBackend {
   // the process (upstream googleapis/google-cloud-node#8670, unfixed in teeny-request 9, 10 and 11).
   // test/storage/gcs.test.ts ("server errors surface as unavailable…") fails with the SDK call.
   async read(key: string): Promise<Uint8Array> {
+    return (await this.download(key)).data;
+  }
+
+  async readVersioned(key: string): Promise<VersionedObject> {
+    const { data, generation } = await this.download(key);
+    if (!generation) throw new StorageError('unavailable', `read ${this.uri(key)}: the server sent no x-goog-generation`);
+    return { data, version: generation };
+  }
+
+  async writeIfMatch(key: string, data: Uint8Array | string, version: string, opts: { contentType?: string } = {}): Promise<string> {
+    const name = this.full(key);
+    const generation = Number(version);
+    if (!Number.isSafeInteger(generation) || generation <= 0) {
+      throw new StorageError('conflict', `update ${this.uri(key)}: ${JSON.stringify(version)} is not a generation of this object`);
+    }
+    const { bucket } = await this.bucket();
+    const file = bucket.file(name);
+    try {
+      await file.save(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+        resumable: false,
+        contentType: opts.contentType ?? 'application/octet-stream',
+        preconditionOpts: { ifGenerationMatch: generation },
+      });
+    } catch (e) {
+      const mapped = this.fail(e, 'update', this.uri(key));
+      if (mapped.kind === 'conflict' || mapped.kind === 'not_found') {
+        throw new StorageError('conflict', `update ${this.uri(key)}: the object changed since it was read (generation ${version})`, { cause: e });
+      }
+      throw mapped;
+    }
+    return String(file.metadata.generation ?? '');
+  }
+
+  private async download(key: string): Promise<{ data: Uint8Array; generation: string | null }> {
     const name = this.full(key);
     const { storage } = await this.bucket();
     const url = `${storage.apiEndpoint.replace(/\/$/, '')}/storage/v1/b/${encodeURIComponent(this.bucketName)}/o/${encodeURIComponent(name)}?alt=media`;
@@ -128,7 +163,7 @@ export class GcsBackend implements StorageBackend {
         // No credentials go to an emulator or test server (the SDK sends none there either).
         const headers = this.endpoint ? new Headers() : await storage.authClient.getRequestHeaders(url);
         const res = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
-        if (res.ok) return new Uint8Array(await res.arrayBuffer());
+        if (res.ok) return { data: new Uint8Array(await res.arrayBuffer()), generation: res.headers.get('x-goog-generation') };
         status = res.status;
         const body = await res.text().catch(() => '');
         message = gcsErrorMessage(body) ?? (res.status === 404 ? 'No such object' : `HTTP ${res.status}`);

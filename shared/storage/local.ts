@@ -6,14 +6,27 @@
 // only ever sees the old file, the new file, or no file; never a torn one. link(2) fails with EEXIST
 // when the target exists, which makes create() an atomic create-only write. Leftover temp files from a
 // killed process are ignored by list() and never returned as keys.
-import { randomBytes } from 'node:crypto';
+//
+// writeIfMatch() (compare-and-swap): the version of a file is the SHA-256 of its content. Writers of one
+// key take a lock file beside it (".<name>.lock.djp-tmp", created with O_EXCL, so one holder at a time
+// across processes), re-read the file, compare its hash with the expected version, and only then rename
+// the new content over it. A lock older than LOCK_STALE_MS is left by a killed process and is broken.
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
-import { StorageError, type ListOptions, type ListPage, type StorageBackend } from './backend.js';
+import { StorageError, type ListOptions, type ListPage, type StorageBackend, type VersionedObject } from './backend.js';
 import { joinKey, validateKey, validatePrefix } from './keys.js';
 
 const TMP_SUFFIX = '.djp-tmp';
 const DEFAULT_PAGE = 1000;
+/** A compare-and-swap holds its lock for milliseconds; one this old was left by a killed process. */
+const LOCK_STALE_MS = 10_000;
+/** How long a writer waits for another one's lock before giving up (unavailable). */
+const LOCK_WAIT_MS = 15_000;
+
+function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
 
 type ErrnoError = NodeJS.ErrnoException;
 
@@ -137,6 +150,66 @@ export class LocalBackend implements StorageBackend {
       return await fs.readFile(target);
     } catch (e) {
       throw mapError(e, 'read', target);
+    }
+  }
+
+  async readVersioned(key: string): Promise<VersionedObject> {
+    const data = await this.read(key);
+    return { data, version: sha256(data) };
+  }
+
+  async writeIfMatch(key: string, data: Uint8Array | string, version: string): Promise<string> {
+    const target = this.uri(key);
+    const lock = path.join(path.dirname(target), `.${path.basename(target)}.lock${TMP_SUFFIX}`);
+    try {
+      await this.ensureDir(path.dirname(target));
+      await this.acquire(lock, target);
+    } catch (e) {
+      throw mapError(e, 'update', target);
+    }
+    try {
+      let current: Buffer;
+      try {
+        current = await fs.readFile(target);
+      } catch (e) {
+        if (errno(e) === 'ENOENT') throw new StorageError('conflict', `update ${target}: the file was deleted since it was read`);
+        throw e;
+      }
+      if (sha256(current) !== version) throw new StorageError('conflict', `update ${target}: the file changed since it was read`);
+      const tmp = await this.writeTemp(target, data);
+      try {
+        await fs.rename(tmp, target);
+      } catch (e) {
+        await fs.unlink(tmp).catch(() => undefined);
+        throw e;
+      }
+      return sha256(data);
+    } catch (e) {
+      throw mapError(e, 'update', target);
+    } finally {
+      await fs.unlink(lock).catch(() => undefined);
+    }
+  }
+
+  /** Takes the O_EXCL lock file of one key, waiting for another holder and breaking a stale lock. */
+  private async acquire(lock: string, target: string): Promise<void> {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const h = await fs.open(lock, 'wx', 0o644);
+        await h.writeFile(`${process.pid}\n`);
+        await h.close();
+        return;
+      } catch (e) {
+        if (errno(e) !== 'EEXIST') throw e;
+      }
+      const st = await fs.stat(lock).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
+        await fs.unlink(lock).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() > deadline) throw new StorageError('unavailable', `update ${target}: another writer has held ${lock} for more than ${LOCK_WAIT_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt * 2) * (0.5 + Math.random())));
     }
   }
 

@@ -9,8 +9,15 @@
 // header; against a custom endpoint we therefore also HEAD the key first. That check narrows but cannot
 // close the race on such servers: two writers of the SAME key within one round trip could both succeed.
 // Run ids are ULIDs (80 random bits), so in practice distinct runs never share a key.
+//
+// writeIfMatch() is a compare-and-swap on the ETag: PUT with `If-Match: <etag>`. AWS S3 (since Nov 2024)
+// takes the quoted ETag that GET/HEAD return. Ceph RGW compares against the ETag WITHOUT its quotes (the
+// quoted form gets 412 even when it matches), so against a custom endpoint a 412 on the quoted form is
+// retried once unquoted, and the form that worked is remembered for this backend. The retry cannot turn
+// a real conflict into a success: both forms are compared against the same stored ETag. Servers that
+// ignore If-Match (s3rver) get the same HEAD-first check as create().
 import type { S3Client } from '@aws-sdk/client-s3';
-import { StorageError, type ListOptions, type ListPage, type StorageBackend } from './backend.js';
+import { StorageError, type ListOptions, type ListPage, type StorageBackend, type VersionedObject } from './backend.js';
 import { joinKey, validateKey, validatePrefix } from './keys.js';
 
 export interface S3BackendOptions {
@@ -41,6 +48,8 @@ export class S3Backend implements StorageBackend {
   private readonly base: string;
   private readonly env: Record<string, string | undefined>;
   private readonly headFirst: boolean;
+  /** How this server wants If-Match's ETag: learned on the first successful compare-and-swap. */
+  private ifMatchForm: 'quoted' | 'unquoted' | null = null;
   private clientPromise: Promise<{ client: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | null = null;
 
   constructor(opts: S3BackendOptions) {
@@ -143,6 +152,67 @@ export class S3Backend implements StorageBackend {
       return await res.Body.transformToByteArray();
     } catch (e) {
       throw this.fail(e, 'read', this.uri(key));
+    }
+  }
+
+  async readVersioned(key: string): Promise<VersionedObject> {
+    const Key = this.full(key);
+    const { client, sdk } = await this.sdk();
+    try {
+      const res = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key }));
+      if (!res.Body) throw new StorageError('unavailable', `read ${this.uri(key)}: empty response body`);
+      if (!res.ETag) throw new StorageError('unavailable', `read ${this.uri(key)}: the server sent no ETag`);
+      return { data: await res.Body.transformToByteArray(), version: res.ETag };
+    } catch (e) {
+      throw this.fail(e, 'read', this.uri(key));
+    }
+  }
+
+  async writeIfMatch(key: string, data: Uint8Array | string, version: string, opts: { contentType?: string } = {}): Promise<string> {
+    const Key = this.full(key);
+    const bare = version.replace(/^"|"$/g, '');
+    const changed = () => new StorageError('conflict', `update ${this.uri(key)}: the object changed since it was read (version ${version})`);
+    const { client, sdk } = await this.sdk();
+    if (this.headFirst) {
+      let current: string | undefined;
+      try {
+        current = (await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key }))).ETag;
+      } catch (e) {
+        const mapped = this.fail(e, 'stat', this.uri(key));
+        if (mapped.kind === 'not_found') throw changed();
+        throw mapped;
+      }
+      if (current?.replace(/^"|"$/g, '') !== bare) throw changed();
+    }
+    const put = async (form: 'quoted' | 'unquoted'): Promise<string> => {
+      const res = await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body: data,
+          ContentType: opts.contentType ?? 'application/octet-stream',
+          IfMatch: form === 'quoted' ? `"${bare}"` : bare,
+        }),
+      );
+      this.ifMatchForm = form;
+      return res.ETag ?? '';
+    };
+    const isPrecondition = (e: unknown) => {
+      const err = asAws(e);
+      return err.name === 'PreconditionFailed' || err.$metadata?.httpStatusCode === 412;
+    };
+    try {
+      try {
+        return await put(this.ifMatchForm ?? 'quoted');
+      } catch (e) {
+        if (!(isPrecondition(e) && this.ifMatchForm === null && this.endpoint)) throw e;
+        return await put('unquoted'); // Ceph RGW compares the bare ETag
+      }
+    } catch (e) {
+      const status = asAws(e).$metadata?.httpStatusCode;
+      // 409 ConditionalRequestConflict: AWS's answer to a concurrent conditional write on the same key.
+      if (isPrecondition(e) || status === 404 || status === 409) throw changed();
+      throw this.fail(e, 'update', this.uri(key));
     }
   }
 

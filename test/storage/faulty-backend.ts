@@ -2,7 +2,7 @@
 // mode 'before': the write never reaches the store. mode 'after': the write lands but the caller
 // sees an error (a lost response) — the case where a retry meets its own earlier write.
 import { mulberry32 } from '../../shared/djp/rng.js';
-import { StorageError, type ListOptions, type ListPage, type StorageBackend } from '../../shared/storage/backend.js';
+import { StorageError, type ListOptions, type ListPage, type StorageBackend, type VersionedObject } from '../../shared/storage/backend.js';
 
 /** Deterministic RNG for fault injection: the judge's mulberry32 (shared/djp/rng.ts). */
 export const seededRandom = mulberry32;
@@ -24,7 +24,7 @@ export class FaultyBackend implements StorageBackend {
     this.rand = seededRandom(seed);
   }
 
-  private async maybeFail(op: () => Promise<void>, key: string): Promise<void> {
+  private async maybeFail<T>(op: () => Promise<T>, key: string): Promise<T> {
     const r = this.rand();
     if (!this.enabled || r >= this.rate) return op();
     this.failures++;
@@ -43,6 +43,12 @@ export class FaultyBackend implements StorageBackend {
   }
   read(key: string): Promise<Uint8Array> {
     return this.inner.read(key);
+  }
+  readVersioned(key: string): Promise<VersionedObject> {
+    return this.inner.readVersioned(key);
+  }
+  writeIfMatch(key: string, data: Uint8Array | string, version: string, opts?: { contentType?: string }): Promise<string> {
+    return this.maybeFail(() => this.inner.writeIfMatch(key, data, version, opts), key);
   }
   exists(key: string): Promise<boolean> {
     return this.inner.exists(key);
