@@ -22,6 +22,12 @@ export const OutboxEnvelope = z.object({
   target: z.string(),
   reason: z.string(),
   queued_at: z.string(),
+  /**
+   * For an update made by RunStore.modify(): the stored version it was computed from. sync() then
+   * pushes it as a compare-and-swap, so a decision queued here never overwrites one another replica
+   * made meanwhile (such an entry stays, reported as a conflict).
+   */
+  base_version: z.string().optional(),
   artifact: RunArtifact,
 });
 export type OutboxEnvelope = z.infer<typeof OutboxEnvelope>;
@@ -50,13 +56,14 @@ export class Outbox {
    * Queues `artifact`, replacing a pending entry for the same run (an update queued on top of a
    * pending save becomes an update: it overwrites, so it also lands when the save had half-landed).
    */
-  async put(op: 'save' | 'update', artifact: RunArtifact, reason: string): Promise<string> {
+  async put(op: 'save' | 'update', artifact: RunArtifact, reason: string, baseVersion?: string): Promise<string> {
     const envelope: OutboxEnvelope = {
       outbox_version: 1,
       op,
       target: this.target,
       reason,
       queued_at: new Date().toISOString(),
+      ...(baseVersion !== undefined ? { base_version: baseVersion } : {}),
       artifact,
     };
     await this.backend.write(`${artifact.id}.json`, `${JSON.stringify(envelope, null, 2)}\n`);

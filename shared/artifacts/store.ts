@@ -3,13 +3,17 @@
 // save():   validate → create-only write of <id>.json → write the index entry. On a cloud backend a
 //           failed write (after the SDK's own retries) sends the artifact to the local outbox and the
 //           result says where and why; a local RUNS_DIR has no outbox (its errors are thrown).
-// update(): validate → overwrite <id>.json → write the new index entry → delete stale entries of the id.
+// update(): validate → overwrite <id>.json → reconcile the run's index entries with the stored artifact.
+// modify(): read <id>.json with its version → change → compare-and-swap write (If-Match / generation /
+//           lock file) → reconcile the index. A lost race re-reads and re-applies the change; the change
+//           itself decides whether it still applies (an approval of a run someone already rejected).
 // list():   one LIST of .index/ from the cursor (or the `to` date), filters on the key, small reads.
 // sync():   pushes outbox entries; removes one only after the remote write is confirmed.
 import { DjpError, ListRunsQuery, RunArtifact, invalidFromZod, type RunPage, type RunSummary } from '../api/index.js';
 import type { ListRunsQuery as ListRunsQueryInput } from '../api/index.js';
 import { StorageError, type StorageBackend } from '../storage/backend.js';
 import type { RunStore, SaveResult } from './types.js';
+import type { VersionedObject } from '../storage/backend.js';
 import {
   INDEX_PREFIX,
   ULID_RE,
@@ -33,6 +37,8 @@ export const ID_TIME_SLACK_MS = 60 * 60 * 1000;
 const FILTERED_FIRST_PAGE = 100;
 const MAX_LIST_PAGE = 1000;
 const READ_CONCURRENCY = 16;
+/** Compare-and-swap rounds before modify() gives up on a run that keeps changing. */
+const MODIFY_ATTEMPTS = 8;
 /** Text/date scans read entries in larger batches: cloud reads are latency-bound. */
 const SCAN_BATCH = 64;
 
@@ -166,6 +172,55 @@ export class BackendRunStore implements RunStore {
     return { location: this.backend.uri(artifactKey(artifact.id)), outbox: null };
   }
 
+  async modify(id: string, change: (current: RunArtifact) => RunArtifact): Promise<{ artifact: RunArtifact; saved: SaveResult }> {
+    checkId(id);
+    const pending = this.outbox ? await this.outbox.get(id) : null;
+    if (pending && pending.base_version === undefined) {
+      // The run has not reached the store yet (its save is queued here): this process holds the only copy.
+      const artifact = validate(change(pending.artifact));
+      return { artifact, saved: await this.update(artifact) };
+    }
+    const key = artifactKey(id);
+    for (let attempt = 0; attempt < MODIFY_ATTEMPTS; attempt++) {
+      let stored: VersionedObject;
+      try {
+        stored = await this.backend.readVersioned(key);
+      } catch (e) {
+        if (e instanceof StorageError && e.kind === 'not_found') throw new DjpError('not_found', `run ${id} not found in ${this.location}`, 'id');
+        throw toDjpError(e, `read run ${id} from ${this.location} (a change needs the stored version)`);
+      }
+      // A change queued here on top of the stored version stays the base as long as that version is current.
+      const base = pending && pending.base_version === stored.version ? pending.artifact : this.parseArtifact(id, stored.data);
+      const artifact = validate(change(base));
+      const body = serialize(artifact);
+      try {
+        await this.backend.writeIfMatch(key, body, stored.version, { contentType: 'application/json' });
+      } catch (e) {
+        if (e instanceof StorageError && e.kind === 'conflict') {
+          // Either another writer got there first (go round again on its version), or our own write
+          // landed and a retry of it met the precondition (the stored body is ours: done).
+          const now = await this.backend.read(key).catch(() => null);
+          if (now && sameJson(Buffer.from(now).toString('utf8'), body)) {
+            await this.reconcileIndex(id);
+            return { artifact, saved: { location: this.backend.uri(key), outbox: null } };
+          }
+          continue;
+        }
+        const env: Envelope = { artifact, body };
+        return { artifact, saved: await this.fallback('update', env, e, stored.version) };
+      }
+      if (pending) await this.outbox?.remove(id);
+      try {
+        await this.reconcileIndex(id);
+      } catch (e) {
+        // The artifact is stored; history repairs itself on the next change or `djp sync --reindex`.
+        this.logger.warn({ run_id: id, err: describe(e) }, 'index update failed after a change; `djp sync --reindex` repairs it');
+      }
+      return { artifact, saved: { location: this.backend.uri(key), outbox: null } };
+    }
+    throw new DjpError('conflict', `run ${id} kept changing while this change was being applied (${MODIFY_ATTEMPTS} attempts); try again`, 'id');
+  }
+
   /**
    * Create-only write of the artifact, then its index entry. When the artifact already exists with
    * identical content (an earlier attempt that reached the store), that counts as done; different
@@ -186,11 +241,47 @@ export class BackendRunStore implements RunStore {
   }
 
   private async pushUpdate(env: Envelope): Promise<void> {
-    const newKey = indexKey(env.artifact);
     await this.backend.write(artifactKey(env.artifact.id), env.body, { contentType: 'application/json' });
-    await this.writeIndex(env.artifact);
-    for (const key of await this.indexKeysOf(env.artifact.id)) {
-      if (key !== newKey) await this.backend.delete(key);
+    await this.reconcileIndex(env.artifact.id);
+  }
+
+  /** A queued modify(): compare-and-swap against the version it was computed from. */
+  private async pushChange(env: Envelope, baseVersion: string): Promise<void> {
+    const key = artifactKey(env.artifact.id);
+    try {
+      await this.backend.writeIfMatch(key, env.body, baseVersion, { contentType: 'application/json' });
+    } catch (e) {
+      if (!(e instanceof StorageError && e.kind === 'conflict')) throw e;
+      const now = await this.backend.read(key);
+      if (!sameJson(Buffer.from(now).toString('utf8'), env.body)) {
+        throw new DjpError('conflict', `run ${env.artifact.id} was changed in ${this.location} by another writer since this change was queued; the queued change is kept in the outbox, not applied`);
+      }
+    }
+    await this.reconcileIndex(env.artifact.id);
+  }
+
+  /**
+   * Makes the run's index entries match the artifact AS STORED NOW: writes the entry for it and deletes
+   * the run's other entries. Index keys are derived from the stored artifact, never from what this
+   * writer meant to store, so a slower writer never deletes the entry of a newer version another
+   * replica wrote; if the artifact changes while we work, we go round again on the new version.
+   */
+  private async reconcileIndex(id: string): Promise<void> {
+    const key = artifactKey(id);
+    for (let attempt = 0; attempt < MODIFY_ATTEMPTS; attempt++) {
+      let before: VersionedObject;
+      try {
+        before = await this.backend.readVersioned(key);
+      } catch (e) {
+        if (e instanceof StorageError && e.kind === 'not_found') return; // deleted: delete() cleans up
+        throw e;
+      }
+      const artifact = this.parseArtifact(id, before.data);
+      const want = indexKey(artifact);
+      await this.writeIndex(artifact);
+      for (const k of await this.indexKeysOf(id)) if (k !== want) await this.backend.delete(k);
+      const after = await this.backend.readVersioned(key).catch(() => null);
+      if (!after || after.version === before.version) return;
     }
   }
 
@@ -203,13 +294,13 @@ export class BackendRunStore implements RunStore {
     return page.keys;
   }
 
-  private async fallback(op: 'save' | 'update', env: Envelope, e: unknown): Promise<SaveResult> {
+  private async fallback(op: 'save' | 'update', env: Envelope, e: unknown, baseVersion?: string): Promise<SaveResult> {
     const what = `${op} run ${env.artifact.id} to ${this.location}`;
     const retryable = e instanceof StorageError && (e.kind === 'unavailable' || e.kind === 'access_denied');
     const unknownFailure = !(e instanceof StorageError) && !(e instanceof DjpError);
     if (!this.outbox || !(retryable || unknownFailure)) throw toDjpError(e, what);
     const reason = `${what} failed: ${describe(e)}`;
-    const path = await this.outbox.put(op, env.artifact, reason);
+    const path = await this.outbox.put(op, env.artifact, reason, baseVersion);
     this.logger.warn({ run_id: env.artifact.id, outbox: path, reason }, 'cloud store write failed; artifact kept in the local outbox');
     return { location: path, outbox: { path, reason } };
   }
@@ -228,6 +319,10 @@ export class BackendRunStore implements RunStore {
       }
       throw toDjpError(e, `read run ${id} from ${this.location}`);
     }
+    return this.parseArtifact(id, raw);
+  }
+
+  private parseArtifact(id: string, raw: Uint8Array): RunArtifact {
     let data: unknown;
     try {
       data = JSON.parse(Buffer.from(raw).toString('utf8'));
@@ -423,14 +518,10 @@ export class BackendRunStore implements RunStore {
       const ids = page.keys.filter((k) => /^[0-9A-HJKMNP-TV-Z]{26}\.json$/.test(k)).map((k) => k.slice(0, 26));
       await mapLimit(ids, READ_CONCURRENCY, async (id) => {
         try {
-          const artifact = await this.load(id);
+          const artifact = this.parseArtifact(id, await this.backend.read(artifactKey(id)));
           const keys = await this.indexKeysOf(id);
-          const want = indexKey(artifact);
-          if (!keys.includes(want)) {
-            await this.writeIndex(artifact);
-            indexed++;
-          }
-          for (const key of keys) if (key !== want) await this.backend.delete(key);
+          if (!keys.includes(indexKey(artifact))) indexed++;
+          await this.reconcileIndex(id);
         } catch (e) {
           skipped++;
           this.logger.warn({ run_id: id, err: describe(e) }, 'reindex: artifact skipped');
@@ -450,6 +541,7 @@ export class BackendRunStore implements RunStore {
       const env: Envelope = { artifact: entry.artifact, body: serialize(entry.artifact) };
       try {
         if (entry.op === 'save') await this.pushSaveOrSame(env);
+        else if (entry.base_version !== undefined) await this.pushChange(env, entry.base_version);
         else await this.pushUpdate(env);
       } catch (e) {
         failed++;

@@ -13,8 +13,15 @@ export interface RunStore {
   readonly location: string;
   /** Validates against RunArtifact, then writes create-only (a new run) — falls back to the outbox. */
   save(artifact: RunArtifact): Promise<SaveResult>;
-  /** Overwrites an existing run (approval decisions). Validates first. */
+  /** Overwrites an existing run unconditionally (last writer wins). Validates first. Decisions use modify(). */
   update(artifact: RunArtifact): Promise<SaveResult>;
+  /**
+   * Read-modify-write with compare-and-swap on the stored version: `change` gets the run as stored now
+   * and returns the new artifact (or throws, e.g. DjpError('conflict') when the change no longer applies).
+   * When another writer (another replica) changed the run in between, `change` runs again on that newer
+   * version, so of two racing changes exactly one applies to any given version.
+   */
+  modify(id: string, change: (current: RunArtifact) => RunArtifact): Promise<{ artifact: RunArtifact; saved: SaveResult }>;
   /** Throws DjpError('not_found') when missing. */
   load(id: string): Promise<RunArtifact>;
   delete(id: string): Promise<void>;

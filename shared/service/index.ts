@@ -185,15 +185,24 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     return p;
   }
 
+  // In-memory state is for live runs only: a finished run is read from the store, where another
+  // replica may have decided it since. The memory copy serves only a run whose save never reached the
+  // store (it went to the fallback folder).
   async function loadRun(runId: string): Promise<RunArtifact> {
     const a = active.get(runId);
-    if (a?.artifact && a.finished) return a.artifact;
     if (a && !a.finished) throw new DjpError('conflict', `run ${runId} is still running`, 'id');
-    return store.load(runId);
+    try {
+      return await store.load(runId);
+    } catch (e) {
+      if (a?.artifact && isDjpError(e) && e.code === 'not_found') return a.artifact;
+      throw e;
+    }
   }
 
-  // Decisions on one run are taken one at a time in this process: two at once would both read
-  // "pending", both write, and both callers would be told they decided.
+  // Decisions are a compare-and-swap on the stored artifact (RunStore.modify): of two racing decisions
+  // — in this process or on another replica — exactly one applies; the other re-reads, finds the run
+  // decided and gets a conflict naming who decided. In this process they are also taken one at a time,
+  // which saves the loser a round trip.
   const deciding = new Map<string, Promise<unknown>>();
   function decide(runId: string, ctx: CallContext, approve: boolean, reason: string | null): Promise<RunArtifact> {
     const prev = deciding.get(runId) ?? Promise.resolve();
@@ -210,27 +219,30 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   }
 
   async function decideNow(runId: string, ctx: CallContext, approve: boolean, reason: string | null): Promise<RunArtifact> {
-    const a = await loadRun(runId);
-    if (a.status !== 'pending_approval' || a.approval.state !== 'pending') {
-      throw new DjpError('conflict', `run ${runId} is not awaiting approval (status ${a.status}, approval ${a.approval.state})`, 'id');
-    }
-    const at = now().toISOString();
+    const live = active.get(runId);
+    if (live && !live.finished) throw new DjpError('conflict', `run ${runId} is still running`, 'id');
     const who = ctx.identity.user;
-    const next: RunArtifact = {
-      ...a,
-      status: approve ? 'published' : 'advisory_only',
-      publish: {
-        ...a.publish,
+    const { artifact: next, saved } = await store.modify(runId, (a) => {
+      if (a.status !== 'pending_approval' || a.approval.state !== 'pending') {
+        const decided = a.approval.decided_by
+          ? `already ${a.approval.state} by ${a.approval.decided_by}${a.approval.decided_at ? ` at ${a.approval.decided_at}` : ''}`
+          : `not awaiting approval (status ${a.status}, approval ${a.approval.state})`;
+        throw new DjpError('conflict', `run ${runId} was ${decided}`, 'id');
+      }
+      const at = now().toISOString();
+      return {
+        ...a,
         status: approve ? 'published' : 'advisory_only',
-        text: approve ? a.publish.text : null,
-        reason: approve ? `approved by ${who}${reason ? `: ${reason}` : ''}` : `rejected by ${who}: ${reason}`,
-      },
-      approval: { required: true, state: approve ? 'approved' : 'rejected', decided_by: who, decided_at: at, reason },
-    };
-    await store.update(next);
-    const mem = active.get(runId);
-    if (mem) mem.artifact = next;
-    log?.info({ run_id: runId, decision: approve ? 'approved' : 'rejected', by: who }, 'approval decided');
+        publish: {
+          ...a.publish,
+          status: approve ? 'published' : 'advisory_only',
+          text: approve ? a.publish.text : null,
+          reason: approve ? `approved by ${who}${reason ? `: ${reason}` : ''}` : `rejected by ${who}: ${reason}`,
+        },
+        approval: { required: true, state: approve ? 'approved' : 'rejected', decided_by: who, decided_at: at, reason },
+      };
+    });
+    log?.info({ run_id: runId, decision: approve ? 'approved' : 'rejected', by: who, outbox: saved.outbox?.path ?? null }, 'approval decided');
     return next;
   }
 

@@ -2,12 +2,30 @@
 import { describe, expect, it } from 'vitest';
 import { DjpError, type RunArtifact } from '../../shared/api/index.js';
 import { BackendRunStore } from '../../shared/artifacts/store.js';
-import { INDEX_PREFIX, indexKey } from '../../shared/artifacts/layout.js';
+import { INDEX_PREFIX, indexIdPrefix, indexKey } from '../../shared/artifacts/layout.js';
 import type { StorageBackend } from '../../shared/storage/backend.js';
 import type { StoreLogger } from '../../shared/artifacts/logger.js';
 import { makeArtifact } from '../fakes/artifact.js';
 
-export type StoreFactory = (opts?: { logger?: StoreLogger }) => Promise<{ store: BackendRunStore; backend: StorageBackend }>;
+export type StoreFactory = (opts?: { logger?: StoreLogger }) => Promise<{
+  store: BackendRunStore;
+  backend: StorageBackend;
+  /** s3rver ignores If-Match: racing compare-and-swaps can both win there (and nowhere else). */
+  ignoresConditionals?: boolean;
+}>;
+
+/** The decision change the service makes: applies only to a pending run, else a conflict naming who decided. */
+function decision(by: string, approve: boolean): (a: RunArtifact) => RunArtifact {
+  return (a) => {
+    if (a.approval.state !== 'pending') throw new DjpError('conflict', `run ${a.id} was already ${a.approval.state} by ${a.approval.decided_by}`, 'id');
+    return {
+      ...a,
+      status: approve ? 'published' : 'advisory_only',
+      publish: { ...a.publish, status: approve ? 'published' : 'advisory_only' },
+      approval: { required: true, state: approve ? 'approved' : 'rejected', decided_by: by, decided_at: new Date().toISOString(), reason: approve ? null : 'no' },
+    };
+  };
+}
 
 async function djpCode(p: Promise<unknown>): Promise<string> {
   try {
@@ -185,6 +203,60 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(entries).toEqual([indexKey(approved)]);
       expect(await djpCode(store.update(makeArtifact()))).toBe('not_found');
       expect(await djpCode(store.update({ ...approved, status: 'nope' } as unknown as RunArtifact))).toBe('invalid');
+    });
+
+    it('modify is a compare-and-swap: a change computed from a stale version is re-applied to the new one', async () => {
+      const { store, backend } = await factory();
+      const a = makeArtifact({ status: 'pending_approval', approval: { required: true, state: 'pending', decided_by: null, decided_at: null, reason: null } });
+      await store.save(a);
+      const first = await store.modify(a.id, decision('bob@example.com', true));
+      expect(first.saved.outbox).toBeNull();
+      expect(first.artifact.approval.decided_by).toBe('bob@example.com');
+      // A second decision sees the stored (decided) run and is refused, naming who decided.
+      const err = await store.modify(a.id, decision('eve@example.com', false)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DjpError);
+      expect((err as DjpError).code).toBe('conflict');
+      expect((err as DjpError).message).toContain('approved by bob@example.com');
+      expect((await store.load(a.id)).approval.decided_by).toBe('bob@example.com');
+      expect((await backend.list({ prefix: INDEX_PREFIX })).keys).toEqual([indexKey(first.artifact)]);
+      // A writer that changed the run behind our back (another replica) is seen, not overwritten.
+      await backend.write(`${a.id}.json`, `${JSON.stringify({ ...first.artifact, task: 'changed elsewhere' }, null, 2)}\n`);
+      let calls = 0;
+      const after = await store.modify(a.id, (cur) => {
+        calls++;
+        return { ...cur, task: `${cur.task} + note` };
+      });
+      expect(calls).toBe(1);
+      expect(after.artifact.task).toBe('changed elsewhere + note');
+      expect(await djpCode(store.modify(makeArtifact().id, (x) => x))).toBe('not_found');
+      expect(await djpCode(store.modify(a.id, (x) => ({ ...x, status: 'nope' }) as unknown as RunArtifact))).toBe('invalid');
+    });
+
+    it('racing decisions from two stores on one location: exactly one applies, history keeps the run once', async () => {
+      const { store, backend, ignoresConditionals } = await factory();
+      const other = new BackendRunStore(backend);
+      let bothWon = 0;
+      for (let i = 0; i < 5; i++) {
+        const a = makeArtifact({ status: 'pending_approval', approval: { required: true, state: 'pending', decided_by: null, decided_at: null, reason: null } });
+        await store.save(a);
+        const results = await Promise.allSettled([store.modify(a.id, decision('bob', true)), other.modify(a.id, decision('eve', false))]);
+        const won = results.filter((r) => r.status === 'fulfilled');
+        for (const r of results) if (r.status === 'rejected') expect((r.reason as DjpError).code).toBe('conflict');
+        if (won.length === 2) bothWon++;
+        expect(won.length).toBeGreaterThanOrEqual(1);
+        const stored = await store.load(a.id);
+        if (won.length === 1) {
+          const winner = (won[0] as PromiseFulfilledResult<{ artifact: RunArtifact }>).value.artifact;
+          expect(stored.approval.decided_by).toBe(winner.approval.decided_by);
+          const loser = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+          expect((loser?.reason as Error).message).toContain(`by ${winner.approval.decided_by}`);
+        }
+        // Whatever happened, the run is in history exactly once, with the stored status.
+        const keys = (await backend.list({ prefix: INDEX_PREFIX })).keys.filter((k) => k.startsWith(indexIdPrefix(a.id)));
+        expect(keys).toEqual([indexKey(stored)]);
+      }
+      if (!ignoresConditionals) expect(bothWon).toBe(0);
+      expect((await store.list({})).runs).toHaveLength(5);
     });
 
     it('delete removes the artifact and its index entry', async () => {
