@@ -3,7 +3,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { RunArtifact, RunEvent } from '../../shared/api/index.js';
 import { errorMessage } from './api/client.js';
 import { useApp } from './context.js';
-import { applyEvent, emptyRunView, viewFromArtifact, type RunView } from './lib/runView.js';
+import { applyEvent, emptyRunView, mergeSaved, viewFromArtifact, type RunView } from './lib/runView.js';
 
 type Action = { kind: 'event'; event: RunEvent } | { kind: 'reset'; runId: string };
 
@@ -83,10 +83,6 @@ export function useRun(runId: string): UseRun {
     };
   }, [client, runId]);
 
-  let shown = view;
-  if (artifact) {
-    const saved = viewFromArtifact(artifact, view.artifactLocation);
-    shown = { ...saved, outbox: view.outbox, warnings: [...view.warnings, ...saved.warnings] };
-  }
+  const shown = artifact ? mergeSaved(view, viewFromArtifact(artifact, view.artifactLocation)) : view;
   return { view: shown, artifact, loadError, setArtifact: useCallback((a: RunArtifact) => setArtifact(a), []) };
 }

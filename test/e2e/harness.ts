@@ -37,6 +37,38 @@ function draftText(req: FakeChatRequest): string {
   return JSON.stringify({ answer: `${req.model} answers: ${pick(0)} ${pick(1)} ${pick(2)}`, evidence: ['RFC 9110 §10.2.3'], confidence: 0.7, safety_flags: [] });
 }
 
+/** An answer in Markdown with a table, a code block, a task list, links, and XSS attempts. */
+export const MARKDOWN_ANSWER = [
+  '## Retry policy',
+  '',
+  'Use **exponential backoff** with ~~fixed delays~~ *full jitter*. See [the RFC](https://www.rfc-editor.org/rfc/rfc9110).',
+  '',
+  '| Attempt | Delay |',
+  '| --- | --- |',
+  '| 1 | 100 ms |',
+  '| 2 | 200 ms |',
+  '',
+  '- [x] cap the delay',
+  '- [ ] honour Retry-After',
+  '',
+  '```typescript',
+  'export async function retry(fn: () => Promise<void>): Promise<void> {',
+  '  const max = 5; // attempts',
+  '  return fn();',
+  '}',
+  '```',
+  '',
+  '<script>window.__xss = "script"</script>',
+  '',
+  'Inline <img src="x" onerror="window.__xss = \'img\'"> image.',
+  '',
+  '[click me](javascript:window.__xss=\'link\')',
+  '',
+  '<a href="javascript:window.__xss=\'a\'">raw link</a>',
+  '',
+  '<iframe src="javascript:window.__xss=\'iframe\'"></iframe>',
+].join('\n');
+
 export interface Harness {
   base: string;
   runsDir: string;
@@ -54,6 +86,8 @@ export async function startHarness(): Promise<Harness> {
       'claude-haiku-4-5': { latencyMs: 600, chunks: 10, text: draftText },
       // Live test: a debater that is still writing while another has finished.
       'claude-opus-4-6': { latencyMs: 4000, chunks: 10, text: draftText },
+      // Markdown test: an answer with a table, a code block, links and XSS attempts.
+      'md-writer': { latencyMs: 300, chunks: 6, text: () => JSON.stringify({ answer: MARKDOWN_ANSWER, evidence: ['RFC 9110'], confidence: 0.8, safety_flags: [] }) },
       // Cancel test: answers only after 30 s.
       'gpt-5.4-nano': { latencyMs: 30_000, text: draftText },
       // Failed-debater test: every call is refused (400 is not retried).

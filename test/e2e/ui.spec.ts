@@ -78,7 +78,11 @@ test('cancel stops a running run', async ({ page, app }) => {
   await app.shot('run-in-progress');
   await page.getByRole('button', { name: 'Cancel' }).click();
   await waitFinished(page);
-  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', 'failed');
+  // Cancelled is neutral: the run and its draft read "Cancelled", not failed.
+  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', 'cancelled');
+  await expect(page.locator('article[data-draft="d1"] [data-testid="draft-state"]')).toHaveText('Cancelled');
+  await expect(page.locator('.run-progress')).toContainText('Cancelled');
+  await expect(page.locator('.run-progress')).not.toContainText('Finished');
   await expect(page.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
   await app.shot('run-cancelled');
 });
@@ -89,7 +93,7 @@ test('a run opened from its link while it runs is followed live and can be cance
   await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', /waiting|streaming/);
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('region', { name: 'Result' })).toBeVisible();
-  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', 'failed');
+  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', 'cancelled');
   await expect(page.getByRole('region', { name: 'Parameters' })).toContainText(`openai/${SLOW}`);
 });
 

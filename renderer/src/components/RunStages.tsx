@@ -1,13 +1,13 @@
 // Every stage of one run — drafts, judge scores, the published/advisory result, costs — used by
 // the live Run screen and by a run opened from History.
-import { useState } from 'react';
 import type { RunArtifact } from '../../../shared/api/index.js';
 import { download, runToJson, runToMarkdown } from '../lib/exportRun.js';
-import { formatMs, formatUsd } from '../lib/format.js';
+import { formatMs, formatUsd, modelName } from '../lib/format.js';
+import { Answer } from './Answer.js';
 import { previewAnswer } from '../lib/streamPreview.js';
 import { STATUS_LABEL, type DraftView, type RunView } from '../lib/runView.js';
 
-const STATE_LABEL: Record<DraftView['state'], string> = { waiting: 'Waiting', streaming: 'Streaming…', done: 'Done', failed: 'Failed' };
+const STATE_LABEL: Record<DraftView['state'], string> = { waiting: 'Waiting', streaming: 'Streaming…', done: 'Done', failed: 'Failed', cancelled: 'Cancelled' };
 const FAILED_LABEL: Record<string, string> = { failed: 'Failed', timeout: 'Failed: timed out', cancelled: 'Failed: cancelled', skipped: 'Failed: skipped' };
 const RESULT_HEADING: Record<string, string> = {
   published: 'Published',
@@ -26,10 +26,12 @@ const PHASE_LABEL: Record<RunView['phase'], string> = {
 
 export function RunProgress({ view }: { view: RunView }) {
   const running = view.phase !== 'done' && view.phase !== 'error';
+  const label = !running && view.cancelled ? 'Cancelled' : PHASE_LABEL[view.phase];
   return (
-    <div className="run-progress" role="status" aria-live="polite" data-phase={view.phase}>
+    <div className="run-progress" role="status" aria-live="polite" data-phase={view.phase} data-cancelled={view.cancelled ? 'true' : undefined}>
       {running && <span className="spinner" aria-hidden="true" />}
-      <strong>{PHASE_LABEL[view.phase]}</strong>
+      <strong>{label}</strong>
+      {!running && view.cancelled && view.cancelled !== 'cancelled' && <span className="muted">({view.cancelled})</span>}
       {view.status && view.phase === 'done' && <span className={`badge status-${view.status}`}>{STATUS_LABEL[view.status]}</span>}
       {view.projected_usd !== null && <span className="muted">projected {formatUsd(view.projected_usd)}</span>}
     </div>
@@ -40,34 +42,46 @@ export function DraftColumns({ view }: { view: RunView }) {
   if (!view.drafts.length) return view.phase === 'connecting' ? <p className="muted">Waiting for the run to start…</p> : null;
   return (
     <section aria-label="Drafts" className="drafts">
-      {view.drafts.map((d) => (
-        <article key={d.id} className={`draft draft-${d.state}`} aria-label={`Draft ${d.id} ${d.provider}/${d.model}`} data-draft={d.id} data-state={d.state}>
-          <header>
-            <span className="draft-title">
-              {d.id} · {d.provider}/{d.model}
-            </span>
-            <span className={`badge state-${d.state}`} data-testid="draft-state">
-              {d.state === 'streaming' && <span className="spinner small" aria-hidden="true" />}
-              {d.state === 'failed' && d.status ? (FAILED_LABEL[d.status] ?? STATE_LABEL.failed) : STATE_LABEL[d.state]}
-            </span>
-          </header>
-          {d.state === 'failed' && (
-            <p className="error" role="alert">
-              {d.status && d.status !== 'failed' && d.error !== d.status ? `${d.status}: ` : ''}
-              {d.error}
-            </p>
-          )}
-          <div className="draft-text" aria-live={d.state === 'streaming' ? 'off' : undefined}>
-            {(d.fromStream ? previewAnswer(d.text) : d.text) ||
-              (d.state === 'waiting' ? <span className="muted">Not started yet</span> : d.state === 'streaming' ? <span className="muted">Writing…</span> : null)}
-          </div>
-          <footer className="muted small">
-            {d.usage ? `${d.usage.input_tokens} in / ${d.usage.output_tokens} out tokens` : 'tokens —'} · {formatMs(d.latency_ms)}
-            {d.cost_usd !== null && ` · ${formatUsd(d.cost_usd)}`}
-            {d.attempts > 1 && ` · ${d.attempts} attempts`}
-          </footer>
-        </article>
-      ))}
+      {view.drafts.map((d) => {
+        const name = modelName(d.provider, d.model);
+        const text = d.fromStream ? previewAnswer(d.text) : d.text;
+        const compact = d.state === 'failed' && !text;
+        return (
+          <article key={d.id} className={`draft draft-${d.state}${compact ? ' compact' : ''}`} aria-label={`Draft ${d.id} ${name}`} data-draft={d.id} data-state={d.state}>
+            <header>
+              <span className="draft-title">
+                {d.id} · {name}
+              </span>
+              <span className={`badge state-${d.state}`} data-testid="draft-state">
+                {d.state === 'streaming' && <span className="spinner small" aria-hidden="true" />}
+                {d.state === 'failed' && d.status ? (FAILED_LABEL[d.status] ?? STATE_LABEL.failed) : STATE_LABEL[d.state]}
+              </span>
+            </header>
+            {d.state === 'failed' && (
+              <p className="error" role="alert">
+                {d.status && d.status !== 'failed' && d.error !== d.status ? `${d.status}: ` : ''}
+                {d.error}
+              </p>
+            )}
+            {d.state === 'cancelled' && <p className="muted small">{text ? 'Stopped by the cancel — the text below is what had streamed.' : 'Stopped by the cancel before any text arrived.'}</p>}
+            {!compact && (
+              <Answer
+                className="draft-text"
+                label={`Draft ${d.id} answer`}
+                text={text}
+                collapsible
+                copy={d.state !== 'streaming'}
+                placeholder={d.state === 'waiting' ? <span className="muted">Not started yet</span> : d.state === 'streaming' ? <span className="muted">Writing…</span> : null}
+              />
+            )}
+            <footer className="muted small">
+              {d.usage ? `${d.usage.input_tokens} in / ${d.usage.output_tokens} out tokens` : 'tokens —'} · {formatMs(d.latency_ms)}
+              {d.cost_usd !== null && ` · ${formatUsd(d.cost_usd)}`}
+              {d.attempts > 1 && ` · ${d.attempts} attempts`}
+            </footer>
+          </article>
+        );
+      })}
     </section>
   );
 }
@@ -79,8 +93,12 @@ export function ScoresTable({ view }: { view: RunView }) {
   return (
     <section aria-label="Judge scores" className="card">
       <h3>
-        Judge {view.judgeModel ? `(${view.judgeModel.provider}/${view.judgeModel.model})` : ''}
-        {judging && <span className="spinner small" aria-label="Judging" />}
+        Judge {view.judgeModel ? `(${modelName(view.judgeModel.provider, view.judgeModel.model)})` : ''}
+        {judging && (
+          <span className="muted small">
+            <span className="spinner small" aria-hidden="true" /> judging…
+          </span>
+        )}
       </h3>
       {view.judgePasses
         .filter((p) => p.status !== 'ok' && p.status !== 'running')
@@ -111,7 +129,7 @@ export function ScoresTable({ view }: { view: RunView }) {
                 return (
                   <tr key={s.draft_id} className={view.publish?.draft_id === s.draft_id ? 'winner' : undefined}>
                     <td>{s.draft_id}</td>
-                    <td>{d ? `${d.provider}/${d.model}` : '—'}</td>
+                    <td>{d ? modelName(d.provider, d.model) : '—'}</td>
                     <td>{s.status}</td>
                     <td>{s.score ?? '—'}</td>
                     <td>{s.subscores?.task_fit ?? '—'}</td>
@@ -130,23 +148,14 @@ export function ScoresTable({ view }: { view: RunView }) {
 }
 
 export function PublishPanel({ view, artifact }: { view: RunView; artifact: RunArtifact | null }) {
-  const [copied, setCopied] = useState<string | null>(null);
   const p = view.publish;
   if (!p) return null;
   const advisory = p.status !== 'published';
   const text = p.text ?? (artifact ? (artifact.drafts.find((d) => d.id === artifact.judge.ranking[0])?.answer ?? '') : '');
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied('Copied to the clipboard.');
-    } catch {
-      setCopied('Copy failed: the browser blocked clipboard access. Select the text and copy it instead.');
-    }
-  };
   return (
     <section aria-label="Result" className={`card publish ${advisory ? 'advisory' : 'published'}`}>
       <h3>
-        {RESULT_HEADING[p.status] ?? STATUS_LABEL[p.status]} <span className={`badge status-${p.status}`}>{STATUS_LABEL[p.status]}</span>
+        {RESULT_HEADING[p.status] ?? STATUS_LABEL[p.status]}
       </h3>
       {p.status === 'pending_approval' && (
         <p>
@@ -155,7 +164,7 @@ export function PublishPanel({ view, artifact }: { view: RunView; artifact: RunA
       )}
       <p className="muted">
         {p.reason}
-        {p.provider && ` · winner ${p.draft_id} (${p.provider}/${p.model})`}
+        {p.provider && ` · winner ${p.draft_id} (${modelName(p.provider, p.model ?? '')})`}
       </p>
       {p.passed_over.length > 0 && (
         <ul className="small">
@@ -166,24 +175,14 @@ export function PublishPanel({ view, artifact }: { view: RunView; artifact: RunA
           ))}
         </ul>
       )}
-      <div className="publish-text" data-testid="publish-text">
-        {text || <span className="muted">No text.</span>}
-      </div>
+      <Answer className="publish-text" testId="publish-text" label={advisory ? 'Best answer (not published)' : 'Published answer'} text={text} copy placeholder={<span className="muted">No text.</span>} />
       <div className="row">
-        <button type="button" onClick={copy} disabled={!text}>
-          Copy
-        </button>
         <button type="button" disabled={!artifact} onClick={() => artifact && download(`djp-${artifact.id}.md`, runToMarkdown(artifact), 'text/markdown')}>
           Export Markdown
         </button>
         <button type="button" disabled={!artifact} onClick={() => artifact && download(`djp-${artifact.id}.json`, runToJson(artifact), 'application/json')}>
           Export JSON
         </button>
-        {copied && (
-          <span role="status" className="muted">
-            {copied}
-          </span>
-        )}
       </div>
     </section>
   );
@@ -211,9 +210,7 @@ export function CostPanel({ view, artifact, storage }: { view: RunView; artifact
               {artifact.drafts.map((d) => (
                 <tr key={d.id}>
                   <td>Draft {d.id}</td>
-                  <td>
-                    {d.provider}/{d.model}
-                  </td>
+                  <td>{modelName(d.provider, d.model)}</td>
                   <td>{d.usage?.input_tokens ?? '—'}</td>
                   <td>{d.usage?.output_tokens ?? '—'}</td>
                   <td>{formatMs(d.latency_ms)}</td>
@@ -223,9 +220,7 @@ export function CostPanel({ view, artifact, storage }: { view: RunView; artifact
               {artifact.judge.passes.map((j) => (
                 <tr key={`j${j.n}`}>
                   <td>Judge pass {j.n}</td>
-                  <td>
-                    {j.provider}/{j.model}
-                  </td>
+                  <td>{modelName(j.provider, j.model)}</td>
                   <td>{j.usage?.input_tokens ?? '—'}</td>
                   <td>{j.usage?.output_tokens ?? '—'}</td>
                   <td>{formatMs(j.latency_ms)}</td>
@@ -238,7 +233,7 @@ export function CostPanel({ view, artifact, storage }: { view: RunView; artifact
                 <td>{artifact.cost.total.input_tokens}</td>
                 <td>{artifact.cost.total.output_tokens}</td>
                 <td>{formatMs(artifact.timings_ms.total)}</td>
-                <td>{formatUsd(artifact.cost.total.usd)}</td>
+                <td>{costTotal(artifact)}</td>
               </tr>
             </tbody>
           </table>
@@ -287,4 +282,14 @@ export function RunStages({ view, artifact, storage }: { view: RunView; artifact
       <CostPanel view={view} artifact={artifact} storage={storage} />
     </div>
   );
+}
+
+/** The priced sum, and how many calls had no price ("$0.0123 + 2 calls unpriced"), never just "unpriced". */
+export function costTotal(a: RunArtifact): string {
+  // Calls that were made: a draft skipped or cancelled before it started made none.
+  const calls = [...a.drafts.filter((d) => d.cost_usd !== null || d.attempts.length > 0 || d.usage).map((d) => d.cost_usd), ...a.judge.passes.map((j) => j.cost_usd)];
+  const unpriced = calls.filter((c) => c === null).length;
+  const priced = calls.reduce<number>((s, c) => s + (c ?? 0), 0);
+  if (!unpriced) return formatUsd(a.cost.total.usd ?? priced);
+  return `${formatUsd(priced)} + ${unpriced} call${unpriced === 1 ? '' : 's'} unpriced`;
 }

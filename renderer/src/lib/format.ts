@@ -21,3 +21,8 @@ export function formatTime(iso: string): string {
 export function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
+
+/** "provider/model", naming the provider once when the model id already starts with it ("offline/alpha"). */
+export function modelName(provider: string, model: string): string {
+  return model.startsWith(`${provider}/`) ? model : `${provider}/${model}`;
+}

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../shared/api/index.js';
 import { RUN_ID, sampleArtifact } from '../api/testdata.js';
 import { runToMarkdown } from './exportRun.js';
-import { applyEvent, emptyRunView, viewFromArtifact } from './runView.js';
+import { applyEvent, emptyRunView, mergeSaved, viewFromArtifact } from './runView.js';
+import { formatUsd, modelName } from './format.js';
+import { costTotal } from '../components/RunStages.js';
 
 const at = '2026-11-25T10:00:00.000Z';
 const base = { run_id: RUN_ID, at };
@@ -56,5 +58,36 @@ describe('run view from events', () => {
     expect(md).toContain('# DJP run ' + RUN_ID);
     expect(md).toContain('| d1 | offline/offline-1 | 8 | 3 | 3 | 2 | fine |');
     expect(md).toContain('## Published answer\n\nhi');
+  });
+});
+
+describe('a cancelled run', () => {
+  it('reads cancelled (not failed) and keeps the partial text the artifact lacks', () => {
+    let v = emptyRunView(RUN_ID);
+    for (const e of events.slice(0, 4)) v = applyEvent(v, e);
+    v = applyEvent(v, { ...base, seq: 4, type: 'draft.done', draft_id: 'd1', status: 'cancelled', error: 'cancelled by user', usage: null, latency_ms: 5 });
+    expect(v.drafts[0]).toMatchObject({ state: 'cancelled', error: null, text: 'Hello' });
+    expect(v.cancelled).toBe('cancelled');
+    const a = sampleArtifact();
+    a.interrupted = 'cancelled by the user';
+    a.drafts[0] = { ...a.drafts[0]!, status: 'cancelled', answer: '', raw: '' };
+    const merged = mergeSaved(v, viewFromArtifact(a));
+    expect(merged.cancelled).toBe('cancelled by the user');
+    expect(merged.error).toBeNull();
+    expect(merged.drafts[0]).toMatchObject({ state: 'cancelled', text: 'Hello', partial: true });
+  });
+});
+
+describe('names and costs', () => {
+  it('names a model once when its id already starts with the provider', () => {
+    expect(modelName('offline', 'offline/alpha')).toBe('offline/alpha');
+    expect(modelName('openai', 'gpt-5.4')).toBe('openai/gpt-5.4');
+  });
+  it('shows the priced sum plus how many calls are unpriced', () => {
+    const a = sampleArtifact();
+    expect(costTotal(a)).toBe(formatUsd(a.cost.total.usd));
+    a.drafts[0] = { ...a.drafts[0]!, cost_usd: null };
+    a.judge.passes = a.judge.passes.map((p) => ({ ...p, cost_usd: 0.02 }));
+    expect(costTotal(a)).toBe(`${formatUsd(0.02 * a.judge.passes.length)} + 1 call unpriced`);
   });
 });

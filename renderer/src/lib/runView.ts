@@ -2,7 +2,8 @@
 // artifact (the same components show both — a live run, and one opened from history).
 import type { DraftScore, ModelRef, Publish, PublishStatus, RunArtifact, RunEvent, Usage } from '../../../shared/api/index.js';
 
-export type DraftState = 'waiting' | 'streaming' | 'done' | 'failed';
+/** 'cancelled' is neutral: the run was stopped by its user, the draft did not fail. */
+export type DraftState = 'waiting' | 'streaming' | 'done' | 'failed' | 'cancelled';
 
 export interface DraftView {
   id: string;
@@ -12,6 +13,8 @@ export interface DraftView {
   /** Streamed raw output while running (fromStream); the parsed answer once the artifact is known. */
   text: string;
   fromStream: boolean;
+  /** The text is only what streamed before the draft stopped. */
+  partial?: boolean;
   /** Why it failed (status + error), when it did. */
   error: string | null;
   status: string | null;
@@ -40,6 +43,8 @@ export interface RunView {
   artifactLocation: string | null;
   outbox: { path: string; reason: string } | null;
   error: string | null;
+  /** Why the run was stopped early (cancelled by its user or a shutdown), when it was. */
+  cancelled: string | null;
   warnings: string[];
   projected_usd: number | null;
   lastSeq: number;
@@ -59,6 +64,7 @@ export function emptyRunView(runId: string): RunView {
     artifactLocation: null,
     outbox: null,
     error: null,
+    cancelled: null,
     warnings: [],
     projected_usd: null,
     lastSeq: -1,
@@ -66,6 +72,10 @@ export function emptyRunView(runId: string): RunView {
 }
 
 const FAILED_STATUSES = new Set(['failed', 'timeout', 'cancelled', 'skipped']);
+
+function stateFor(status: string): DraftState {
+  return status === 'cancelled' ? 'cancelled' : FAILED_STATUSES.has(status) ? 'failed' : 'done';
+}
 
 function updateDraft(view: RunView, id: string, f: (d: DraftView) => DraftView): DraftView[] {
   return view.drafts.map((d) => (d.id === id ? f(d) : d));
@@ -107,11 +117,13 @@ export function applyEvent(view: RunView, e: RunEvent): RunView {
     case 'draft.done':
       return {
         ...v,
+        // A draft is only ever cancelled because its run was.
+        cancelled: e.status === 'cancelled' ? (v.cancelled ?? 'cancelled') : v.cancelled,
         drafts: updateDraft(v, e.draft_id, (d) => ({
           ...d,
-          state: FAILED_STATUSES.has(e.status) ? 'failed' : 'done',
+          state: stateFor(e.status),
           status: e.status,
-          error: FAILED_STATUSES.has(e.status) ? (e.error ?? e.status) : null,
+          error: FAILED_STATUSES.has(e.status) && e.status !== 'cancelled' ? (e.error ?? e.status) : null,
           usage: e.usage,
           latency_ms: e.latency_ms,
         })),
@@ -154,10 +166,10 @@ export function viewFromArtifact(a: RunArtifact, location: string | null = null)
       id: d.id,
       provider: d.provider,
       model: d.model,
-      state: d.status === 'ok' ? 'done' : 'failed',
+      state: stateFor(d.status),
       text: d.answer || d.raw,
       fromStream: false,
-      error: d.status === 'ok' ? null : (d.error ?? d.status),
+      error: d.status === 'ok' || d.status === 'cancelled' ? null : (d.error ?? d.status),
       status: d.status,
       usage: d.usage,
       latency_ms: d.latency_ms,
@@ -171,7 +183,8 @@ export function viewFromArtifact(a: RunArtifact, location: string | null = null)
     status: a.status,
     artifactLocation: location,
     outbox: null,
-    error: a.interrupted ? `Interrupted: ${a.interrupted}` : null,
+    error: null,
+    cancelled: a.interrupted,
     warnings: a.judge.status !== 'ok' && a.judge.reason ? [`Judge ${a.judge.status}: ${a.judge.reason}`] : [],
     projected_usd: a.cost.projected_usd,
     lastSeq: Number.MAX_SAFE_INTEGER,
@@ -184,3 +197,15 @@ export const STATUS_LABEL: Record<PublishStatus, string> = {
   none: 'Nothing published',
   pending_approval: 'Pending approval',
 };
+
+/**
+ * The saved view, keeping what the live one streamed that the artifact does not hold: a draft cut
+ * off by a cancel is saved without text, but the reader saw its partial answer — it stays.
+ */
+export function mergeSaved(live: RunView, saved: RunView): RunView {
+  const drafts = saved.drafts.map((d) => {
+    const l = live.drafts.find((x) => x.id === d.id);
+    return !d.text && l?.text ? { ...d, text: l.text, fromStream: true, partial: true } : d;
+  });
+  return { ...saved, drafts, outbox: live.outbox, warnings: [...live.warnings, ...saved.warnings] };
+}

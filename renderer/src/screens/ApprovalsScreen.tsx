@@ -3,8 +3,9 @@ import { useState } from 'react';
 import type { RunArtifact, RunSummary } from '../../../shared/api/index.js';
 import { DecisionForm } from '../components/DecisionForm.js';
 import { useApp, useLoad } from '../context.js';
-import { formatTime, formatUsd } from '../lib/format.js';
+import { formatTime, formatUsd, modelName } from '../lib/format.js';
 import { Loading, ErrorAlert } from '../components/Status.js';
+import { Answer } from '../components/Answer.js';
 
 export function ApprovalsScreen() {
   const { client } = useApp();
@@ -56,13 +57,13 @@ function PendingRun({ summary, onDecided }: { summary: RunSummary; onDecided: (a
         <a href={`#/runs/${summary.id}`}>{summary.task.slice(0, 120)}</a>
       </h3>
       <p className="muted small">
-        {formatTime(summary.created_at)} · winner {summary.winner ? `${summary.winner.provider}/${summary.winner.model}` : '—'} · {formatUsd(summary.cost_usd)}
+        {formatTime(summary.created_at)} · winner {summary.winner ? modelName(summary.winner.provider, summary.winner.model) : '—'} · {formatUsd(summary.cost_usd)}
       </p>
       {run.error && <p className="error">Could not load the candidate text: {run.error}</p>}
       {run.data && (
         <>
           <p className="muted small">{run.data.publish.reason}</p>
-          <div className="publish-text">{candidate || <span className="muted">No candidate text.</span>}</div>
+          <Answer className="publish-text" label={`Candidate answer for run ${summary.id}`} text={candidate} placeholder={<span className="muted">No candidate text.</span>} />
         </>
       )}
       <DecisionForm runId={summary.id} onDecided={onDecided} />

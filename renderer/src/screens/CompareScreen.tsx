@@ -4,10 +4,11 @@ import { useMemo, useState, type FormEvent } from 'react';
 import type { RunArtifact } from '../../../shared/api/index.js';
 import { useApp, useLoad } from '../context.js';
 import { diffStats, diffWords } from '../lib/diff.js';
-import { formatMs, formatUsd } from '../lib/format.js';
+import { formatMs, formatUsd, modelName } from '../lib/format.js';
 import { STATUS_LABEL } from '../lib/runView.js';
 import { navigate, useRoute } from '../router.js';
 import { Loading, ErrorAlert } from '../components/Status.js';
+import { Answer } from '../components/Answer.js';
 
 interface Side {
   runId: string;
@@ -28,7 +29,7 @@ function sideText(a: RunArtifact, draftId: string | null): string {
 function sideLabel(a: RunArtifact, draftId: string | null): string {
   if (!draftId) return `${a.status === 'published' ? 'Published' : 'Best (advisory)'} text`;
   const d = a.drafts.find((x) => x.id === draftId);
-  return d ? `Draft ${d.id} — ${d.provider}/${d.model}` : `Draft ${draftId} (not in this run)`;
+  return d ? `Draft ${d.id} — ${modelName(d.provider, d.model)}` : `Draft ${draftId} (not in this run)`;
 }
 
 export default function CompareScreen() {
@@ -40,6 +41,8 @@ export default function CompareScreen() {
   const runA = useLoad(() => (a ? client.getRun(a.runId) : Promise.resolve(null)), [client, a?.runId]);
   const runB = useLoad(() => (b ? client.getRun(b.runId) : Promise.resolve(null)), [client, b?.runId]);
   const [form, setForm] = useState({ a: params.get('a') ?? '', b: params.get('b') ?? '' });
+  // The word diff is on the Markdown source; "Rendered" shows both answers as a reader sees them.
+  const [rendered, setRendered] = useState(false);
   // The drafts of a run picked in the form (before Compare is pressed) come from its artifact.
   const formA = parseSide(form.a)?.runId ?? null;
   const formB = parseSide(form.b)?.runId ?? null;
@@ -78,7 +81,7 @@ export default function CompareScreen() {
           <option value="">Published / best text</option>
           {(run && run.id === side?.runId ? run.drafts : []).map((d) => (
             <option key={d.id} value={d.id}>
-              Draft {d.id} ({d.provider}/{d.model})
+              Draft {d.id} ({modelName(d.provider, d.model)})
             </option>
           ))}
           {side?.draftId && !(run && run.id === side.runId) && <option value={side.draftId}>Draft {side.draftId}</option>}
@@ -108,9 +111,31 @@ export default function CompareScreen() {
       {!a || !b ? <p className="muted">Choose two runs (or two drafts of one run) and press Compare.</p> : null}
       {ops && runA.data && runB.data && a && b && stats && (
         <>
-          <p className="muted" data-testid="diff-stats">
-            {stats.equal} words the same · <span className="del-key">{stats.delete} removed</span> · <span className="ins-key">{stats.insert} added</span>
-          </p>
+          <div className="row spread">
+            <p className="muted" data-testid="diff-stats">
+              {stats.equal} words the same · <span className="del-key">{stats.delete} removed</span> · <span className="ins-key">{stats.insert} added</span>
+            </p>
+            <div role="group" aria-label="View" className="row">
+              <button type="button" aria-pressed={!rendered} onClick={() => setRendered(false)}>
+                Word diff (source)
+              </button>
+              <button type="button" aria-pressed={rendered} onClick={() => setRendered(true)}>
+                Rendered
+              </button>
+            </div>
+          </div>
+          {rendered ? (
+            <div className="compare-grid" aria-label="Rendered answers">
+              <section aria-label="Left text" className="card">
+                <h3>{sideLabel(runA.data, a.draftId)}</h3>
+                <Answer label="Left answer" text={sideText(runA.data, a.draftId)} copy />
+              </section>
+              <section aria-label="Right text" className="card">
+                <h3>{sideLabel(runB.data, b.draftId)}</h3>
+                <Answer label="Right answer" text={sideText(runB.data, b.draftId)} copy />
+              </section>
+            </div>
+          ) : (
           <div className="compare-grid" aria-label="Word diff">
             <section aria-label="Left text" className="card">
               <h3>{sideLabel(runA.data, a.draftId)}</h3>
@@ -125,6 +150,7 @@ export default function CompareScreen() {
               </div>
             </section>
           </div>
+          )}
           <CompareFacts a={runA.data} aDraft={a.draftId} b={runB.data} bDraft={b.draftId} />
         </>
       )}
@@ -150,8 +176,8 @@ function CompareFacts({ a, aDraft, b, bDraft }: { a: RunArtifact; aDraft: string
     ['Status', STATUS_LABEL[a.status], STATUS_LABEL[b.status]],
     ['Score', score(a, aDraft), score(b, bDraft)],
     ['Cost', cost(a, aDraft), cost(b, bDraft)],
-    ['Debaters', p(a).debaters.map((d) => `${d.provider}/${d.model}`).join(', '), p(b).debaters.map((d) => `${d.provider}/${d.model}`).join(', ')],
-    ['Judge', `${p(a).judge.provider}/${p(a).judge.model}`, `${p(b).judge.provider}/${p(b).judge.model}`],
+    ['Debaters', p(a).debaters.map((d) => modelName(d.provider, d.model)).join(', '), p(b).debaters.map((d) => modelName(d.provider, d.model)).join(', ')],
+    ['Judge', modelName(p(a).judge.provider, p(a).judge.model), modelName(p(b).judge.provider, p(b).judge.model)],
     ['Policy', p(a).policy, p(b).policy],
     ['Temperature / max tokens', `${p(a).temperature} / ${p(a).max_tokens}`, `${p(b).temperature} / ${p(b).max_tokens}`],
     ['Preset', p(a).preset ?? '—', p(b).preset ?? '—'],

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { PROVIDER_IDS, PUBLISH_STATUSES, type ListRunsQuery, type PublishStatus } from '../../../shared/api/index.js';
 import { useApp, useLoad } from '../context.js';
-import { formatMs, formatTime, formatUsd, truncate } from '../lib/format.js';
+import { formatMs, formatTime, formatUsd, truncate, modelName } from '../lib/format.js';
 import { STATUS_LABEL } from '../lib/runView.js';
 import { navigate, useRoute } from '../router.js';
 import { Loading, ErrorAlert } from '../components/Status.js';
@@ -144,7 +144,7 @@ export function HistoryScreen() {
                       <td>
                         <span className={`badge status-${r.status}`}>{STATUS_LABEL[r.status]}</span>
                       </td>
-                      <td>{r.winner ? `${r.winner.provider}/${r.winner.model}` : '—'}</td>
+                      <td>{r.winner ? modelName(r.winner.provider, r.winner.model) : '—'}</td>
                       <td>{formatUsd(r.cost_usd)}</td>
                       <td>{formatMs(r.duration_ms)}</td>
                     </tr>

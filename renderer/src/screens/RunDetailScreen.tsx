@@ -6,7 +6,7 @@ import { errorMessage } from '../api/client.js';
 import { DecisionForm } from '../components/DecisionForm.js';
 import { RunStages } from '../components/RunStages.js';
 import { useApp, useLoad } from '../context.js';
-import { formatTime } from '../lib/format.js';
+import { formatTime, modelName } from '../lib/format.js';
 import { navigate } from '../router.js';
 import { useRun } from '../useRun.js';
 import { Loading, ErrorAlert } from '../components/Status.js';
@@ -122,8 +122,8 @@ export function Parameters({ artifact }: { artifact: RunArtifact }) {
   const p = artifact.parameters;
   const rows: Array<[string, string]> = [
     ['Preset', p.preset ?? '—'],
-    ['Debaters', p.debaters.map((d) => `${d.provider}/${d.model}`).join(', ')],
-    ['Judge', `${p.judge.provider}/${p.judge.model}`],
+    ['Debaters', p.debaters.map((d) => modelName(d.provider, d.model)).join(', ')],
+    ['Judge', modelName(p.judge.provider, p.judge.model)],
     ['Policy', p.policy],
     ['Max tokens', String(p.max_tokens)],
     ['Temperature', String(p.temperature)],
