@@ -1,6 +1,6 @@
 // Follows a run's events to completion, printing progress to stderr (never stdout, so --json output
 // stays one clean JSON object). On SIGINT the run is cancelled and saved as interrupted.
-import type { RunEvent } from '../../shared/api/index.js';
+import type { Attempt, RunEvent } from '../../shared/api/index.js';
 import type { DjpService } from '../../shared/service/index.js';
 import { CliError, localIdentity, modelName } from './cli-service.js';
 
@@ -8,6 +8,13 @@ export interface Finished {
   status: string;
   location: string;
   outbox: { path: string; reason: string } | null;
+}
+
+/** What went wrong in one attempt, the HTTP status said once ("429 rate limited", not "429 429 …"). */
+export function attemptText(a: Pick<Attempt, 'outcome' | 'http_status' | 'error'>): string {
+  const err = a.error?.trim() ?? '';
+  if (a.http_status !== null && !new RegExp(`^(HTTP )?${a.http_status}\\b`).test(err)) return `${a.http_status}${err ? ` ${err}` : ''}`;
+  return err || a.outcome;
 }
 
 export async function followRun(svc: DjpService, id: string, opts: { quiet?: boolean } = {}): Promise<Finished> {
@@ -50,7 +57,7 @@ export async function followRun(svc: DjpService, id: string, opts: { quiet?: boo
               break;
             case 'draft.attempt':
               if (e.attempt.outcome !== 'ok')
-                say(`  ${e.draft_id} attempt ${e.attempt.n}: ${e.attempt.http_status ?? e.attempt.outcome} ${e.attempt.error ?? ''}${e.attempt.retry_after_ms !== null ? ` — retrying in ${(e.attempt.retry_after_ms / 1000).toFixed(1)} s` : ''}`);
+                say(`  ${e.draft_id} attempt ${e.attempt.n}: ${attemptText(e.attempt)}${e.attempt.retry_after_ms !== null ? ` — retrying in ${(e.attempt.retry_after_ms / 1000).toFixed(1)} s` : ''}`);
               break;
             case 'draft.done':
               chars.delete(e.draft_id);

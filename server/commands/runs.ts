@@ -20,6 +20,19 @@ const int = (v: string) => {
   return n;
 };
 
+/** A value as one shell word (quoted only when it needs to be). */
+export function shellWord(v: string): string {
+  return /^[A-Za-z0-9_.,:/@%+=-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command for the next page: the same filters and page size, the new cursor. */
+export function nextPageCommand(f: ListFlags, cursor: string): string {
+  const parts = ['djp runs list'];
+  for (const k of ['status', 'provider', 'q', 'from', 'to', 'limit'] as const) if (f[k] !== undefined) parts.push(`--${k} ${shellWord(String(f[k]))}`);
+  parts.push(`--cursor ${shellWord(cursor)}`);
+  return parts.join(' ');
+}
+
 export function register(program: Command): void {
   const runs = program.command('runs').description('Browse saved runs');
   runs
@@ -44,7 +57,7 @@ export function register(program: Command): void {
         process.stdout.write(`${r.id}  ${r.created_at.slice(0, 19).replace('T', ' ')}Z  ${r.status.padEnd(16)}  ${winner.padEnd(28)}  ${r.task.replace(/\s+/g, ' ').slice(0, 60)}\n`);
       }
       if (page.skipped) process.stdout.write(`(${page.skipped} unreadable artifact(s) skipped)\n`);
-      if (page.next_cursor) process.stdout.write(`more: djp runs list --cursor ${page.next_cursor}\n`);
+      if (page.next_cursor) process.stdout.write(`more: ${nextPageCommand(f, page.next_cursor)}\n`);
     });
   runs
     .command('show <id>')

@@ -10,6 +10,8 @@ import { projectCost } from '../../shared/cost/projection.js';
 import { createGuardrails, redactSecrets } from '../../shared/guardrails/index.js';
 import { createRedactor } from '../../shared/guardrails/redaction.js';
 import { createDjpService } from '../../shared/service/index.js';
+import { isDjpError } from '../../shared/api/index.js';
+import { checkBaseUrls } from '../../shared/providers/registry.js';
 import { authFromEnv, AuthConfigError } from '../auth/index.js';
 import { createLogger, createServer } from '../http/index.js';
 import { appVersion, serverSettings, SettingsError, type Env } from '../http/settings.js';
@@ -32,6 +34,7 @@ export interface RunningServe {
 /** Starts everything; throws SettingsError / AuthConfigError on bad configuration. */
 export async function startServe(flags: ServeFlags, env: Env = process.env): Promise<RunningServe> {
   const settings = serverSettings(env, flags);
+  checkBaseUrls(env); // a base URL without a scheme fails here, naming the variable, not on every call
   // Log lines pass through the full redactor (secrets and personal data such as emails).
   const logRedactor = createRedactor({ enabled: true });
   const logger = createLogger({ level: settings.logLevel, redact: (text) => logRedactor.scrub(text), gcpProject: settings.gcpProject });
@@ -105,7 +108,7 @@ export function register(program: Command): void {
       try {
         running = await startServe(flags);
       } catch (e) {
-        if (e instanceof SettingsError || e instanceof AuthConfigError) {
+        if (e instanceof SettingsError || e instanceof AuthConfigError || (isDjpError(e) && e.code === 'invalid')) {
           process.stderr.write(`djp serve: ${e.message}\n`);
           process.exit(2);
         }

@@ -65,6 +65,25 @@ interface SdkErrorShape {
   status?: unknown;
   headers?: unknown;
   message?: unknown;
+  /** Anthropic: the body's error.message. */
+  apiMessage?: unknown;
+  /** OpenAI: the body's `error` object; Anthropic: the whole body ({type:'error', error:{type, message}}). */
+  error?: unknown;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
+
+/**
+ * "STATUS message", the status said once and the message taken out of the error body. The SDKs'
+ * own message is "STATUS " + body.message, or "STATUS " + the whole body as JSON when the message sits
+ * one level down (Anthropic's {type:'error', error:{message}}).
+ */
+export function apiErrorText(s: SdkErrorShape, status: number | null): string {
+  const body = typeof s.error === 'object' && s.error !== null ? (s.error as { message?: unknown; error?: { message?: unknown } }) : null;
+  let text = str(s.apiMessage) ?? str(body?.error?.message) ?? str(body?.message) ?? str(s.error) ?? str(s.message) ?? '';
+  if (status !== null) text = text.replace(new RegExp(`^${status}\\b\\s*`), '').trim();
+  if (status === null) return text || 'unknown error';
+  return text && !/^status code \(no body\)$/.test(text) ? `${status} ${text}` : `HTTP ${status}`;
 }
 
 export interface SdkErrorClasses {
@@ -91,8 +110,7 @@ export function fromSdkError(e: unknown, sdk: SdkErrorClasses, abortKind: 'timeo
     const s = e as SdkErrorShape;
     const status = typeof s.status === 'number' ? s.status : null;
     const headers = s.headers as HeaderLike | undefined;
-    const msg = typeof s.message === 'string' ? s.message : `HTTP ${status}`;
-    return new ProviderCallError(msg.slice(0, 500), status === null ? 'other' : 'http', status, parseRetryAfter(headers), { cause: e });
+    return new ProviderCallError(apiErrorText(s, status).slice(0, 500), status === null ? 'other' : 'http', status, parseRetryAfter(headers), { cause: e });
   }
   if (e instanceof SyntaxError) return new ProviderCallError(`malformed response: ${e.message}`, 'malformed', null, null, { cause: e });
   const msg = e instanceof Error ? e.message : String(e);

@@ -2,7 +2,7 @@
 // environment or an injectable SecretSource (the desktop keychain); statuses never include a key.
 // With no key anywhere, only the labelled offline provider is available; with keys, only real
 // providers are used unless offline is asked for explicitly. The two are never mixed silently.
-import type { ProviderId, ProviderStatus } from '../api/index.js';
+import { DjpError, type ProviderId, type ProviderStatus } from '../api/index.js';
 import { createAnthropicProvider } from './anthropic.js';
 import { createGoogleProvider, GOOGLE_OPENAI_BASE_URL } from './google.js';
 import { OFFLINE_JUDGE_MODEL, OFFLINE_MODELS, createOfflineProvider } from './offline.js';
@@ -55,6 +55,27 @@ export function displayBaseUrl(raw: string): string {
   }
 }
 
+/**
+ * Every configured base URL (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GOOGLE_BASE_URL,
+ * OPENAI_COMPATIBLE_BASE_URL) must be an absolute http(s) URL; checked at start so that
+ * "localhost:11434/v1" (no scheme) fails once, naming the variable, instead of failing every call.
+ */
+export function checkBaseUrls(env: Env): void {
+  for (const spec of PROVIDER_SPECS) {
+    const raw = env[spec.baseUrlEnv]?.trim();
+    if (!raw) continue;
+    let ok = false;
+    try {
+      const u = new URL(raw);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    } catch {
+      ok = false;
+    }
+    if (!ok)
+      throw new DjpError('invalid', `${spec.baseUrlEnv}: not an http(s) URL: "${displayBaseUrl(raw)}" (e.g. http://127.0.0.1:11434/v1)`, spec.baseUrlEnv);
+  }
+}
+
 interface Resolved {
   spec: ProviderSpec;
   key: string | null;
@@ -85,6 +106,7 @@ export interface ProviderRegistry {
 const clientCache = new Map<string, LlmProvider>();
 
 export async function loadProviderRegistry(env: Env, secrets?: SecretSource | null): Promise<ProviderRegistry> {
+  checkBaseUrls(env);
   const resolved = new Map<RealProviderId, Resolved>();
   for (const spec of PROVIDER_SPECS) {
     let key = env[spec.keyEnv]?.trim() || null;

@@ -16,6 +16,7 @@
 // retried once unquoted, and the form that worked is remembered for this backend. The retry cannot turn
 // a real conflict into a success: both forms are compared against the same stored ETag. Servers that
 // ignore If-Match (s3rver) get the same HEAD-first check as create().
+import { STATUS_CODES } from 'node:http';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StorageError, type ListOptions, type ListPage, type StorageBackend, type VersionedObject } from './backend.js';
 import { joinKey, validateKey, validatePrefix } from './keys.js';
@@ -101,7 +102,14 @@ export class S3Backend implements StorageBackend {
     const err = asAws(e);
     const status = err.$metadata?.httpStatusCode;
     const name = err.name ?? err.code ?? '';
-    const detail = `${name ? `${name}: ` : ''}${err.message ?? 'unknown error'}`;
+    // A response without a parseable error body (HEAD, or a proxy's HTML page) reaches us as
+    // "UnknownError": say the HTTP status instead, which is what the server actually answered.
+    const unknown = (v: string | undefined) => !v || /^Unknown(Error)?$/i.test(v.trim());
+    const http = status ? `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}` : '';
+    const detail =
+      unknown(name) && unknown(err.message)
+        ? http || 'unknown error (no HTTP status)'
+        : `${unknown(name) ? '' : `${name}: `}${unknown(err.message) ? http : err.message}${http && !unknown(err.message) ? ` (${http})` : ''}`;
     const msg = `${op} ${where}: ${detail}`;
     if (name === 'NoSuchBucket') return new StorageError('unavailable', `${op} ${where}: bucket "${this.bucket}" does not exist`, { cause: e });
     if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new StorageError('not_found', `${op} ${where}: not found`, { cause: e });

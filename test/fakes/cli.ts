@@ -12,12 +12,30 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { cwd: string; env: Record<string, string> }): Promise<CliResult> {
+export interface RunCliOptions {
+  cwd: string;
+  env: Record<string, string>;
+  /** Run as this user/group (a test that needs permissions to apply, when the suite runs as root). */
+  uid?: number;
+  gid?: number;
+  /** Close our end of stdout after the first chunk, like `| head -1`. */
+  closeStdoutEarly?: boolean;
+}
+
+export function runCli(args: string[], opts: RunCliOptions): Promise<CliResult> {
   return new Promise((res) => {
-    const p = spawn(tsx, [join(root, 'server/cli.ts'), ...args], { cwd: opts.cwd, env: { PATH: process.env.PATH ?? '', ...opts.env } });
+    const p = spawn(tsx, [join(root, 'server/cli.ts'), ...args], {
+      cwd: opts.cwd,
+      env: { PATH: process.env.PATH ?? '', ...opts.env },
+      ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+      ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
+    });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    p.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      if (opts.closeStdoutEarly) p.stdout.destroy();
+    });
     p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     p.on('close', (code) => res({ code, stdout, stderr }));
   });

@@ -38,8 +38,16 @@ function invalid(message: string, cause?: unknown): DjpError {
   return new DjpError('invalid', `grounded_corpus: ${message}`, 'grounded_corpus', { cause });
 }
 
+/** A folder or file the process may not read (EACCES, EIO …) is the request's fault, named as such. */
+function unreadable(path: string, e: unknown): DjpError {
+  const err = e as NodeJS.ErrnoException;
+  return invalid(`cannot read ${path} (${err.code ?? err.message})`, e);
+}
+
 async function walk(dir: string, out: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  const entries = await readdir(dir, { withFileTypes: true }).catch((e: unknown) => {
+    throw unreadable(dir, e);
+  });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
@@ -144,7 +152,9 @@ export async function loadCorpus(root: string): Promise<Corpus> {
   const passages: Passage[] = [];
   for (const abs of paths) {
     const rel = relative(root, abs).split(sep).join('/');
-    const data = await readFile(abs);
+    const data = await readFile(abs).catch((e: unknown) => {
+      throw unreadable(rel, e);
+    });
     if (data.byteLength > MAX_FILE_BYTES) throw invalid(`${rel} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`);
     const raw = extname(abs).toLowerCase() === '.pdf' ? await pdfText(data, rel) : data.toString('utf8');
     const chunks = chunkText(raw);
