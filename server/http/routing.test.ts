@@ -163,7 +163,7 @@ describe('HTTP routing', () => {
     expect(replay.status).toBe(202);
     const { id: id2 } = (await replay.json()) as { id: string };
     expect(id2).not.toBe(id);
-    expect(api.runs.get(id2)?.request.task).toBe('decide');
+    expect(api.runs.get(id2)?.request).toMatchObject({ task: 'decide' });
     const del = await fetch(`${s.base}/api/runs/${id2}`, { method: 'DELETE' });
     expect(del.status).toBe(204);
     expect(api.runs.has(id2)).toBe(false);

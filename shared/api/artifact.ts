@@ -3,6 +3,7 @@
 // against RunArtifact before it is written (shared/artifacts).
 import { z } from 'zod';
 import { ModelRef, ProviderId, RunParameters } from './run-request.js';
+import { TemplateUse } from './template.js';
 
 export const ARTIFACT_SCHEMA_VERSION = 1 as const;
 
@@ -233,5 +234,7 @@ export const RunArtifact = z.object({
   cost: Cost,
   provenance: Provenance,
   timings_ms: z.object({ debate: z.number(), judge: z.number(), publish: z.number(), total: z.number() }),
+  /** The template the task was rendered from (id, version, input values); absent or null otherwise. */
+  template: TemplateUse.nullable().optional(),
 });
 export type RunArtifact = z.infer<typeof RunArtifact>;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Attempt, DraftScore, Identity, PublishStatus, RunArtifact, Usage, Publish } from './artifact.js';
 import { ModelRef, ProviderId, RunRequest } from './run-request.js';
+import type { TemplateRunRequest } from './template.js';
 
 // --- Events ---------------------------------------------------------------------------------------
 // One run emits, in order: run.started, per draft (draft.started, draft.delta*, draft.attempt*,
@@ -150,6 +151,9 @@ export interface CallContext {
 
 export type Unsubscribe = () => void;
 
+/** A run is started from a task, or from a template (`template: {id, version?, vars}`) without one. */
+export type StartRunRequest = RunRequest | TemplateRunRequest;
+
 /**
  * The one API every transport carries: the CLI and server call it in-process, the desktop main
  * process exposes it over IPC, the renderer reaches it through HTTP or the preload bridge.
@@ -158,7 +162,7 @@ export type Unsubscribe = () => void;
  */
 export interface DjpApi {
   /** Validates the request, starts the run in the background and returns its id at once. */
-  startRun(request: RunRequest, ctx: CallContext): Promise<StartedRun>;
+  startRun(request: StartRunRequest, ctx: CallContext): Promise<StartedRun>;
   /**
    * Calls `listener` with every event of the run: first those already emitted with seq > afterSeq,
    * then live ones until run.done/run.error. For a finished run no longer in memory, it replays a
@@ -175,6 +179,6 @@ export interface DjpApi {
   /** Starts a new run with the parameters of an old one. */
   replayRun(runId: string, ctx: CallContext): Promise<StartedRun>;
   listProviders(): Promise<ProviderStatus[]>;
-  projectCost(request: RunRequest): Promise<CostProjection>;
+  projectCost(request: StartRunRequest): Promise<CostProjection>;
   info(): Promise<ServiceInfo>;
 }

@@ -73,10 +73,18 @@ export const Template = z
     /** The task, a LiquidJS template (strict: unknown variables and filters are errors; no includes). */
     body: z.string().min(1, 'body must not be empty').max(50_000),
     defaults: TemplateDefaults.default({}),
+    /** Sample values for the gallery preview (and the template's own tests); checked like real input. */
+    example: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).optional(),
   })
   .strict();
 export type Template = z.infer<typeof Template>;
 export type TemplateFile = z.input<typeof Template>;
+
+/** A value of one input: strings for string/text/enum/date/email/url, numbers, booleans, or a list. */
+export const VarValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
+export type VarValue = z.infer<typeof VarValue>;
+export const TemplateVars = z.record(z.string(), VarValue);
+export type TemplateVars = z.infer<typeof TemplateVars>;
 
 export const TEMPLATE_SOURCES = ['builtin', 'folder', 'store'] as const;
 export const TemplateSource = z.enum(TEMPLATE_SOURCES);
@@ -105,6 +113,22 @@ export const TemplateSummary = z.object({
 });
 export type TemplateSummary = z.infer<typeof TemplateSummary>;
 
+export const TemplateList = z.object({
+  templates: z.array(TemplateSummary),
+  /** Folder files or store objects that could not be used, and why. */
+  problems: z.array(z.string()),
+});
+export type TemplateList = z.infer<typeof TemplateList>;
+
+/** A template rendered with given values, before any provider is called (gallery preview). */
+export const TemplatePreview = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  task: z.string(),
+  vars: TemplateVars,
+});
+export type TemplatePreview = z.infer<typeof TemplatePreview>;
+
 export const ListTemplatesQuery = z
   .object({
     /** Words that must all appear in the title, description, tags or body (case-insensitive). */
@@ -113,12 +137,6 @@ export const ListTemplatesQuery = z
   })
   .strict();
 export type ListTemplatesQuery = z.infer<typeof ListTemplatesQuery>;
-
-/** A value of one input: strings for string/text/enum/date/email/url, numbers, booleans, or a list. */
-export const VarValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
-export type VarValue = z.infer<typeof VarValue>;
-export const TemplateVars = z.record(z.string(), VarValue);
-export type TemplateVars = z.infer<typeof TemplateVars>;
 
 /** How a run names its template (POST /api/runs `template`, `djp run --template`). */
 export const TemplateRef = z
@@ -130,6 +148,12 @@ export const TemplateRef = z
   })
   .strict();
 export type TemplateRef = z.input<typeof TemplateRef>;
+
+/** A run started from a template: run options (they win over the template's defaults) and no task. */
+export const TemplateRunRequest = RunRequest.omit({ task: true })
+  .extend({ template: TemplateRef })
+  .strict();
+export type TemplateRunRequest = z.input<typeof TemplateRunRequest>;
 
 /** What a run artifact records about the template it came from (replay re-renders from it). */
 export const TemplateUse = z.object({

@@ -37,9 +37,11 @@ import { nextTurn } from '../djp/turns.js';
 import { redactSecrets } from '../providers/errors.js';
 import { loadProviderRegistry, type Env, type SecretSource } from '../providers/registry.js';
 import type { RetryOptions } from '../providers/retry.js';
+import type { StorageBackend } from '../storage/backend.js';
 import { ActiveRun, synthesizeEvents } from './active-runs.js';
 import { appVersion, findAppRoot, gitSha, runtimeInfo } from './provenance.js';
 import { keepUnsaved } from './unsaved.js';
+import type { TemplateCatalog } from '../templates/index.js';
 
 export type Surface = 'cli' | 'server' | 'desktop' | 'test';
 
@@ -64,6 +66,8 @@ export interface DjpServiceOptions {
   retainMs?: number;
   /** Retry tuning (tests shorten backoff). */
   retry?: Partial<Omit<RetryOptions, 'signal' | 'onAttempt' | 'totalTimeoutMs'>>;
+  /** Templates a run may name; default: built-ins, DJP_TEMPLATES_DIR and templates/ in the store. */
+  templates?: TemplateCatalog;
 }
 
 export interface DjpService extends DjpApi {
@@ -71,6 +75,8 @@ export interface DjpService extends DjpApi {
   inFlight(): number;
   /** Waits for in-flight runs up to the deadline, then cancels the rest (they save as interrupted). */
   drain(deadlineMs: number): Promise<void>;
+  /** The template catalog runs are started from (shared/templates), loaded on first use. */
+  templateCatalog(): Promise<TemplateCatalog>;
 }
 
 function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } }, value: unknown): T {
@@ -94,6 +100,13 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   const makeGuardrails = opts.makeGuardrails ?? ((params: RunParameters) => createGuardrails(params, opts.surface === 'server' ? { allowedRoots: [] } : {}));
   const makeCostMeter = opts.makeCostMeter ?? ((params: RunParameters, projection: CostProjection) => createCostMeter(params, projection, { pricing: prices() }));
   const active = new Map<string, ActiveRun>();
+  const storeBackend = (store as { backend?: StorageBackend }).backend ?? null;
+  // The template code (LiquidJS, YAML) is loaded on first use: a run without a template never pays for it.
+  const templatesModule = () => import('../templates/index.js');
+  let catalog: Promise<TemplateCatalog> | null = null;
+  const templateCatalog = () =>
+    (catalog ??= opts.templates ? Promise.resolve(opts.templates) : templatesModule().then((m) => m.createTemplateCatalog({ backend: storeBackend, dir: env.DJP_TEMPLATES_DIR || null, now })));
+  const isTemplated = (r: unknown) => typeof r === 'object' && r !== null && (r as { template?: unknown }).template !== undefined;
 
   const running = () => [...active.values()].filter((r) => !r.finished);
   // Starts accepted but not yet registered (still preparing): drain() waits for these too, and once
@@ -101,13 +114,16 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   const starting = new Set<Promise<unknown>>();
   let shutdownReason: string | null = null;
 
-  async function prepare(request: unknown) {
+  async function prepare(input: unknown) {
+    // A template is looked up, its variables checked and its body rendered first: a bad variable or
+    // an unknown template/version is a request error before any provider is called.
+    const { request, template } = isTemplated(input) ? await (await templatesModule()).expandTemplateRequest(await templateCatalog(), input) : { request: input, template: null };
     const req = parseOr(RunRequest, request);
     const registry = await loadProviderRegistry(env, opts.secrets);
     const params = resolveRunParams(req, { registry });
     const policy = loadPolicy(params.policy, { allowFiles: opts.surface !== 'server' });
     const projection = project(req.task, params);
-    return { req, registry, params, policy, projection };
+    return { req, registry, params, policy, projection, template };
   }
 
   async function start(request: unknown, ctx: CallContext, replayOf: string | null): Promise<StartedRun> {
@@ -115,10 +131,11 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     // first provider calls are launched in the same slice (a second wait here would hold every run's
     // first call back until all the burst's runs were prepared).
     await nextTurn();
-    const { req, registry, params, policy, projection } = await prepare(request);
+    const { req, registry, params, policy, projection, template } = await prepare(request);
     if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', budgetField(projection) ?? (params.budget_usd !== null ? 'budget_usd' : 'budget_tokens'));
     const guardrails = await makeGuardrails(params);
     const cost = makeCostMeter(params, projection);
+    const scrubText = (text: string): string => guardrails.redactText(text);
     const scrub = (e: unknown): string => {
       const text = redactSecrets(e instanceof Error ? e.message : String(e));
       try {
@@ -134,7 +151,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     log?.info({ run_id: id, surface: opts.surface, debaters: params.debaters.map(refName), user: ctx.identity.user }, 'run started');
     run.done = (async () => {
       try {
-        const artifact = await runPipeline({
+        let artifact = await runPipeline({
           runId: id,
           task: req.task,
           params,
@@ -148,6 +165,11 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
           now,
           retry: opts.retry,
         });
+        if (template) {
+          // The input values are stored like the task: through the run's redactor.
+          const vars = Object.fromEntries(Object.entries(template.vars).map(([k, v]) => [k, typeof v === 'string' ? scrubText(v) : Array.isArray(v) ? v.map(scrubText) : v]));
+          artifact = { ...artifact, template: { ...template, vars } };
+        }
         run.artifact = artifact;
         let saved: SaveResult;
         try {
@@ -295,7 +317,9 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
 
     async replayRun(runId, ctx) {
       const a = await loadRun(runId);
-      return tracked(start(requestFromParameters(a.task, a.parameters), ctx, runId));
+      // A templated run is re-rendered from its template version and values.
+      const request = a.template ? (await templatesModule()).replayTemplateRequest(a.template, a.parameters) : requestFromParameters(a.task, a.parameters);
+      return tracked(start(request, ctx, runId));
     },
 
     async listProviders(): Promise<ProviderStatus[]> {
@@ -315,6 +339,8 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       }
       return { app_version: version, storage: { kind: store.kind, location: store.location }, outbox_pending: pending, auth: opts.auth ?? 'none', surface: opts.surface };
     },
+
+    templateCatalog,
 
     inFlight: () => running().length,
 

@@ -5,7 +5,7 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { DjpError, Template, type TemplateInput, type VarValue } from '../api/index.js';
 import { BodyError, parseBody, renderBody, type ParsedBody } from './engine.js';
-import { checkValue, emptyValue, isCalendarDate } from './vars.js';
+import { checkValue, checkVars, emptyValue, isCalendarDate } from './vars.js';
 
 export interface TemplateIssue {
   /** inputs[2].pattern, body, tags[0] … ("" for the document itself). */
@@ -146,6 +146,9 @@ export function checkTemplate(value: unknown): CheckResult {
   const issues = inputIssues(t.inputs);
   const body = bodyIssues(t);
   issues.push(...body.issues);
+  if (t.example && issues.length === 0) {
+    for (const v of checkVars(t, t.example).issues) issues.push({ path: formatPath(['example', v.name]), message: v.message });
+  }
   return { template: issues.length ? null : t, issues, warnings: body.warnings };
 }
 

@@ -6,13 +6,13 @@ import {
   type DjpApi,
   type ListRunsQuery,
   type RunEvent,
-  type RunRequest,
+  type StartRunRequest,
 } from '../../shared/api/index.js';
 import type { DrainableApi } from '../../server/http/types.js';
 
 export interface MemoryRun {
   id: string;
-  request: RunRequest;
+  request: StartRunRequest;
   identity: CallContext['identity'];
   events: RunEvent[];
   listeners: Set<(e: RunEvent) => void>;
@@ -43,7 +43,7 @@ export function createMemoryApi(opts: { stepMs?: number; deltas?: number } = {})
 
   async function play(run: MemoryRun): Promise<void> {
     const wait = () => new Promise((r) => setTimeout(r, stepMs));
-    emit(run, { type: 'run.started', task: run.request.task, drafts: [{ draft_id: 'd1', provider: 'offline', model: 'offline-1' }], judge: { provider: 'offline', model: 'offline-1' }, projected_usd: null });
+    emit(run, { type: 'run.started', task: 'task' in run.request ? run.request.task : '', drafts: [{ draft_id: 'd1', provider: 'offline', model: 'offline-1' }], judge: { provider: 'offline', model: 'offline-1' }, projected_usd: null });
     emit(run, { type: 'draft.started', draft_id: 'd1' });
     for (let i = 0; i < (opts.deltas ?? 3); i++) {
       await wait();
@@ -80,7 +80,7 @@ export function createMemoryApi(opts: { stepMs?: number; deltas?: number } = {})
       const run = runs.get(runId);
       if (!run) throw new DjpError('not_found', `run ${runId} not found`);
       if (!run.done) throw new DjpError('conflict', `run ${runId} is still running`, 'id');
-      return { id: run.id, task: run.request.task, provenance: { identity: run.identity } } as never;
+      return { id: run.id, task: 'task' in run.request ? run.request.task : '', provenance: { identity: run.identity } } as never;
     },
     async listRuns(query: ListRunsQuery) {
       calls.push(`listRuns ${JSON.stringify(query)}`);
