@@ -88,6 +88,8 @@ export async function startHarness(): Promise<Harness> {
       'claude-opus-4-6': { latencyMs: 4000, chunks: 10, text: draftText },
       // Markdown test: an answer with a table, a code block, links and XSS attempts.
       'md-writer': { latencyMs: 300, chunks: 6, text: () => JSON.stringify({ answer: MARKDOWN_ANSWER, evidence: ['RFC 9110'], confidence: 0.8, safety_flags: [] }) },
+      // Live-run test: streams a long answer slowly (1 s between deltas), cut off by a cancel.
+      'slow-stream': { latencyMs: 100, chunks: 40, chunkDelayMs: 1000, text: () => JSON.stringify({ answer: `Partial answer begins here. ${'More words keep arriving slowly. '.repeat(60)}`, evidence: [], confidence: 0.5, safety_flags: [] }) },
       // Cancel test: answers only after 30 s.
       'gpt-5.4-nano': { latencyMs: 30_000, text: draftText },
       // Failed-debater test: every call is refused (400 is not retried).

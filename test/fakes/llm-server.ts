@@ -55,6 +55,8 @@ export interface FakeModelScript {
   faults?: FakeFault[];
   /** How many streamed deltas to split the text into (default 4). */
   chunks?: number;
+  /** Milliseconds between streamed deltas (default 0: all at once) — a model still writing. */
+  chunkDelayMs?: number;
 }
 
 export interface FakeLlmServer {
@@ -199,7 +201,11 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
       const chunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
       res.write(chunk({ role: 'assistant', content: '' }, null));
       if (malformed) return void res.end('data: {"id": "broken", "choices": [\n\n');
-      for (const p of parts) res.write(chunk({ content: p }, null));
+      for (const [i, p] of parts.entries()) {
+        if (i > 0 && script.chunkDelayMs) await new Promise((r) => setTimeout(r, script.chunkDelayMs));
+        if (res.destroyed) return;
+        res.write(chunk({ content: p }, null));
+      }
       res.write(chunk({}, 'stop'));
       const so = body.stream_options as { include_usage?: boolean } | undefined;
       if (so?.include_usage) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: u })}\n\n`);
@@ -219,7 +225,11 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
     res.write(ev('message_start', { message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } }));
     if (malformed) return void res.end('event: content_block_start\ndata: {"type": "content_block_start", "index": 0,\n\n');
     res.write(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-    for (const p of parts) res.write(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: p } }));
+    for (const [i, p] of parts.entries()) {
+      if (i > 0 && script.chunkDelayMs) await new Promise((r) => setTimeout(r, script.chunkDelayMs));
+      if (res.destroyed) return;
+      res.write(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: p } }));
+    }
     res.write(ev('content_block_stop', { index: 0 }));
     res.write(ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
     res.end(ev('message_stop', {}));

@@ -32,7 +32,7 @@ export function RunProgress({ view }: { view: RunView }) {
       {running && <span className="spinner" aria-hidden="true" />}
       <strong>{label}</strong>
       {!running && view.cancelled && view.cancelled !== 'cancelled' && <span className="muted">({view.cancelled})</span>}
-      {view.status && view.phase === 'done' && <span className={`badge status-${view.status}`}>{STATUS_LABEL[view.status]}</span>}
+      {view.status && view.phase === 'done' && <span className={`badge ${view.cancelled ? 'neutral' : `status-${view.status}`}`}>{STATUS_LABEL[view.status]}</span>}
       {view.projected_usd !== null && <span className="muted">projected {formatUsd(view.projected_usd)}</span>}
     </div>
   );

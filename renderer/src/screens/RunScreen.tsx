@@ -1,5 +1,5 @@
 // Run: compose a run request, start it (button or Ctrl/Cmd+Enter), watch it live, cancel it.
-import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { POLICY_NAMES, PRESET_NAMES, type CostProjection, type ProviderStatus } from '../../../shared/api/index.js';
 import { errorMessage } from '../api/client.js';
 import { RunStages } from '../components/RunStages.js';
@@ -37,6 +37,11 @@ export function RunScreen() {
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [starting, setStarting] = useState(false);
   const [projection, setProjection] = useState<{ data: CostProjection | null; error: string | null }>({ data: null, error: null });
+  // While a run is shown the form folds to a one-line summary (reopened on demand); while it is
+  // live, Run is disabled — a second start would replace the view.
+  const [formOpen, setFormOpen] = useState(!runId);
+  const [live, setLive] = useState(false);
+  useEffect(() => setFormOpen(!runId), [runId]);
 
   // For bench/renderer.ts: the moment the Run screen became usable (providers loaded, Run enabled).
   useEffect(() => {
@@ -66,7 +71,7 @@ export function RunScreen() {
   }, [client, built]);
 
   const start = async () => {
-    if (!providers) return;
+    if (!providers || live) return;
     const b = buildRequest(form, providers);
     if (!('request' in b)) {
       setFieldError(b);
@@ -106,10 +111,24 @@ export function RunScreen() {
 
   const judgeOptions = (providers ?? []).filter((p) => p.configured);
 
+  const debaterCount = Object.values(form.debaters).filter((d) => d.on).length;
   return (
     <div className="screen run-screen">
       <h2>New run</h2>
-      <form onSubmit={onSubmit} onKeyDown={onKeyDown} aria-label="New run" noValidate>
+      {runId && (
+        <div className="form-summary row">
+          {form.task.trim() && (
+            <span className="muted small summary-text">
+              {`“${form.task.trim().slice(0, 90)}${form.task.trim().length > 90 ? '…' : ''}”`} ·{' '}
+              {debaterCount ? `${debaterCount} debater${debaterCount === 1 ? '' : 's'}` : 'debaters chosen by the server'}
+            </span>
+          )}
+          <button type="button" aria-expanded={formOpen} aria-controls="run-form" onClick={() => setFormOpen((o) => !o)}>
+            {formOpen ? 'Hide the form' : 'Edit / new run'}
+          </button>
+        </div>
+      )}
+      <form id="run-form" onSubmit={onSubmit} onKeyDown={onKeyDown} aria-label="New run" noValidate hidden={!formOpen}>
         <label htmlFor="task">Task</label>
         <textarea
           id="task"
@@ -243,9 +262,14 @@ export function RunScreen() {
         )}
 
         <div className="row">
-          <button type="submit" className="primary" disabled={starting || !providers} aria-keyshortcuts="Control+Enter Meta+Enter">
+          <button type="submit" className="primary" disabled={starting || !providers || live} aria-keyshortcuts="Control+Enter Meta+Enter" aria-describedby={live ? 'run-live-note' : undefined}>
             {starting ? 'Starting…' : 'Run'}
           </button>
+          {live && (
+            <span id="run-live-note" className="muted small">
+              A run is in progress below — wait for it or cancel it (Esc) to start another.
+            </span>
+          )}
           <span className="muted small" aria-live="polite" data-testid="projection">
             {projection.data
               ? `Projected cost ${formatUsd(projection.data.total_usd)} · ${projection.data.total_tokens} tokens${projection.data.within_budget ? '' : ` · over budget: ${projection.data.budget_detail ?? ''}`}`
@@ -261,17 +285,43 @@ export function RunScreen() {
         )}
       </form>
 
-      {runId && <LiveRun key={runId} runId={runId} />}
+      {runId && <LiveRun key={runId} runId={runId} onLive={setLive} />}
     </div>
   );
 }
 
-function LiveRun({ runId }: { runId: string }) {
+function LiveRun({ runId, onLive }: { runId: string; onLive: (live: boolean) => void }) {
   const { client } = useApp();
   const { view, artifact, loadError } = useRun(runId);
   const [cancel, setCancel] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const running = view.phase !== 'done' && view.phase !== 'error';
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  // The run comes into view and its heading takes focus (screen readers announce it).
+  useEffect(() => {
+    heading.current?.focus({ preventScroll: true });
+    heading.current?.scrollIntoView({ block: 'start', behavior: 'instant' });
+  }, []);
+  useEffect(() => {
+    onLive(running);
+    return () => onLive(false);
+  }, [running, onLive]);
+  // Esc cancels the live run (anywhere on the screen).
+  const cancelRef = useRef<() => void>(() => {});
+  useEffect(() => {
+    if (!running) return;
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) {
+        e.preventDefault();
+        cancelRef.current();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [running]);
+
   const doCancel = async () => {
+    if (cancel.busy) return;
     setCancel({ busy: true, error: null });
     try {
       await client.cancelRun(runId);
@@ -280,16 +330,17 @@ function LiveRun({ runId }: { runId: string }) {
       setCancel({ busy: false, error: `Could not cancel: ${errorMessage(e)}` });
     }
   };
+  cancelRef.current = () => void doCancel();
   return (
     <section aria-label="Live run" className="live-run">
       <div className="row spread">
-        <h2>
-          Run <code>{runId}</code>
+        <h2 ref={heading} tabIndex={-1} className="live-heading">
+          {view.task ? `Run: ${view.task.length > 80 ? `${view.task.slice(0, 79)}…` : view.task}` : 'Run'} <code className="small muted">{runId}</code>
         </h2>
         <div className="row">
           {running && (
-            <button type="button" className="danger" onClick={doCancel} disabled={cancel.busy}>
-              {cancel.busy ? 'Cancelling…' : 'Cancel'}
+            <button type="button" className="danger" onClick={doCancel} disabled={cancel.busy} aria-keyshortcuts="Escape">
+              {cancel.busy ? 'Cancelling…' : 'Cancel (Esc)'}
             </button>
           )}
           <a href={`#/runs/${runId}`}>Open in history</a>

@@ -1,0 +1,57 @@
+// The live run in view: after Run, the run scrolls into view and its heading takes focus, the form
+// folds to a one-line summary (reopened on demand), Run is disabled while the run is live, Esc
+// cancels, and a cancelled run keeps its streamed partial text and reads "Cancelled".
+import { expect, startRun, test } from './fixtures.js';
+
+const SLOW = 'gpt-5.4-nano'; // answers after 30 s (harness.ts)
+
+test('after Run the live run is in view and focused, the form folds, Run is disabled while live, Esc cancels', async ({ page, app }) => {
+  await startRun(page, { task: `Keep it in view ${Date.now()}`, debaters: [{ label: 'OpenAI', model: SLOW }] });
+  const heading = page.locator('.live-run h2');
+  await expect(heading).toBeFocused();
+  await expect(heading).toContainText('Keep it in view');
+  await expect(heading).toBeInViewport();
+  await expect(page.getByRole('region', { name: 'Drafts' })).toBeInViewport();
+  // Folded: the form is hidden behind a one-line summary.
+  await expect(page.getByRole('form', { name: 'New run' })).toBeHidden();
+  const toggle = page.getByRole('button', { name: 'Edit / new run' });
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await expect(page.locator('.form-summary')).toContainText('1 debater');
+  await app.shot('run-live-folded');
+  // Reopened while live: Run is disabled and says why.
+  await toggle.click();
+  await expect(page.getByRole('form', { name: 'New run' })).toBeVisible();
+  const run = page.getByRole('button', { name: 'Run', exact: true });
+  await expect(run).toBeDisabled();
+  await expect(page.locator('#run-live-note')).toContainText('A run is in progress');
+  // Ctrl+Enter in the task does not start a second run either.
+  await page.getByLabel('Task').press('Control+Enter');
+  await expect(page.locator('.live-run')).toHaveCount(1);
+  // Esc cancels.
+  await page.keyboard.press('Escape');
+  await expect(page.locator('.run-progress')).toContainText('Cancelled', { timeout: 20_000 });
+  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', 'cancelled');
+  await expect(run).toBeEnabled();
+});
+
+test('a cancelled run keeps the text that had streamed', async ({ page, app }) => {
+  const res = await page.request.post(`${app.base}/api/runs`, { data: { task: `Stream then stop ${Date.now()}`, debaters: [{ provider: 'openai', model: 'slow-stream' }] } });
+  expect(res.status()).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  await app.go(`/?run=${id}`);
+  const text = page.getByRole('region', { name: 'Draft d1 answer' });
+  await expect(text).toContainText('Partial answer begins here', { timeout: 20_000 });
+  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', 'streaming');
+  const before = (await text.innerText()).length;
+  await page.getByRole('button', { name: /Cancel/ }).click();
+  await expect(page.locator('.run-progress')).toContainText('Cancelled');
+  // Once the saved record has loaded (the Cost panel comes from it), the partial text is still there.
+  await expect(page.getByRole('region', { name: 'Cost and storage' })).toBeVisible();
+  await expect(text).toContainText('Partial answer begins here');
+  expect((await text.innerText()).length).toBeGreaterThanOrEqual(before);
+  const draft = page.locator('article[data-draft="d1"]');
+  await expect(draft).toHaveAttribute('data-state', 'cancelled');
+  await expect(draft).toContainText('what had streamed');
+  await expect(draft.getByRole('alert')).toHaveCount(0); // neutral, not an error
+  await app.shot('run-cancelled-partial');
+});
