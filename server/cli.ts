@@ -36,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   replay: () => import('./commands/replay.js'),
   approve: () => import('./commands/approve.js'),
   cost: () => import('./commands/cost.js'),
+  batch: () => import('./commands/batch.js'),
   serve: () => import('./commands/serve.js'),
   sync: () => import('./commands/sync.js'),
 };

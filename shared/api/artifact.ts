@@ -205,6 +205,10 @@ export const Identity = z.object({
 });
 export type Identity = z.infer<typeof Identity>;
 
+/** A run's place in a batch: the batch id, the row's key and which attempt of that row it is. */
+export const BatchLink = z.object({ id: z.string(), row_key: z.string(), attempt: z.number().int().min(1) });
+export type BatchLink = z.infer<typeof BatchLink>;
+
 export const Provenance = z.object({
   app_version: z.string(),
   git_sha: z.string().nullable(),
@@ -212,6 +216,8 @@ export const Provenance = z.object({
   identity: Identity,
   /** When this run replays another. */
   replay_of: z.string().nullable(),
+  /** When this run is one row of a batch (absent on runs started alone and on older artifacts). */
+  batch: BatchLink.optional(),
 });
 export type Provenance = z.infer<typeof Provenance>;
 

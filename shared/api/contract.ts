@@ -1,7 +1,7 @@
 // The DjpApi contract: operations, their inputs/outputs and the run event stream.
 // Browser-safe: the renderer imports this file; it must import nothing from Node.
 import { z } from 'zod';
-import { Attempt, DraftScore, Identity, PublishStatus, RunArtifact, Usage, Publish } from './artifact.js';
+import { Attempt, BatchLink, DraftScore, Identity, PublishStatus, RunArtifact, Usage, Publish } from './artifact.js';
 import { ModelRef, ProviderId, RunRequest } from './run-request.js';
 import type { TemplateRunRequest } from './template.js';
 
@@ -147,6 +147,8 @@ export type StartedRun = z.infer<typeof StartedRun>;
 /** Who is calling: set by the transport (SSO-verified identity on the server; the OS user locally). */
 export interface CallContext {
   identity: Identity;
+  /** Set by the batch runner: the run is one row's attempt of a batch (recorded in provenance). */
+  batch?: BatchLink;
 }
 
 export type Unsubscribe = () => void;

@@ -157,7 +157,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
           params,
           policy,
           providerFor: (p) => registry.create(p),
-          provenance: { app_version: version, git_sha: sha, runtime: runtimeInfo(opts.surface), identity: ctx.identity, replay_of: replayOf },
+          provenance: { app_version: version, git_sha: sha, runtime: runtimeInfo(opts.surface), identity: ctx.identity, replay_of: replayOf, ...(ctx.batch ? { batch: ctx.batch } : {}) },
           emit: (e) => run.push(e),
           guardrails,
           cost,
