@@ -3,10 +3,12 @@
 // server/commands/<command>.ts, and every `npm run <script>` is a package.json script.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { register as registerBatch } from '../server/commands/batch.js';
 
 const root = join(import.meta.dirname, '..');
-const DOCS = ['docs/DEPLOYMENT.md', 'docs/AUTH.md'];
+const DOCS = ['docs/DEPLOYMENT.md', 'docs/AUTH.md', 'docs/BATCH.md'];
 
 /** Variables the docs may name that our code does not read itself: the SDKs and platforms do. */
 const READ_BY_OTHERS: Record<string, string> = {
@@ -69,5 +71,22 @@ describe('docs match the code', () => {
     expect(envNames(sample)).toEqual(['BAR_BAZ', 'DJP_FOO', 'KUBE_VAR', 'QUX_QUUX', 'ZED_ONE']);
     expect(readInCode('DJP_NO_SUCH_SETTING_ANYWHERE')).toBe(false);
     expect(readInCode('DJP_AUTH_ALB_ARN')).toBe(true);
+  });
+
+  it('docs/BATCH.md: every option in its batch commands (shell, JSON and YAML forms) is an option of djp batch', () => {
+    const program = new Command('djp');
+    registerBatch(program);
+    const batch = program.commands.find((c) => c.name() === 'batch')!;
+    const known = new Set([batch, ...batch.commands].flatMap((c) => c.options.map((o) => o.long)));
+    const text = readFileSync(join(root, 'docs/BATCH.md'), 'utf8');
+    // Command lines: `djp batch …`, --args=dist/server/cli.js,batch,…, ["node", "dist/server/cli.js", "batch", …]
+    const lines = text.split('\n').filter((l) => /djp batch|cli\.js,batch|"cli\.js", "batch"|dist\/server\/cli\.js", "batch"/.test(l));
+    expect(lines.length).toBeGreaterThan(6);
+    // gcloud's own --args= carries the command; what follows it is ours.
+    const used = new Set(lines.map((l) => l.replace(/--args=/g, '')).flatMap((l) => [...l.matchAll(/(?<![\w-])(--[a-z][a-z_-]*)/g)].map((m) => m[1]!)));
+    expect(used.size).toBeGreaterThan(5);
+    const unknown = [...used].filter((f) => !known.has(f) && f !== '--help');
+    expect(unknown, 'options named in docs/BATCH.md that djp batch does not have').toEqual([]);
+    expect(known.has('--no-such-flag')).toBe(false);
   });
 });

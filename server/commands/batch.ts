@@ -44,6 +44,7 @@ interface BatchFlags extends RunFlags {
   shard?: string;
   shards?: number;
   batchId?: string;
+  prepare?: boolean;
 }
 
 const int = (name: string, min: number, max: number) => (v: string) => {
@@ -163,6 +164,12 @@ async function runCommand(file: string | undefined, flags: BatchFlags): Promise<
     `djp: batch ${manifest.id} — ${mine.length} of ${rows.length} row(s)${shard.count > 1 ? ` (shard ${shard.index}/${shard.count}, ${shard.source})` : ''}, concurrency ${flags.concurrency ?? 4}` +
       `; projected ≤ ${planned.total_usd === null ? 'unpriced' : money(planned.total_usd)}${manifest.budget_usd !== null ? ` (budget $${manifest.budget_usd})` : ''}`,
   );
+  if (flags.prepare) {
+    // Validated, projected and stored: job workers run it with `djp batch --resume ID` (docs/BATCH.md).
+    if (flags.json) printJson({ batch: manifest.id, rows: rows.length, projected_usd: planned.total_usd });
+    else process.stdout.write(`batch:    ${manifest.id} (${rows.length} rows, projected ≤ ${planned.total_usd === null ? 'unpriced' : money(planned.total_usd)})\nrun it:   djp batch --resume ${manifest.id}   (each job worker; its task index picks its shard)\n`);
+    return;
+  }
   const ac = new AbortController();
   const onSigint = () => {
     if (ac.signal.aborted) process.exit(130);
@@ -208,6 +215,7 @@ export function register(program: Command): void {
     .option('--retry-failed', 'with --resume: run failed rows again')
     .option('--shard <i/n>', 'run only shard i of n (0-based); job engines set it for you (docs/BATCH.md)')
     .option('--shards <n>', 'the shard count for AWS_BATCH_JOB_ARRAY_INDEX or JOB_COMPLETION_INDEX', int('shards', 1, 10_000))
+    .option('--prepare', 'validate, project and store the batch, run nothing (then each job worker runs --resume ID)')
     .option('--batch-id <id>', 'name the batch (default: new id; sharded workers derive one from the file and options, or set DJP_BATCH_ID)');
   addRequestOptions(batch)
     .option('--json', 'print {batch, rows} as JSON on stdout')
@@ -227,8 +235,9 @@ export function register(program: Command): void {
     .description('Per-status counts and spend of a batch, merged from every worker')
     .argument('<batch_id>')
     .option('--json', 'print JSON')
-    .action(async (id: string, flags: { json?: boolean }) => {
+    .action(async (id: string, own: { json?: boolean }) => {
       try {
+        const flags = { json: own.json ?? (batch.opts() as { json?: boolean }).json };
         const store = batchStore();
         const manifest = await store.manifest(id);
         const status = batchStatus(manifest, await merged(store, manifest));
@@ -244,9 +253,12 @@ export function register(program: Command): void {
     .command('results')
     .description('Write the merged results of a batch (every worker) to a CSV or JSONL file')
     .argument('<batch_id>')
-    .requiredOption('--out <file.csv|file.jsonl>', 'where to write')
-    .action(async (id: string, flags: { out: string }) => {
+    .option('--out <file.csv|file.jsonl>', 'where to write (required)')
+    .action(async (id: string, own: { out?: string }) => {
       try {
+        // Commander may hand `--out` to the parent `batch` command, which has an --out of its own.
+        const flags = { out: own.out ?? (batch.opts() as { out?: string }).out };
+        if (!flags.out) throw new CliError('batch results: --out FILE (.csv or .jsonl) is required', 2);
         outFormat(flags.out);
         const store = batchStore();
         const manifest = await store.manifest(id);
