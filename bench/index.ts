@@ -1,8 +1,11 @@
 // npm run bench [-- name …]: runs each registered benchmark and prints its figures (no assertions).
 // Register a bench module by adding one entry to BENCHES.
+import { printSummary, type TargetRow } from './summary.js';
+
 export interface BenchEntry {
   name: string;
-  run: () => Promise<void>;
+  /** Prints its figures; returns one row per target it checks (for the closing summary table). */
+  run: () => Promise<TargetRow[] | void>;
 }
 
 export const BENCHES: BenchEntry[] = [
@@ -17,6 +20,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'renderer', run: async () => (await import('./renderer.js')).run() },
   { name: 'server', run: async () => (await import('./server.js')).run() },
   { name: 'guardrails', run: async () => (await import('./guardrails.js')).run() },
+  { name: 'cli', run: async () => (await import('./cli-start.js')).run() },
 ];
 
 async function main(): Promise<void> {
@@ -27,17 +31,19 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   let failed = 0;
+  const rows: TargetRow[] = [];
   for (const b of BENCHES) {
     if (only.length && !only.includes(b.name)) continue;
     const t = performance.now();
     try {
-      await b.run();
+      rows.push(...((await b.run()) ?? []));
       console.log(`(${b.name}: ${((performance.now() - t) / 1000).toFixed(1)} s)`);
     } catch (e) {
       failed++;
       console.error(`bench ${b.name} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  printSummary(rows);
   process.exit(failed ? 1 : 0);
 }
 

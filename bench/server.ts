@@ -45,7 +45,7 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
 };
 
-function buildApp(): string {
+export function buildApp(): string {
   const app = mkdtempSync(join(tmpdir(), 'djp-bench-server-'));
   execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], { cwd: root, stdio: 'inherit' });
   cpSync(join(root, 'package.json'), join(app, 'package.json'));

@@ -89,6 +89,7 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
     return finish();
   }
   draft.temperature = appliedTemperature(d.provider, d.model, o.temperature);
+  await provider.prepare?.(); // the SDK is loaded before the clock starts: latency is the call's own
   const started = Date.now();
   // One redacting stream per attempt: a retried attempt starts its text afresh (clients reset the
   // draft's text on a failed draft.attempt), and only a successful attempt releases its held tail.

@@ -82,6 +82,7 @@ async function runPass(n: number, order: Draft[], o: JudgeOptions): Promise<Pass
     return done();
   }
   pass.temperature = appliedTemperature(o.model.provider, o.model.model, 0);
+  await provider.prepare?.(); // the SDK is loaded before the clock starts: latency is the call's own
   const started = Date.now();
   const r = await withRetry(
     (signal) =>

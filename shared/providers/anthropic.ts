@@ -20,6 +20,10 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): LlmProv
   let client: Anthropic | null = null;
   return {
     id: 'anthropic',
+    prepare: () => loadSdk().then(
+      () => undefined,
+      () => undefined,
+    ),
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       const AnthropicSdk = await loadSdk();
       try {

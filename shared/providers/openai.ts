@@ -27,6 +27,10 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): LlmProvider {
   const jsonMode = opts.jsonMode ?? true;
   return {
     id: opts.id ?? 'openai',
+    prepare: () => loadSdk().then(
+      () => undefined,
+      () => undefined,
+    ),
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       const OpenAISdk = await loadSdk();
       try {

@@ -25,4 +25,10 @@ export interface CompletionResult {
 export interface LlmProvider {
   readonly id: ProviderId;
   complete(req: CompletionRequest): Promise<CompletionResult>;
+  /**
+   * Loads what the first call needs (the SDK module), so that a call's recorded latency starts when
+   * its request is sent. Started while a run is prepared (shared/service), awaited before each call's
+   * clock starts (shared/djp). Never rejects: a load failure surfaces from complete().
+   */
+  prepare?(): Promise<void>;
 }

@@ -1,0 +1,107 @@
+// CLI start benchmark: `djp run` from process start to its first provider call, against the built CLI
+// (tsc → a temp dist/, started with plain `node` as `npx djp` / the bin does) and the fake LLM server
+// (the real OpenAI SDK, answers at once). Figures:
+//   1. spawn → the first chat request reaches the server (target ≤ 120 ms, median of 7 cold starts)
+//   2. the recorded latency of that call in the artifact: the server answers at once, so what is
+//      recorded beyond a few ms would be our own overhead (e.g. SDK loading counted as call time)
+// Prints figures; asserts nothing. Run alone: npx tsx bench/cli-start.ts (or npm run bench -- cli)
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { startFakeLlmServer } from '../test/fakes/llm-server.js';
+import { buildApp } from './server.js';
+import { summaryRow, type TargetRow } from './summary.js';
+
+const RUNS = 7;
+const TARGET_MS = 120;
+
+export interface CliStartFigures {
+  firstCallMs: number[];
+  /** The CLI process's CPU time (user + system) when its first call arrived: what load does not inflate. */
+  firstCallCpuMs: number[];
+  recordedLatencyMs: number[];
+  totalMs: number[];
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; USER_HZ 100). */
+function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+export async function benchCliStart(): Promise<CliStartFigures> {
+  const app = buildApp();
+  let pid = 0;
+  let cpuAtFirstCall = NaN;
+  const draft = JSON.stringify({ answer: 'The Nile and the Amazon.', evidence: [] });
+  const fake = await startFakeLlmServer({
+    models: {
+      // Called as the request arrives: read the CLI's CPU time then.
+      'start-draft': { latencyMs: 0, chunks: 1, text: () => ((cpuAtFirstCall = cpuMs(pid)), draft) },
+      'start-judge': { latencyMs: 0 },
+    },
+  });
+  const out: CliStartFigures = { firstCallMs: [], firstCallCpuMs: [], recordedLatencyMs: [], totalMs: [] };
+  try {
+    for (let i = 0; i <= RUNS; i++) {
+      const before = fake.requests.length;
+      const t0 = Date.now();
+      const child = spawn(process.execPath, ['dist/server/cli.js', 'run', '--task', 'Name two rivers.', '--debaters', 'openai:start-draft', '--judge', 'openai:start-judge', '--policy', 'all', '--json', '--quiet'], {
+        cwd: app,
+        env: { PATH: process.env.PATH, HOME: app, RUNS_DIR: join(app, 'runs'), OPENAI_API_KEY: 'sk-bench-0000000000000000', OPENAI_BASE_URL: fake.openaiBaseURL },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      pid = child.pid!;
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      const total = Date.now() - t0;
+      if (code !== 0) throw new Error(`djp run exited ${code}: ${stderr}`);
+      const first = fake.requests[before];
+      if (!first) throw new Error('no provider call reached the fake server');
+      const run = (JSON.parse(stdout) as { run: { drafts: Array<{ attempts: Array<{ latency_ms: number }> }> } }).run;
+      if (i === 0) continue; // the first start warms the OS file cache; it is not counted
+      out.firstCallMs.push(first.at - t0);
+      out.firstCallCpuMs.push(cpuAtFirstCall);
+      out.recordedLatencyMs.push(run.drafts[0]!.attempts[0]!.latency_ms);
+      out.totalMs.push(total);
+    }
+    return out;
+  } finally {
+    await fake.close();
+    rmSync(app, { recursive: true, force: true });
+  }
+}
+
+export function cliStartRows(f: CliStartFigures): TargetRow[] {
+  const m = median(f.firstCallMs);
+  return [summaryRow('cli', `djp run: process start → first provider call (median of ${RUNS})`, `${m} ms`, `≤ ${TARGET_MS} ms`, m <= TARGET_MS)];
+}
+
+export function printCliStartFigures(f: CliStartFigures): TargetRow[] {
+  console.log('cli start (built dist, plain node, fake OpenAI endpoint answering at once)');
+  console.log(`  machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min)`);
+  const rows = cliStartRows(f);
+  console.log(`  process start → first provider call: median ${median(f.firstCallMs)} ms (runs: ${f.firstCallMs.join(', ')})  target ≤ ${TARGET_MS} ms  ${rows[0]!.met ? 'met' : 'MISSED'}`);
+  console.log(`  CPU time of the CLI process at that moment (what machine load does not inflate): median ${median(f.firstCallCpuMs)} ms (runs: ${f.firstCallCpuMs.join(', ')})`);
+  console.log(`  recorded latency of that call (server answers at once): median ${median(f.recordedLatencyMs)} ms (runs: ${f.recordedLatencyMs.join(', ')})`);
+  console.log(`  whole command (start → exit): median ${median(f.totalMs)} ms`);
+  return rows;
+}
+
+export async function run(): Promise<TargetRow[]> {
+  return printCliStartFigures(await benchCliStart());
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  void run();
+}
