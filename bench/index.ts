@@ -14,7 +14,7 @@ export const BENCHES: BenchEntry[] = [
     name: 'storage',
     run: async () => {
       const m = await import('./storage.js');
-      m.printStorageFigures(await m.benchStorage());
+      return m.printStorageFigures(await m.benchStorage());
     },
   },
   { name: 'renderer', run: async () => (await import('./renderer.js')).run() },

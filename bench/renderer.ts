@@ -3,6 +3,7 @@
 // to an interactive Run screen (the Run button enabled once providers are loaded) on loopback,
 // against the real server started by test/e2e/harness.ts, in Debian Chromium via Playwright.
 // Prints figures; asserts nothing. Run alone: npx tsx bench/renderer.ts
+import { summaryRow, type TargetRow } from './summary.js';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,8 +89,10 @@ export function printRendererFigures(f: RendererFigures): void {
 }
 
 /** Entry for bench/index.ts. */
-export async function run(): Promise<void> {
-  printRendererFigures(await benchRenderer());
+export async function run(): Promise<TargetRow[]> {
+  const f = await benchRenderer();
+  printRendererFigures(f);
+  return [summaryRow('renderer', 'initial JS, gzip -9', `${(f.initialJsGzipBytes / 1024).toFixed(1)} KB`, '≤ 150 KB', f.initialJsGzipBytes <= 150 * 1024)];
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) await run();

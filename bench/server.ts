@@ -2,7 +2,9 @@
 // container does) and the fake LLM server (real SDKs, fixed latencies):
 //   1. process start → first /healthz 200 (target < 1 s)
 //   2. /healthz p99 while 50 runs are in flight (target < 10 ms)
-//   3. wall time of 50 concurrent runs ÷ one run's (target ≤ 1.3)
+//   3. wall time of 50 concurrent runs (3 debaters, 300 ms per call as documented for the pipeline
+//      bench) ÷ the latency limit: 300 ms of debate + 300 ms per judge pass a run made — what no
+//      server can beat — (target ≤ 1.3); one run's own wall time is printed beside it
 //   4. the server process's peak RSS (target < 300 MB)
 // Prints figures; asserts nothing. Run alone: npx tsx bench/server.ts (or npm run bench -- server)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -11,10 +13,11 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeLlmServer, type FakeLlmServer } from '../test/fakes/llm-server.js';
+import { summaryRow, type TargetRow } from './summary.js';
 
 const root = join(import.meta.dirname, '..');
 const CONCURRENT = 50;
-const DRAFT_LATENCY_MS = 600;
+const DRAFT_LATENCY_MS = 300;
 const JUDGE_LATENCY_MS = 300;
 
 export interface ServerFigures {
@@ -22,6 +25,8 @@ export interface ServerFigures {
   healthzDuringLoad: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
   singleRunMs: number;
   concurrentWallMs: number;
+  /** The fastest a run can be: debate + each judge pass (the batch's most judge passes). */
+  latencyLimitMs: number;
   ratio: number;
   peakRssMb: number;
   /** Server CPU time per run during the 50-run batch: what limits concurrency on a small machine. */
@@ -85,8 +90,9 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** POST a run and read its SSE stream until run.done / run.error; resolves with the final type. */
-async function runOnce(url: string): Promise<string> {
+/** POST a run and read its SSE stream until run.done / run.error; resolves with the final type and
+ *  the number of judge passes the run made. */
+async function runOnce(url: string): Promise<{ last: string; judgePasses: number }> {
   const res = await fetch(`${url}/api/runs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -95,6 +101,7 @@ async function runOnce(url: string): Promise<string> {
       debaters: [
         { provider: 'openai', model: 'bench-draft-a' },
         { provider: 'anthropic', model: 'bench-draft-b' },
+        { provider: 'google', model: 'bench-draft-c' },
       ],
       judge: { provider: 'openai', model: 'bench-judge' },
     }),
@@ -103,8 +110,8 @@ async function runOnce(url: string): Promise<string> {
   const { id } = (await res.json()) as { id: string };
   const ev = await fetch(`${url}/api/runs/${id}/events`);
   const text = await ev.text(); // the stream ends after run.done / run.error
-  const last = [...text.matchAll(/^event: (\S+)$/gm)].at(-1)?.[1] ?? 'none';
-  return last;
+  const types = [...text.matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
+  return { last: types.at(-1) ?? 'none', judgePasses: types.filter((t) => t === 'judge.started').length };
 }
 
 /** A child process that GETs /healthz back to back (5 ms apart) until told to stop; reports timings. */
@@ -169,6 +176,7 @@ export async function benchServer(): Promise<ServerFigures> {
     models: {
       'bench-draft-a': { latencyMs: DRAFT_LATENCY_MS, chunks: 8 },
       'bench-draft-b': { latencyMs: DRAFT_LATENCY_MS, chunks: 8 },
+      'bench-draft-c': { latencyMs: DRAFT_LATENCY_MS, chunks: 8 },
       'bench-judge': { latencyMs: JUDGE_LATENCY_MS },
     },
   });
@@ -178,6 +186,8 @@ export async function benchServer(): Promise<ServerFigures> {
     OPENAI_BASE_URL: fake.openaiBaseURL,
     ANTHROPIC_API_KEY: 'sk-ant-bench-000000000000',
     ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
+    GOOGLE_API_KEY: 'AIza-bench-00000000000000000000',
+    GOOGLE_BASE_URL: fake.openaiBaseURL,
   };
   try {
     // 1. start → healthy, five cold starts.
@@ -213,7 +223,7 @@ export async function benchServer(): Promise<ServerFigures> {
       // also runs the fake LLM server and the 50 SSE clients).
       const prober = startProber(url);
       await prober.ready;
-      const batch = () => Promise.all(Array.from({ length: CONCURRENT }, () => runOnce(url).catch((e: Error) => `error: ${e.message}`)));
+      const batch = () => Promise.all(Array.from({ length: CONCURRENT }, () => runOnce(url).catch((e: Error) => ({ last: `error: ${e.message}`, judgePasses: 0 }))));
       const probed = await batch();
       const probes = await prober.stop();
 
@@ -223,14 +233,16 @@ export async function benchServer(): Promise<ServerFigures> {
       const outcomes = [...(await batch()), ...probed];
       const concurrentWallMs = Math.round(performance.now() - t0);
       const serverCpuPerRunMs = +((cpuMs(child.pid!) - cpu0) / CONCURRENT).toFixed(1);
-      const failedRuns = outcomes.filter((o) => o !== 'run.done').length;
+      const failedRuns = outcomes.filter((o) => o.last !== 'run.done').length;
+      const latencyLimitMs = DRAFT_LATENCY_MS + JUDGE_LATENCY_MS * Math.max(1, ...outcomes.map((o) => o.judgePasses));
       const peak = peakRssMb(child.pid!);
       return {
         startToHealthyMs,
         healthzDuringLoad: { count: probes.length, p50Ms: +pct(probes, 50).toFixed(2), p99Ms: +pct(probes, 99).toFixed(2), maxMs: +Math.max(...probes).toFixed(2) },
         singleRunMs,
         concurrentWallMs,
-        ratio: +(concurrentWallMs / singleRunMs).toFixed(2),
+        latencyLimitMs,
+        ratio: +(concurrentWallMs / latencyLimitMs).toFixed(2),
         peakRssMb: peak,
         serverCpuPerRunMs,
         failedRuns,
@@ -245,7 +257,7 @@ export async function benchServer(): Promise<ServerFigures> {
   }
 }
 
-export function printServerFigures(f: ServerFigures): void {
+export function printServerFigures(f: ServerFigures): TargetRow[] {
   const median = pct(f.startToHealthyMs, 50);
   const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   console.log('server (built dist, plain node, fake LLM providers: drafts %d ms, judge %d ms)', DRAFT_LATENCY_MS, JUDGE_LATENCY_MS);
@@ -253,13 +265,19 @@ export function printServerFigures(f: ServerFigures): void {
   console.log(`  machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min)`);
   console.log(`  process start → /healthz 200: median ${median} ms, max ${Math.max(...f.startToHealthyMs)} ms (runs: ${f.startToHealthyMs.join(', ')})  target < 1000 ms  ${mark(Math.max(...f.startToHealthyMs) < 1000)}`);
   console.log(`  /healthz during ${CONCURRENT} in-flight runs: p50 ${f.healthzDuringLoad.p50Ms} ms, p99 ${f.healthzDuringLoad.p99Ms} ms, max ${f.healthzDuringLoad.maxMs} ms over ${f.healthzDuringLoad.count} probes  target p99 < 10 ms  ${mark(f.healthzDuringLoad.p99Ms < 10)}`);
-  console.log(`  one run: ${f.singleRunMs} ms; ${CONCURRENT} concurrent: ${f.concurrentWallMs} ms; ratio ${f.ratio}  target ≤ 1.3  ${mark(f.ratio <= 1.3)}${f.failedRuns ? `  (${f.failedRuns} runs failed)` : ''}`);
+  console.log(`  ${CONCURRENT} concurrent runs (3 debaters): ${f.concurrentWallMs} ms ÷ latency limit ${f.latencyLimitMs} ms = ${f.ratio}  target ≤ 1.3  ${mark(f.ratio <= 1.3)}${f.failedRuns ? `  (${f.failedRuns} runs failed)` : ''}; one run alone: ${f.singleRunMs} ms`);
   console.log(`  server CPU per run (50-run batch): ${f.serverCpuPerRunMs} ms`);
   console.log(`  peak RSS of the server process: ${f.peakRssMb} MB  target < 300 MB  ${mark(f.peakRssMb < 300)}`);
+  return [
+    summaryRow('server', 'process start → /healthz 200 (max of 5)', `${Math.max(...f.startToHealthyMs)} ms`, '< 1000 ms', Math.max(...f.startToHealthyMs) < 1000),
+    summaryRow('server', `/healthz p99 during ${CONCURRENT} runs`, `${f.healthzDuringLoad.p99Ms} ms`, '< 10 ms', f.healthzDuringLoad.p99Ms < 10),
+    summaryRow('server', `${CONCURRENT} runs wall ÷ latency limit (3 debaters, 300 ms)`, `${f.ratio}`, '≤ 1.3', f.ratio <= 1.3 && f.failedRuns === 0),
+    summaryRow('server', 'peak RSS', `${f.peakRssMb} MB`, '< 300 MB', f.peakRssMb < 300),
+  ];
 }
 
-export async function run(): Promise<void> {
-  printServerFigures(await benchServer());
+export async function run(): Promise<TargetRow[]> {
+  return printServerFigures(await benchServer());
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();
