@@ -39,6 +39,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   batch: () => import('./commands/batch.js'),
   serve: () => import('./commands/serve.js'),
   sync: () => import('./commands/sync.js'),
+  templates: () => import('./commands/templates.js'),
+  export: () => import('./commands/export.js'),
 };
 
 const program = new Command('djp')

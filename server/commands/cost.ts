@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { CostProjection } from '../../shared/api/index.js';
 import { cliService, modelName, printJson } from './cli-service.js';
-import { addRequestOptions, requestFromFlags, type RunFlags } from './run.js';
+import { addRequestOptions, addTemplateOptions, startRequestFromFlags, type RunFlags } from './run.js';
 
 const usd = (x: number | null) => (x === null ? 'unpriced' : x > 0 && x < 0.0001 ? `$${x.toPrecision(2)}` : `$${x.toFixed(4)}`);
 
@@ -24,11 +24,11 @@ export function register(program: Command): void {
   const cmd = program
     .command('cost')
     .description('Project the tokens and USD a run would cost, without running it (same options as djp run)')
-    .requiredOption('--task <text>', 'the task to answer');
-  addRequestOptions(cmd)
+    .option('--task <text>', 'the task to answer');
+  addRequestOptions(addTemplateOptions(cmd))
     .option('--json', 'print the CostProjection as JSON')
     .action(async (flags: RunFlags) => {
-      const projection = await cliService().projectCost(requestFromFlags(flags));
+      const projection = await cliService().projectCost(startRequestFromFlags(flags));
       if (flags.json) printJson(projection);
       else process.stdout.write(projectionText(projection));
       if (!projection.within_budget) process.exitCode = 1;

@@ -1,9 +1,10 @@
 // `djp run --task "…"`: one DJP run. Progress goes to stderr while drafts stream; with --json,
 // stdout gets ONE JSON object {"id","status","artifact","run"}; otherwise a short human summary.
 import { InvalidArgumentError, type Command } from 'commander';
-import { PRESET_NAMES, PROVIDER_IDS, type ModelRef, type RunRequest } from '../../shared/api/index.js';
+import { readFileSync } from 'node:fs';
+import { PRESET_NAMES, PROVIDER_IDS, type ModelRef, type RunRequest, type StartRunRequest, type TemplateRef } from '../../shared/api/index.js';
 import type { DjpService } from '../../shared/service/index.js';
-import { cliService, localIdentity, printJson, summaryText } from './cli-service.js';
+import { CliError, cliService, localIdentity, printJson, summaryText } from './cli-service.js';
 import { followRun } from './progress.js';
 
 const num = (name: string) => (v: string) => {
@@ -30,6 +31,10 @@ export function parseModelRef(v: string, flag: string): ModelRef {
 
 export interface RunFlags {
   task?: string;
+  template?: string;
+  template_version?: number;
+  var?: Record<string, string>;
+  varsFile?: string;
   preset?: string;
   debaters?: ModelRef[];
   judge?: ModelRef;
@@ -52,6 +57,54 @@ export interface RunFlags {
   budget_tokens?: number;
   json?: boolean;
   quiet?: boolean;
+}
+
+/** --var name=value, repeatable: collects into one object (a later name wins). */
+export function collectVar(v: string, prev: Record<string, string> = {}): Record<string, string> {
+  const i = v.indexOf('=');
+  const name = i > 0 ? v.slice(0, i).trim() : '';
+  if (!name) throw new InvalidArgumentError(`--var takes name=value (got "${v}")`);
+  return { ...prev, [name]: v.slice(i + 1) };
+}
+
+/** The template flags shared by run and cost. */
+export function addTemplateOptions(cmd: Command): Command {
+  return cmd
+    .option('--template <id>', 'render the task from a template (djp templates list) instead of --task')
+    .option('--template_version <n>', 'that version of the template (default: the latest)', num('template_version'))
+    .option('--var <name=value>', 'a template variable; repeat for each (lists: a,b)', collectVar)
+    .option('--vars-file <file.json>', 'template variables from a JSON object (--var wins over it)');
+}
+
+/** The template part of a request: vars from --vars-file, then --var. A user error exits 2. */
+export function templateFromFlags(f: RunFlags): TemplateRef | null {
+  if (f.template === undefined) {
+    if (f.template_version !== undefined || f.var || f.varsFile) throw new CliError('--template_version, --var and --vars-file need --template ID', 2);
+    if (f.task === undefined) throw new CliError('give --task TEXT, or --template ID with its --var name=value', 2);
+    return null;
+  }
+  if (f.task !== undefined) throw new CliError('give either --task or --template, not both (the template renders the task)', 2);
+  let fileVars: Record<string, unknown> = {};
+  if (f.varsFile) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(f.varsFile, 'utf8'));
+    } catch (e) {
+      throw new CliError(`--vars-file ${f.varsFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, 2);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CliError(`--vars-file ${f.varsFile}: must hold one JSON object {"name": value, …}`, 2);
+    fileVars = parsed as Record<string, unknown>;
+  }
+  return { id: f.template, ...(f.template_version !== undefined ? { version: f.template_version } : {}), vars: { ...fileVars, ...(f.var ?? {}) } as TemplateRef['vars'] }; // checked by the service (vars.<name>)
+}
+
+/** The run (or cost) request: from --task, or from --template with its variables. */
+export function startRequestFromFlags(f: RunFlags): StartRunRequest {
+  const template = templateFromFlags(f);
+  const req = requestFromFlags(f) as Record<string, unknown>;
+  if (!template) return req as RunRequest;
+  delete req.task;
+  return { ...req, template } as StartRunRequest;
 }
 
 /** Only options the user actually gave end up in the request (so presets can fill the rest). */
@@ -105,13 +158,13 @@ export function register(program: Command): void {
   const cmd = program
     .command('run')
     .description('Run Debate → Judge → Publish on a task and save the artifact (RUNS_DIR, default ./runs)')
-    .requiredOption('--task <text>', 'the task to answer');
-  addRequestOptions(cmd)
+    .option('--task <text>', 'the task to answer');
+  addRequestOptions(addTemplateOptions(cmd))
     .option('--json', 'print one JSON object {id, status, artifact, run} on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (flags: RunFlags) => {
       const svc = cliService();
-      const { id } = await svc.startRun(requestFromFlags(flags), localIdentity());
+      const { id } = await svc.startRun(startRequestFromFlags(flags), localIdentity());
       await finishRun(svc, id, flags);
     });
 }
