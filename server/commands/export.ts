@@ -11,10 +11,9 @@ export function register(program: Command): void {
     .option('--format <format>', 'md, html or docx', 'md')
     .option('--out <file>', 'write to this file (default: stdout for md/html, djp-run-<id>.docx for docx)')
     .action(async (id: string, f: { format: string; out?: string }) => {
-      const { exportRun, parseExportFormat } = await import('../../shared/export/index.js');
+      const { parseExportFormat } = await import('../../shared/export/index.js');
       const format = parseExportFormat(f.format, '--format');
-      const artifact = await cliService().getRun(id);
-      const out = await exportRun(artifact, format);
+      const out = await cliService().exportRun(id, format);
       const file = f.out ?? (format === 'docx' ? out.filename : null);
       if (file === null || file === '-') {
         process.stdout.write(out.body);

@@ -57,8 +57,7 @@ export function register(program: Command): void {
     .option('--q <text>', 'words that must all appear in the title, description, tags or body')
     .option('--json', 'print {templates, problems} as JSON')
     .action(async (f: { tag?: string; q?: string; json?: boolean }) => {
-      const catalog = await cliService().templateCatalog();
-      const list = await catalog.list({ ...(f.tag ? { tag: f.tag } : {}), ...(f.q ? { q: f.q } : {}) });
+      const list = await cliService().listTemplates({ ...(f.tag ? { tag: f.tag } : {}), ...(f.q ? { q: f.q } : {}) });
       if (f.json) return printJson(list);
       warn(list.problems);
       if (list.templates.length === 0) return void process.stdout.write('no templates match\n');
@@ -75,7 +74,7 @@ export function register(program: Command): void {
     .option('--json', 'print the template record as JSON')
     .action(async (id: string, f: { template_version?: number; yaml?: boolean; json?: boolean }) => {
       if (f.template_version !== undefined && (!Number.isInteger(f.template_version) || f.template_version < 1)) throw new CliError('--template_version must be a whole number ≥ 1', 2);
-      const t = await userLookup((await cliService().templateCatalog()).get(id, f.template_version));
+      const t = await userLookup(cliService().getTemplate(id, f.template_version));
       if (f.json) return printJson(t);
       if (f.yaml) return void process.stdout.write(await asYaml(t));
       const lines = [
@@ -114,10 +113,10 @@ export function register(program: Command): void {
     .option('--json', 'print the saved template record as JSON')
     .action(async (file: string, f: { json?: boolean }) => {
       const { parseTemplateDocument } = await import('../../shared/templates/index.js');
-      const catalog = await cliService().templateCatalog();
-      const saved = await catalog.save(parseTemplateDocument(readFile(file), file), localIdentity().identity.user);
+      const svc = cliService();
+      const saved = await svc.saveTemplate(parseTemplateDocument(readFile(file), file), localIdentity());
       if (f.json) return printJson(saved);
-      process.stdout.write(`saved ${saved.id} v${saved.version} to ${catalog.location} (versions ${saved.versions.join(', ')})\n`);
+      process.stdout.write(`saved ${saved.id} v${saved.version} to ${(await svc.templateCatalog()).location} (versions ${saved.versions.join(', ')})\n`);
     });
 
   addTemplateOptions(
@@ -129,10 +128,8 @@ export function register(program: Command): void {
     .action(async (id: string, f: RunFlags & { json?: boolean }) => {
       const svc = cliService();
       const ref = templateFromFlags({ ...f, template: id });
-      const { previewTemplate } = await import('../../shared/templates/index.js');
-      const preview = await previewTemplate(await svc.templateCatalog(), ref!);
-      const projection = await svc.projectCost({ template: ref! });
-      if (f.json) return printJson({ preview, projection });
-      process.stdout.write(`${preview.id} v${preview.version} — task:\n\n${preview.task}\n\n${projectionText(projection)}`);
+      const preview = await svc.previewTemplate(ref!);
+      if (f.json) return printJson(preview);
+      process.stdout.write(`${preview.id} v${preview.version} — task:\n\n${preview.task}\n\n${projectionText(preview.projection)}`);
     });
 }

@@ -5,3 +5,4 @@ export * from './contract.js';
 export * from './errors.js';
 export * from './bridge.js';
 export * from './template.js';
+export * from './template-preview.js';

@@ -120,14 +120,6 @@ export const TemplateList = z.object({
 });
 export type TemplateList = z.infer<typeof TemplateList>;
 
-/** A template rendered with given values, before any provider is called (gallery preview). */
-export const TemplatePreview = z.object({
-  id: z.string(),
-  version: z.number().int(),
-  task: z.string(),
-  vars: TemplateVars,
-});
-export type TemplatePreview = z.infer<typeof TemplatePreview>;
 
 export const ListTemplatesQuery = z
   .object({

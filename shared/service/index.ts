@@ -20,6 +20,11 @@ import {
   type RunParameters,
   type ServiceInfo,
   type StartedRun,
+  type ListTemplatesQuery,
+  type TemplateList,
+  type TemplatePreview,
+  type TemplateRecord,
+  type TemplateRef,
   type Unsubscribe,
 } from '../api/index.js';
 import { newRunId } from '../artifacts/ids.js';
@@ -42,6 +47,7 @@ import { ActiveRun, synthesizeEvents } from './active-runs.js';
 import { appVersion, findAppRoot, gitSha, runtimeInfo } from './provenance.js';
 import { keepUnsaved } from './unsaved.js';
 import type { TemplateCatalog } from '../templates/index.js';
+import type { ExportedRun } from '../export/index.js';
 
 export type Surface = 'cli' | 'server' | 'desktop' | 'test';
 
@@ -77,6 +83,16 @@ export interface DjpService extends DjpApi {
   drain(deadlineMs: number): Promise<void>;
   /** The template catalog runs are started from (shared/templates), loaded on first use. */
   templateCatalog(): Promise<TemplateCatalog>;
+  /** The gallery: latest version of each template, searched (title, description, tags, body) and filtered by tag. */
+  listTemplates(query?: ListTemplatesQuery): Promise<TemplateList>;
+  /** One template, the latest version unless one is named. */
+  getTemplate(id: string, version?: number): Promise<TemplateRecord>;
+  /** Validates a template document and saves it as the next version of its id in the store. */
+  saveTemplate(document: unknown, ctx: CallContext): Promise<TemplateRecord>;
+  /** The task a template renders with these values and the projected cost with its defaults; no provider is called. */
+  previewTemplate(ref: TemplateRef): Promise<TemplatePreview>;
+  /** A saved run as Markdown, HTML or DOCX (shared/export). */
+  exportRun(runId: string, format: unknown): Promise<ExportedRun>;
 }
 
 function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } }, value: unknown): T {
@@ -350,6 +366,32 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     },
 
     templateCatalog,
+
+    async listTemplates(query) {
+      return (await templateCatalog()).list(query ?? {});
+    },
+
+    async getTemplate(id, version) {
+      return (await templateCatalog()).get(id, version);
+    },
+
+    async saveTemplate(document, ctx) {
+      const saved = await (await templateCatalog()).save(document, ctx.identity.user);
+      log?.info({ template: saved.id, version: saved.version, by: ctx.identity.user }, 'template saved');
+      return saved;
+    },
+
+    async previewTemplate(ref) {
+      const rendered = await (await templatesModule()).renderTemplateRef(await templateCatalog(), ref);
+      const { projection } = await prepare({ template: ref });
+      return { ...rendered, projection };
+    },
+
+    async exportRun(runId, format) {
+      const { exportRun, parseExportFormat } = await import('../export/index.js');
+      const f = parseExportFormat(format);
+      return exportRun(await loadRun(runId), f);
+    },
 
     inFlight: () => running().length,
 

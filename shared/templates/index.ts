@@ -5,4 +5,4 @@ export { checkValue, checkVars, resolveVars, type VarIssue } from './vars.js';
 export { renderTemplate } from './render.js';
 export { BUILTIN_TEMPLATES } from './gallery.js';
 export { createTemplateCatalog, templateKey, TEMPLATES_PREFIX, type TemplateCatalog, type TemplateCatalogOptions } from './catalog.js';
-export { expandTemplateRequest, previewTemplate, replayTemplateRequest, type ExpandedRequest } from './run.js';
+export { expandTemplateRequest, renderTemplateRef, replayTemplateRequest, type ExpandedRequest } from './run.js';

@@ -25,7 +25,8 @@ async function lookup(catalog: TemplateCatalog, id: string, version: number | un
   }
 }
 
-export async function previewTemplate(catalog: TemplateCatalog, ref: TemplateRef): Promise<TemplatePreview> {
+/** Renders a template for a preview (errors as for a run); the caller adds the cost projection. */
+export async function renderTemplateRef(catalog: TemplateCatalog, ref: TemplateRef): Promise<Omit<TemplatePreview, 'projection'>> {
   const parsed = TemplateRunRequest.shape.template.safeParse(ref);
   if (!parsed.success) throw invalidFromZod(parsed.error.issues.map((i) => ({ ...i, path: ['template', ...i.path] })));
   const t = await lookup(catalog, parsed.data.id, parsed.data.version);
