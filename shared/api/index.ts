@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './bridge.js';
 export * from './template.js';
 export * from './template-preview.js';
+export * from './template-vars.js';

@@ -1,6 +1,8 @@
 // Input values: checking and coercing what a user gives (CLI --var strings, JSON from an API or a
-// vars file, a form) against a template's typed inputs. Every error names the variable.
-import { DATE_RE, DjpError, type Template, type TemplateInput, type VarValue } from '../api/index.js';
+// vars file, a form) against a template's typed inputs. Every error names the variable. Browser-safe:
+// the UI's template form checks each field with the same code the service runs.
+import { DjpError } from './errors.js';
+import { DATE_RE, type Template, type TemplateInput, type VarValue } from './template.js';
 
 export type VarResult = { ok: true; value: VarValue } | { ok: false; message: string };
 
