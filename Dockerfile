@@ -36,8 +36,11 @@ ENV NODE_ENV=production \
     npm_config_update_notifier=false
 WORKDIR /app
 COPY package.json package-lock.json ./
-# keytar (desktop keychain) is optional and would need a native build: leave it out.
+COPY scripts/prune-node-modules.mjs ./scripts/
+# keytar (desktop keychain) is optional and would need a native build: leave it out. Source maps and
+# type declarations are never run: pruned (bench/install-size.ts measures this same payload).
 RUN npm ci --omit=dev --omit=optional --ignore-scripts \
+ && node scripts/prune-node-modules.mjs node_modules \
  && npm cache clean --force \
  && mkdir -p /data/runs /data/outbox /data/unsaved \
  && chown -R node:node /data

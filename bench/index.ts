@@ -21,6 +21,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'server', run: async () => (await import('./server.js')).run() },
   { name: 'guardrails', run: async () => (await import('./guardrails.js')).run() },
   { name: 'cli', run: async () => (await import('./cli-start.js')).run() },
+  { name: 'install', run: async () => (await import('./install-size.js')).run() },
 ];
 
 async function main(): Promise<void> {

@@ -33,6 +33,9 @@ describe('container payload', () => {
     cpSync(join(ctx, 'package.json'), join(app, 'package.json'));
     cpSync(join(ctx, 'package-lock.json'), join(app, 'package-lock.json'));
     execFileSync('npm', ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts'], { cwd: app, stdio: 'pipe', env: npmEnv });
+    // The Dockerfile then prunes source maps and type declarations: the server below runs on what is left.
+    execFileSync(process.execPath, [join(ctx, 'scripts', 'prune-node-modules.mjs'), join(app, 'node_modules')], { stdio: 'pipe' });
+    expect(existsSync(join(app, 'node_modules', 'zod', 'index.d.ts'))).toBe(false);
     cpSync(join(ctx, 'dist'), join(app, 'dist'), { recursive: true });
     expect(existsSync(join(app, 'node_modules', 'vitest'))).toBe(false); // dev dependencies are not there
     expect(existsSync(join(app, 'node_modules', 'tsx'))).toBe(false);

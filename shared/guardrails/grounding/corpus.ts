@@ -58,16 +58,18 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
+/**
+ * Text of a PDF through unpdf (PDF.js built for servers, no canvas: 2.6 MB installed where pdf-parse
+ * with pdfjs-dist and @napi-rs/canvas took 89 MB). Loaded only when a corpus holds a PDF.
+ */
 async function pdfText(data: Buffer, file: string): Promise<string> {
-  const { PDFParse } = await import('pdf-parse');
-  const parser = new PDFParse({ data: new Uint8Array(data) });
+  const { extractText } = await import('unpdf');
   try {
-    const result = await parser.getText({ pageJoiner: '' });
-    return result.text;
+    // unpdf hands the buffer to a worker-less PDF.js, which may detach it: give it a copy.
+    const { text } = await extractText(new Uint8Array(data), { mergePages: true });
+    return text;
   } catch (e) {
     throw invalid(`cannot read PDF ${file} (${(e as Error).message})`, e);
-  } finally {
-    await parser.destroy().catch(() => undefined);
   }
 }
 
