@@ -7,3 +7,4 @@ export * from './bridge.js';
 export * from './template.js';
 export * from './template-preview.js';
 export * from './template-vars.js';
+export * from './export.js';

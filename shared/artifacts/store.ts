@@ -102,7 +102,8 @@ function bounds(q: { from?: string; to?: string }): { fromMs: number | null; toM
   return { fromMs: q.from ? parse(q.from, false) : null, toMs: q.to ? parse(q.to, true) : null };
 }
 
-async function mapLimit<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `fn` over `items` with at most `n` at a time, keeping the order of the results. */
+export async function mapLimit<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -1,15 +1,8 @@
 // Export a run as Markdown, HTML or DOCX (issue 13). One document model (document.ts), three renderings.
-import { DjpError, type RunArtifact } from '../api/index.js';
+import { DjpError, EXPORT_CONTENT_TYPES, EXPORT_FORMATS, type ExportFormat, type ExportedFile, type RunArtifact } from '../api/index.js';
 import { exportDocument } from './document.js';
 
-export const EXPORT_FORMATS = ['md', 'html', 'docx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
-  md: 'text/markdown; charset=utf-8',
-  html: 'text/html; charset=utf-8',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-};
+export { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, type ExportFormat };
 
 export interface ExportedRun {
   format: ExportFormat;
@@ -24,6 +17,11 @@ export function parseExportFormat(value: unknown, field = 'format'): ExportForma
   const alias = v === 'markdown' ? 'md' : v === 'word' ? 'docx' : v;
   if (typeof alias === 'string' && (EXPORT_FORMATS as readonly string[]).includes(alias)) return alias as ExportFormat;
   throw new DjpError('invalid', `${field}: must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(value)})`, field);
+}
+
+/** The export as JSON (bridge, in-process): bytes base64-encoded. */
+export function toExportedFile(e: ExportedRun): ExportedFile {
+  return { format: e.format, filename: e.filename, content_type: e.contentType, base64: Buffer.from(e.body).toString('base64') };
 }
 
 export async function exportRun(artifact: RunArtifact, format: ExportFormat): Promise<ExportedRun> {

@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DjpError, invalidFromZod, ListTemplatesQuery, type Template, type TemplateList, type TemplateRecord, type TemplateSource, type TemplateSummary } from '../api/index.js';
+import { mapLimit } from '../artifacts/store.js';
 import { StorageError, type StorageBackend } from '../storage/backend.js';
 import { BUILTIN_TEMPLATES } from './gallery.js';
 import { checkTemplate, invalidTemplate, parseTemplate, parseTemplateDocument } from './validate.js';
@@ -49,19 +50,6 @@ export interface TemplateCatalogOptions {
   dir?: string | null;
   builtins?: readonly unknown[];
   now?: () => Date;
-}
-
-async function mapLimit<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
 }
 
 const storeError = (e: unknown, what: string): DjpError => {
