@@ -13,7 +13,8 @@ export function register(program: Command): void {
     .action(async (id: string, f: { format: string; out?: string }) => {
       const { parseExportFormat } = await import('../../shared/export/index.js');
       const format = parseExportFormat(f.format, '--format');
-      const out = await cliService().exportRun(id, format);
+      const exported = await cliService().exportRun(id, { format });
+      const out = { ...exported, body: Buffer.from(exported.base64, 'base64') };
       const file = f.out ?? (format === 'docx' ? out.filename : null);
       if (file === null || file === '-') {
         process.stdout.write(out.body);

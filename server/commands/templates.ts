@@ -3,7 +3,7 @@
 // in shared/templates; this file parses flags and prints.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DjpError, type TemplateRecord } from '../../shared/api/index.js';
+import { DjpError, type TemplateDocument, type TemplateRecord } from '../../shared/api/index.js';
 import { CliError, cliService, localIdentity, printJson } from './cli-service.js';
 import { projectionText } from './cost.js';
 import { addTemplateOptions, templateFromFlags, type RunFlags } from './run.js';
@@ -74,7 +74,7 @@ export function register(program: Command): void {
     .option('--json', 'print the template record as JSON')
     .action(async (id: string, f: { template_version?: number; yaml?: boolean; json?: boolean }) => {
       if (f.template_version !== undefined && (!Number.isInteger(f.template_version) || f.template_version < 1)) throw new CliError('--template_version must be a whole number ≥ 1', 2);
-      const t = await userLookup(cliService().getTemplate(id, f.template_version));
+      const t = await userLookup(cliService().getTemplate(id, f.template_version !== undefined ? { version: f.template_version } : {}));
       if (f.json) return printJson(t);
       if (f.yaml) return void process.stdout.write(await asYaml(t));
       const lines = [
@@ -114,7 +114,7 @@ export function register(program: Command): void {
     .action(async (file: string, f: { json?: boolean }) => {
       const { parseTemplateDocument } = await import('../../shared/templates/index.js');
       const svc = cliService();
-      const saved = await svc.saveTemplate(parseTemplateDocument(readFile(file), file), localIdentity());
+      const saved = await svc.saveTemplate(parseTemplateDocument(readFile(file), file) as TemplateDocument, localIdentity());
       if (f.json) return printJson(saved);
       process.stdout.write(`saved ${saved.id} v${saved.version} to ${(await svc.templateCatalog()).location} (versions ${saved.versions.join(', ')})\n`);
     });

@@ -121,6 +121,14 @@ export const TemplateList = z.object({
 export type TemplateList = z.infer<typeof TemplateList>;
 
 
+/** GET /api/templates/{id}?version=N: a version, else the latest. */
+export const GetTemplateQuery = z.object({ version: z.coerce.number().int('version must be a whole number').min(1, 'version must be 1 or more').optional() }).strict();
+export type GetTemplateQuery = z.input<typeof GetTemplateQuery>;
+
+/** A template document to save (any object: the service checks it and names fields like inputs[2].pattern). */
+export const TemplateDocument = z.record(z.string(), z.unknown());
+export type TemplateDocument = z.infer<typeof TemplateDocument>;
+
 export const ListTemplatesQuery = z
   .object({
     /** Words that must all appear in the title, description, tags or body (case-insensitive). */

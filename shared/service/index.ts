@@ -21,6 +21,10 @@ import {
   type ServiceInfo,
   type StartedRun,
   type ListTemplatesQuery,
+  GetTemplateQuery,
+  type ExportQuery,
+  type ExportedFile,
+  type TemplateDocument,
   type TemplateList,
   type TemplatePreview,
   type TemplateRecord,
@@ -47,7 +51,6 @@ import { ActiveRun, synthesizeEvents } from './active-runs.js';
 import { appVersion, findAppRoot, gitSha, runtimeInfo } from './provenance.js';
 import { keepUnsaved } from './unsaved.js';
 import type { TemplateCatalog } from '../templates/index.js';
-import type { ExportedRun } from '../export/index.js';
 
 export type Surface = 'cli' | 'server' | 'desktop' | 'test';
 
@@ -86,13 +89,13 @@ export interface DjpService extends DjpApi {
   /** The gallery: latest version of each template, searched (title, description, tags, body) and filtered by tag. */
   listTemplates(query?: ListTemplatesQuery): Promise<TemplateList>;
   /** One template, the latest version unless one is named. */
-  getTemplate(id: string, version?: number): Promise<TemplateRecord>;
+  getTemplate(id: string, query?: GetTemplateQuery): Promise<TemplateRecord>;
   /** Validates a template document and saves it as the next version of its id in the store. */
-  saveTemplate(document: unknown, ctx: CallContext): Promise<TemplateRecord>;
+  saveTemplate(document: TemplateDocument, ctx: CallContext): Promise<TemplateRecord>;
   /** The task a template renders with these values and the projected cost with its defaults; no provider is called. */
   previewTemplate(ref: TemplateRef): Promise<TemplatePreview>;
-  /** A saved run as Markdown, HTML or DOCX (shared/export). */
-  exportRun(runId: string, format: unknown): Promise<ExportedRun>;
+  /** A saved run as Markdown, HTML or DOCX (shared/export), the bytes base64-encoded. */
+  exportRun(runId: string, query: ExportQuery): Promise<ExportedFile>;
 }
 
 function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } }, value: unknown): T {
@@ -371,8 +374,9 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       return (await templateCatalog()).list(query ?? {});
     },
 
-    async getTemplate(id, version) {
-      return (await templateCatalog()).get(id, version);
+    async getTemplate(id, query) {
+      const q = parseOr(GetTemplateQuery, query ?? {});
+      return (await templateCatalog()).get(id, q.version);
     },
 
     async saveTemplate(document, ctx) {
@@ -387,10 +391,10 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       return { ...rendered, projection };
     },
 
-    async exportRun(runId, format) {
-      const { exportRun, parseExportFormat } = await import('../export/index.js');
-      const f = parseExportFormat(format);
-      return exportRun(await loadRun(runId), f);
+    async exportRun(runId, query) {
+      const { exportRun, parseExportFormat, toExportedFile } = await import('../export/index.js');
+      const format = parseExportFormat((query as { format?: unknown } | undefined)?.format);
+      return toExportedFile(await exportRun(await loadRun(runId), format));
     },
 
     inFlight: () => running().length,

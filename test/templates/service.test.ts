@@ -33,18 +33,21 @@ describe('service: templates and export', () => {
     const saved = await svc.saveTemplate({ id: 'hello', title: 'Hello', inputs: [{ name: 'name', type: 'string', required: true }], body: 'Say hello to {{ name }}' }, ctx);
     expect(saved).toMatchObject({ id: 'hello', version: 1, saved_by: 'carol@example.com' });
     expect((await svc.getTemplate('hello')).body).toBe('Say hello to {{ name }}');
+    expect((await svc.getTemplate('code-review', { version: 1 })).version).toBe(1);
+    expect((await reject(svc.getTemplate('code-review', { version: 0 })))?.field).toBe('version');
     expect((await reject(svc.listTemplates({ tag: 'x', nope: 1 } as never)))?.code).toBe('invalid');
   });
 
   it('exportRun: md/html/docx of a saved run; a bad format names the field; an unknown run is not_found', async () => {
     const { id } = await svc.startRun({ template: { id: 'hello', vars: { name: 'Ada' } } }, ctx);
     await new Promise<RunEvent>((resolve) => void svc.subscribe(id, (e) => (e.type === 'run.done' || e.type === 'run.error') && resolve(e)));
-    const md = await svc.exportRun(id, 'md');
-    expect(Buffer.from(md.body).toString()).toContain('> Say hello to Ada');
-    const docx = await svc.exportRun(id, 'docx');
+    const md = await svc.exportRun(id, { format: 'md' });
+    expect(Buffer.from(md.base64, 'base64').toString()).toContain('> Say hello to Ada');
+    const docx = await svc.exportRun(id, { format: 'docx' });
     expect(docx.filename).toBe(`djp-run-${id}.docx`);
-    expect(Buffer.from(docx.body).subarray(0, 2).toString()).toBe('PK');
-    expect(await reject(svc.exportRun(id, 'pdf'))).toMatchObject({ code: 'invalid', field: 'format' });
-    expect((await reject(svc.exportRun('01JZZZZZZZZZZZZZZZZZZZZZZZ', 'md')))?.code).toBe('not_found');
+    expect(Buffer.from(docx.base64, 'base64').subarray(0, 2).toString()).toBe('PK');
+    expect(docx.content_type).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    expect(await reject(svc.exportRun(id, { format: 'pdf' } as never))).toMatchObject({ code: 'invalid', field: 'format' });
+    expect((await reject(svc.exportRun('01JZZZZZZZZZZZZZZZZZZZZZZZ', { format: 'md' })))?.code).toBe('not_found');
   });
 });
