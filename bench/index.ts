@@ -22,6 +22,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'guardrails', run: async () => (await import('./guardrails.js')).run() },
   { name: 'cli', run: async () => (await import('./cli-start.js')).run() },
   { name: 'install', run: async () => (await import('./install-size.js')).run() },
+  { name: 'batch', run: async () => (await import('./batch.js')).run() },
 ];
 
 async function main(): Promise<void> {

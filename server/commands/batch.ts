@@ -45,6 +45,8 @@ interface BatchFlags extends RunFlags {
   shards?: number;
   batchId?: string;
   prepare?: boolean;
+  template?: string;
+  template_version?: number;
 }
 
 const int = (name: string, min: number, max: number) => (v: string) => {
@@ -120,14 +122,17 @@ async function runCommand(file: string | undefined, flags: BatchFlags): Promise<
   const store = batchStore();
   const shard = resolveShard(process.env, { ...(flags.shard !== undefined ? { shard: flags.shard } : {}), ...(flags.shards !== undefined ? { shards: flags.shards } : {}) });
   const identity = localIdentity();
+  const svc = cliService();
   let manifest: BatchManifest;
   let rows;
+  let planned: Awaited<ReturnType<typeof projectBatch>> | null = null;
   if (flags.resume) {
     if (file) throw new CliError('give either FILE or --resume BATCH_ID, not both', 2);
     manifest = await store.manifest(flags.resume);
     rows = rowsOfStoredBatch(manifest, await store.source(manifest));
   } else {
     if (!file) throw new CliError('name a batch file (CSV, JSONL or TXT), or --resume BATCH_ID', 2);
+    if (flags.template_version !== undefined && !flags.template) throw new CliError('--template_version needs --template ID', 2);
     if (flags.format !== undefined && !(BATCH_FORMATS as readonly string[]).includes(flags.format)) throw new CliError(`--format must be one of ${BATCH_FORMATS.join(', ')} (got "${flags.format}")`, 2);
     let text: string;
     try {
@@ -146,7 +151,10 @@ async function runCommand(file: string | undefined, flags: BatchFlags): Promise<
       ...(flags.batchId ?? process.env.DJP_BATCH_ID ? { batchId: flags.batchId ?? process.env.DJP_BATCH_ID } : {}),
       sharded: shard.count > 1,
       createdBy: identity.identity.user,
+      ...(flags.template ? { template: { id: flags.template, version: flags.template_version ?? null } } : {}),
     });
+    // Every row checked (templated rows' variables too) and the budget checked before anything is stored.
+    planned = await projectBatch(svc, prepared.manifest, selectShard(prepared.rows, shard));
     const joined = await store.createOrJoin(prepared.manifest, text);
     manifest = joined.manifest;
     if (!joined.created && manifest.source.sha256 !== prepared.manifest.source.sha256) {
@@ -155,11 +163,10 @@ async function runCommand(file: string | undefined, flags: BatchFlags): Promise<
     rows = prepared.rows;
   }
   const mine = selectShard(rows, shard);
-  const svc = cliService();
   const say = (s: string) => {
     if (!flags.quiet) process.stderr.write(`${s}\n`);
   };
-  const planned = await projectBatch(svc, manifest, mine);
+  planned ??= await projectBatch(svc, manifest, mine);
   say(
     `djp: batch ${manifest.id} — ${mine.length} of ${rows.length} row(s)${shard.count > 1 ? ` (shard ${shard.index}/${shard.count}, ${shard.source})` : ''}, concurrency ${flags.concurrency ?? 4}` +
       `; projected ≤ ${planned.total_usd === null ? 'unpriced' : money(planned.total_usd)}${manifest.budget_usd !== null ? ` (budget $${manifest.budget_usd})` : ''}`,
@@ -215,6 +222,8 @@ export function register(program: Command): void {
     .option('--retry-failed', 'with --resume: run failed rows again')
     .option('--shard <i/n>', 'run only shard i of n (0-based); job engines set it for you (docs/BATCH.md)')
     .option('--shards <n>', 'the shard count for AWS_BATCH_JOB_ARRAY_INDEX or JOB_COMPLETION_INDEX', int('shards', 1, 10_000))
+    .option('--template <id>', "each row's columns are this template's variables (djp templates show ID); no task column needed")
+    .option('--template_version <n>', 'that version of the template (default: the latest)', int('template_version', 1, 1_000_000))
     .option('--prepare', 'validate, project and store the batch, run nothing (then each job worker runs --resume ID)')
     .option('--batch-id <id>', 'name the batch (default: new id; sharded workers derive one from the file and options, or set DJP_BATCH_ID)');
   addRequestOptions(batch)

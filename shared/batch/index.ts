@@ -32,7 +32,7 @@ export interface PrepareBatchOptions {
 
 export function prepareBatch(source: string, opts: PrepareBatchOptions): { manifest: BatchManifest; rows: PlannedRow[] } {
   const format = opts.format ?? formatFromName(opts.name);
-  const rows = planRows(parseBatchSource(source, format), opts.render ? { render: opts.render } : {});
+  const rows = planRows(parseBatchSource(source, format), opts.template ? { templated: true } : opts.render ? { render: opts.render } : {});
   const sha256 = createHash('sha256').update(source).digest('hex');
   const budget = opts.budget_usd ?? null;
   const runBudget = opts.run_budget_usd ?? null;
@@ -59,5 +59,5 @@ export function prepareBatch(source: string, opts: PrepareBatchOptions): { manif
 export function rowsOfStoredBatch(manifest: BatchManifest, source: string, render?: TaskRenderer): PlannedRow[] {
   const sha = createHash('sha256').update(source).digest('hex');
   if (sha !== manifest.source.sha256) throw new BatchInputError(`batch ${manifest.id}: its stored source does not match the manifest (sha256 ${sha.slice(0, 12)}… ≠ ${manifest.source.sha256.slice(0, 12)}…)`);
-  return planRows(parseBatchSource(source, manifest.source.format), render ? { render } : {});
+  return planRows(parseBatchSource(source, manifest.source.format), manifest.template ? { templated: true } : render ? { render } : {});
 }

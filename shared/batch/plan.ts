@@ -39,7 +39,17 @@ export function rowKey(fields: Record<string, unknown>, n: number): string {
   return `h-${createHash('sha256').update(canonical).digest('hex').slice(0, 20)}`;
 }
 
-export function planRows(rows: BatchRow[], opts: { render?: TaskRenderer } = {}): PlannedRow[] {
+/** The row's fields a template sees as its variables: all but the row key columns. */
+export function templateVars(fields: Record<string, unknown>): Record<string, unknown> {
+  const { key: _k, id: _i, ...vars } = fields;
+  return vars;
+}
+
+/**
+ * `templated`: each row's fields are a template's variables (checked when the batch is projected,
+ * by the service that renders them); the task column is then not needed.
+ */
+export function planRows(rows: BatchRow[], opts: { render?: TaskRenderer; templated?: boolean } = {}): PlannedRow[] {
   if (rows.length === 0) throw new BatchInputError('the batch has no rows');
   const planned: PlannedRow[] = [];
   const seen = new Map<string, number>();
@@ -48,6 +58,10 @@ export function planRows(rows: BatchRow[], opts: { render?: TaskRenderer } = {})
     const first = seen.get(key);
     if (first !== undefined) throw new BatchInputError(`the row key "${key}" is already used by row ${first}${key.startsWith('h-') ? ' (an identical row)' : ''}`, row.n, row.fields.key !== undefined ? 'key' : row.fields.id !== undefined ? 'id' : null);
     seen.set(key, row.n);
+    if (opts.templated) {
+      planned.push({ n: row.n, key, task: '', fields: row.fields });
+      continue;
+    }
     let task: string;
     if (opts.render) {
       try {

@@ -3,10 +3,11 @@
 // never both run it; the result is written next to the claim. Costs: the whole batch is projected
 // before the first call and checked against the batch budget; while it runs, no new row starts once
 // what was spent plus the next row's projection would pass it.
-import type { CallContext, DjpApi, RunArtifact, RunEvent } from '../api/index.js';
+import type { CallContext, DjpApi, RunArtifact, RunEvent, StartRunRequest } from '../api/index.js';
 import { isDjpError } from '../api/index.js';
 import { refName } from '../djp/publish.js';
-import type { PlannedRow } from './plan.js';
+import { templateVars, type PlannedRow } from './plan.js';
+import { BatchInputError } from './source.js';
 import { DONE_STATUSES, type BatchManifest, type BatchStore, type RowResult, type RowState, type RowStatus } from './store.js';
 
 export interface BatchRunOptions {
@@ -41,12 +42,35 @@ export class BatchBudgetError extends Error {
   override readonly name = 'BatchBudgetError';
 }
 
-/** Projects every row; refuses the batch when the total is over the budget (or cannot be priced). */
+/** What the service is asked for one row: its task, or the batch's template with the row's variables. */
+export function rowRequest(manifest: BatchManifest, row: PlannedRow): StartRunRequest {
+  const budget = manifest.run_budget_usd !== null ? { budget_usd: manifest.run_budget_usd } : {};
+  if (manifest.template) {
+    const ref = { id: manifest.template.id, ...(manifest.template.version !== null ? { version: manifest.template.version } : {}), vars: templateVars(row.fields) };
+    return { ...manifest.request, ...budget, template: ref } as StartRunRequest;
+  }
+  return { ...manifest.request, ...budget, task: row.task };
+}
+
+/**
+ * Projects every row — which also checks each templated row's variables, before anything runs: an
+ * invalid row is a BatchInputError naming the row and the variable (its column). Refuses the batch
+ * when the total is over the budget (or cannot be priced).
+ */
 export async function projectBatch(api: DjpApi, manifest: BatchManifest, rows: PlannedRow[]): Promise<{ rows: BatchRowPlan[]; total_usd: number | null }> {
   const out: BatchRowPlan[] = [];
   let total: number | null = 0;
   for (const row of rows) {
-    const p = await api.projectCost({ ...manifest.request, task: row.task, ...(manifest.run_budget_usd !== null ? { budget_usd: manifest.run_budget_usd } : {}) });
+    let p;
+    try {
+      p = await api.projectCost(rowRequest(manifest, row));
+    } catch (e) {
+      if (isDjpError(e) && e.code === 'invalid') {
+        const column = e.field?.replace(/^(template\.)?vars\./, '') ?? null;
+        throw new BatchInputError(e.message, row.n, column && column !== e.field ? column : null);
+      }
+      throw e;
+    }
     out.push({ ...row, projected_usd: p.total_usd });
     total = total === null || p.total_usd === null ? null : total + p.total_usd;
   }
@@ -166,10 +190,7 @@ export async function runBatchRows(api: DjpApi, store: BatchStore, manifest: Bat
     const base = { key: row.key, row: row.n, attempt, worker: opts.worker };
     let result: RowResult;
     try {
-      const { id } = await api.startRun(
-        { ...manifest.request, task: row.task, ...(manifest.run_budget_usd !== null ? { budget_usd: manifest.run_budget_usd } : {}) },
-        { ...ctx, batch: { id: manifest.id, row_key: row.key, attempt } },
-      );
+      const { id } = await api.startRun(rowRequest(manifest, row), { ...ctx, batch: { id: manifest.id, row_key: row.key, attempt } });
       inFlight.set(id, row.key);
       await store.updateClaim({ ...claim, run_id: id }, manifest.id);
       if (opts.signal?.aborted) void api.cancelRun(id, ctx).catch(() => undefined);

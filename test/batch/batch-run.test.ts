@@ -145,3 +145,27 @@ describe('batch runs', () => {
     expect(saved.filter((a) => !a.interrupted)).toHaveLength(6);
   }, 60_000);
 });
+
+describe('batch runs from a template', () => {
+  it("each row's columns are the template's variables; a bad value is refused before any run, naming row and variable", async () => {
+    const { dir, svc, store } = setup();
+    const s = svc();
+    const good = 'key,service,severity,incident_date,timeline\ni1,billing,SEV2,2026-11-30,"09:00 alerts fired, 09:20 rolled back the deploy"\ni2,search,SEV3,2026-11-29,"14:00 latency rose, 14:30 cache flushed and fixed"\n';
+    const { manifest, rows } = prepareBatch(good, { name: 'inc.csv', request: {}, createdBy: 'b', template: { id: 'incident-postmortem', version: null } });
+    expect(rows.map((r) => r.task)).toEqual(['', '']); // rendered by the service, per row
+    await store.createOrJoin(manifest, good);
+    const plan = await projectBatch(s, manifest, rows);
+    const results = await runBatchRows(s, store, manifest, plan.rows, ctx, { concurrency: 2, worker: 'w' });
+    expect(results.map((r) => r.status)).toEqual(['published', 'published']);
+    const arts = artifactsIn(dir);
+    expect(arts.map((a) => a.template?.id)).toEqual(['incident-postmortem', 'incident-postmortem']);
+    expect(arts.some((a) => a.task.includes('billing'))).toBe(true);
+    expect(arts.find((a) => a.task.includes('billing'))?.template?.vars).toMatchObject({ service: 'billing', severity: 'SEV2' });
+
+    const bad = 'key,service,severity,incident_date,timeline\ni1,billing,SEV2,2026-11-30,"09:00 alerts fired, 09:20 rolled back"\ni2,search,SEV9,2026-11-29,"14:00 latency rose, 14:30 cache flushed"\n';
+    const badBatch = prepareBatch(bad, { name: 'inc.csv', request: {}, createdBy: 'b', template: { id: 'incident-postmortem', version: null } });
+    const err = await projectBatch(s, badBatch.manifest, badBatch.rows).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^row 3, column "severity": /);
+    expect(artifactsIn(dir)).toHaveLength(2);
+  });
+});
