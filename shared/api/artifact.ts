@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ModelRef, ProviderId, RunParameters } from './run-request.js';
 import { TemplateUse } from './template.js';
+import { RunAttachment, ThreadInfo } from './thread.js';
 
 export const ARTIFACT_SCHEMA_VERSION = 1 as const;
 
@@ -242,5 +243,9 @@ export const RunArtifact = z.object({
   timings_ms: z.object({ debate: z.number(), judge: z.number(), publish: z.number(), total: z.number() }),
   /** The template the task was rendered from (id, version, input values); absent or null otherwise. */
   template: TemplateUse.nullable().optional(),
+  /** The run's place in its thread (issue 12); absent in artifacts written before threads existed. */
+  thread: ThreadInfo.optional(),
+  /** Files attached to the run (its grounding corpus); absent in older artifacts. */
+  attachments: z.array(RunAttachment).optional(),
 });
 export type RunArtifact = z.infer<typeof RunArtifact>;

@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  unsupported_type: 415,
   budget_exceeded: 422,
   unavailable: 503,
   internal: 500,

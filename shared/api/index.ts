@@ -8,3 +8,4 @@ export * from './template.js';
 export * from './template-preview.js';
 export * from './template-vars.js';
 export * from './export.js';
+export * from './thread.js';

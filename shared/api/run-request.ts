@@ -3,6 +3,7 @@
 // Every option is optional here so that presets can tell "left unset" from "set to the default".
 // `resolveRunParams` (shared/config/params.ts) fills the gaps: explicit value > preset > default.
 import { z } from 'zod';
+import { AttachmentId, FollowUpOf } from './thread.js';
 
 export const PROVIDER_IDS = ['openai', 'anthropic', 'google', 'openai_compatible', 'offline'] as const;
 export const ProviderId = z.enum(PROVIDER_IDS);
@@ -52,6 +53,14 @@ export const RunRequest = z
     require_approval: z.boolean().optional(),
     budget_usd: z.number().positive().optional(),
     budget_tokens: z.number().int().positive().optional(),
+
+    // --- threads and attachments (issue 12) ---
+    /** The run this one follows up (its thread is carried into the prompts). */
+    follow_up_of: FollowUpOf.optional(),
+    /** Token budget for the earlier turns of the thread in the prompts (oldest shortened/dropped first). */
+    context_tokens: z.number().int().min(0).max(200_000).optional(),
+    /** Attachment ids (POST /api/attachments): the run's grounding corpus, with the thread's earlier ones. */
+    attachments: z.array(AttachmentId).max(100).optional(),
   })
   .strict();
 export type RunRequest = z.infer<typeof RunRequest>;
@@ -78,6 +87,8 @@ export const RunParameters = z.object({
   require_approval: z.boolean(),
   budget_usd: z.number().nullable(),
   budget_tokens: z.number().int().nullable(),
+  /** Absent in artifacts written before threads existed. */
+  context_tokens: z.number().int().optional(),
 });
 export type RunParameters = z.infer<typeof RunParameters>;
 
@@ -95,4 +106,5 @@ export const DEFAULT_PARAMETERS = {
   grounded_required: 0,
   redact: true,
   require_approval: false,
+  context_tokens: 4000,
 } as const;

@@ -2,6 +2,8 @@
 // RUNS_DIR picks the backend (shared/storage/index.ts); cloud stores get the local outbox
 // (opts.outboxDir, else DJP_OUTBOX_DIR, else ./.djp-outbox); a local RUNS_DIR needs none.
 import { getStorageBackend, type Env } from '../storage/index.js';
+import { attachmentLimits } from '../attachments/limits.js';
+import { AttachmentStore } from '../attachments/store.js';
 import { Outbox, resolveOutboxDir } from './outbox.js';
 import { BackendRunStore } from './store.js';
 import { stderrLogger, type StoreLogger } from './logger.js';
@@ -17,7 +19,9 @@ export function createRunStore(runsDir?: string, opts: CreateRunStoreOptions = {
   const logger = opts.logger ?? stderrLogger;
   const backend = getStorageBackend(runsDir ?? env.RUNS_DIR, env);
   const outbox = backend.kind === 'local' ? null : new Outbox(resolveOutboxDir(opts.outboxDir, env), backend.location, logger);
-  return new BackendRunStore(backend, { outbox, logger });
+  const store = new BackendRunStore(backend, { outbox, logger });
+  store.attachments = new AttachmentStore(backend, { outboxDir: outbox?.dir ?? null, limits: attachmentLimits(env), logger });
+  return store;
 }
 
 export { BackendRunStore, toDjpError, type BackendRunStoreOptions } from './store.js';

@@ -30,6 +30,7 @@ import {
 import { IndexEntry, fromIndexEntry, toIndexEntry } from './summary.js';
 import { silentLogger, type StoreLogger } from './logger.js';
 import type { Outbox } from './outbox.js';
+import type { AttachmentStore } from '../attachments/store.js';
 
 /** How far a run's created_at may be from the time in its ULID id (ids are made when the run starts). */
 export const ID_TIME_SLACK_MS = 60 * 60 * 1000;
@@ -121,6 +122,8 @@ export class BackendRunStore implements RunStore {
   readonly location: string;
   private readonly outbox: Outbox | null;
   private readonly logger: StoreLogger;
+  /** The attachments kept beside the artifacts (shared/attachments): their outbox is pushed by sync() too. */
+  attachments: AttachmentStore | null = null;
 
   constructor(
     readonly backend: StorageBackend,
@@ -535,6 +538,13 @@ export class BackendRunStore implements RunStore {
 
   // --- outbox -------------------------------------------------------------------------------------
   async sync(): Promise<{ pushed: number; failed: number; remaining: number }> {
+    const runs = await this.syncRuns();
+    if (!this.attachments) return runs;
+    const files = await this.attachments.sync();
+    return { pushed: runs.pushed + files.pushed, failed: runs.failed + files.failed, remaining: runs.remaining + files.remaining };
+  }
+
+  private async syncRuns(): Promise<{ pushed: number; failed: number; remaining: number }> {
     if (!this.outbox) return { pushed: 0, failed: 0, remaining: 0 };
     let pushed = 0;
     let failed = 0;
@@ -558,7 +568,7 @@ export class BackendRunStore implements RunStore {
   }
 
   async outboxCount(): Promise<number> {
-    return this.outbox ? this.outbox.count() : 0;
+    return (this.outbox ? await this.outbox.count() : 0) + (this.attachments ? await this.attachments.outboxCount() : 0);
   }
 
   async ping(): Promise<void> {

@@ -6,7 +6,7 @@ import { DEFAULT_PARAMETERS, DjpError, type ModelRef, type PresetName, type Prov
 import { OFFLINE_MODELS } from '../providers/offline.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 
-type Tunable = Partial<Omit<RunRequest, 'task' | 'preset' | 'debaters' | 'judge' | 'offline'>>;
+type Tunable = Partial<Omit<RunRequest, 'task' | 'preset' | 'debaters' | 'judge' | 'offline' | 'follow_up_of' | 'attachments'>>;
 
 export const PRESETS: Record<PresetName, { description: string; values: Tunable }> = {
   quick: { description: 'two debaters, short answers, fast path, no swap pass', values: { max_debaters: 2, max_tokens: 600, timeout_s: 30, fastpath: true, margin_threshold: 0 } },
@@ -86,6 +86,7 @@ export function resolveRunParams(req: RunRequest, ctx: ResolveContext): RunParam
     require_approval: pick(req, preset, 'require_approval') ?? D.require_approval,
     budget_usd: pick(req, preset, 'budget_usd') ?? null,
     budget_tokens: pick(req, preset, 'budget_tokens') ?? null,
+    context_tokens: pick(req, preset, 'context_tokens') ?? D.context_tokens,
   };
 }
 
@@ -113,5 +114,6 @@ export function requestFromParameters(task: string, p: RunParameters): RunReques
     require_approval: p.require_approval,
     ...(p.budget_usd !== null ? { budget_usd: p.budget_usd } : {}),
     ...(p.budget_tokens !== null ? { budget_tokens: p.budget_tokens } : {}),
+    ...(p.context_tokens !== undefined ? { context_tokens: p.context_tokens } : {}),
   };
 }

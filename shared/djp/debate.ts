@@ -22,6 +22,8 @@ export interface DebateOptions {
   task: string;
   /** Extra context from the guardrails (grounded passages), or null. */
   context: string | null;
+  /** The thread's earlier turns, a prompt section built by shared/threads; null/absent on a first turn. */
+  thread?: string | null;
   max_tokens: number;
   temperature: number;
   timeout_s: number;
@@ -110,7 +112,7 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
       return provider.complete({
         model: d.model,
         system: DRAFT_SYSTEM,
-        prompt: draftPrompt(o.task, o.context),
+        prompt: draftPrompt(o.task, o.context, o.thread ?? null),
         max_tokens: o.max_tokens,
         temperature: o.temperature,
         signal,

@@ -14,6 +14,8 @@ import { seededShuffle } from './rng.js';
 
 export interface JudgeOptions {
   task: string;
+  /** The thread's earlier turns, a prompt section built by shared/threads; null/absent on a first turn. */
+  thread?: string | null;
   /** Usable drafts, in debater order (that order is the final tie-breaker). */
   drafts: Draft[];
   /** Drafts a guardrail zeroed: recorded as disqualified with score 0, not shown to the judge. */
@@ -89,7 +91,7 @@ async function runPass(n: number, order: Draft[], o: JudgeOptions): Promise<Pass
       provider.complete({
         model: o.model.model,
         system: JUDGE_SYSTEM,
-        prompt: judgePrompt(o.task, labelled.map(({ d, label }) => ({ label, answer: d.answer, evidence: d.evidence }))),
+        prompt: judgePrompt(o.task, labelled.map(({ d, label }) => ({ label, answer: d.answer, evidence: d.evidence })), o.thread ?? null),
         max_tokens: Math.max(o.max_tokens, 200 + 120 * order.length),
         temperature: 0,
         signal,

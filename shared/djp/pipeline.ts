@@ -8,7 +8,9 @@ import {
   type Judge,
   type ModelRef,
   type Provenance,
+  type RunAttachment,
   type RunEventInput,
+  type ThreadInfo,
   type RunParameters,
 } from '../api/index.js';
 import { policyAllows, type Policy } from '../config/policy.js';
@@ -35,6 +37,16 @@ export interface PipelineInput {
   signal?: AbortSignal;
   now?: () => Date;
   retry?: Partial<Omit<RetryOptions, 'signal' | 'onAttempt' | 'totalTimeoutMs'>>;
+  /** The run's place in its thread and, for a follow-up, the earlier turns as a prompt section
+   *  (shared/threads). Absent: the run starts its own thread. */
+  thread?: { info: ThreadInfo; section: string | null };
+  /** What grounded retrieval searches for; default the task (a follow-up adds the earlier tasks). */
+  retrievalQuery?: string;
+  /** Attachments the run uses (recorded in the artifact); their text reaches the prompts as the
+   *  grounding corpus through `guardrails`. */
+  attachments?: RunAttachment[];
+  /** Warnings found while preparing the run (an attachment that could not be read), emitted after run.started. */
+  warnings?: string[];
 }
 
 function reasonOf(signal: AbortSignal | undefined): string | null {
@@ -67,6 +79,10 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     judge: params.judge,
     projected_usd: cost.summary().projected_usd,
   });
+  for (const w of input.warnings ?? []) emit({ type: 'warning', message: w });
+  // The thread section comes from stored (already redacted) artifacts; it is scrubbed with this
+  // run's rules too before any model sees it.
+  const thread = input.thread?.section ? g.redactText(input.thread.section) : null;
 
   const hooks = (stage: 'debate' | 'judge'): CallHooks => ({
     canLaunch: () => cost.canLaunch(),
@@ -79,7 +95,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   let context: string | null = null;
   if (!signal?.aborted) {
     try {
-      ({ context } = await g.prepare(input.task, params));
+      ({ context } = await g.prepare(input.retrievalQuery ?? input.task, params));
     } catch (e) {
       input.emit({ type: 'warning', message: g.redactText(`grounding context unavailable, drafting without it: ${(e as Error).message}`) });
     }
@@ -87,6 +103,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   const drafts: Draft[] = await runDebate(debaters, {
     task: input.task,
     context,
+    thread,
     max_tokens: params.max_tokens,
     temperature: params.temperature,
     timeout_s: params.timeout_s,
@@ -126,6 +143,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   } else {
     judge = await runJudge({
       task: input.task,
+      thread,
       drafts: usable,
       disqualified,
       model: params.judge,
@@ -184,6 +202,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     cost: cost.summary(),
     provenance: input.provenance,
     timings_ms: timings,
+    thread: input.thread?.info ?? { id: input.runId, parent_id: null, turn: 1, context: null },
+    attachments: input.attachments ?? [],
   };
   // Redaction runs before anything is released or stored; its events land in guardrails.summary().
   const redacted = g.redact(draft);

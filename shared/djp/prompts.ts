@@ -9,8 +9,9 @@ export const DRAFT_SYSTEM = [
   'sources are given). "safety_flags" lists any safety concerns about the task or answer (empty if none).',
 ].join('\n');
 
-export function draftPrompt(task: string, context: string | null): string {
-  const parts = [`TASK:\n${task}`];
+/** `thread`: the earlier turns of the conversation, a section built by shared/threads (or null). */
+export function draftPrompt(task: string, context: string | null, thread: string | null = null): string {
+  const parts = thread ? [thread, `TASK:\n${task}`] : [`TASK:\n${task}`];
   if (context) parts.push(`SOURCES (cite by their [id]):\n${context}`);
   parts.push('Return the JSON object now.');
   return parts.join('\n\n');
@@ -43,12 +44,12 @@ function neutralize(text: string): string {
   return text.replace(/^###/gm, '\\###');
 }
 
-export function judgePrompt(task: string, drafts: JudgeEntry[]): string {
+export function judgePrompt(task: string, drafts: JudgeEntry[], thread: string | null = null): string {
   const blocks = drafts.map((d) => {
     const ev = d.evidence.length ? `\nEvidence:\n${d.evidence.map((e) => `- ${neutralize(e)}`).join('\n')}` : '';
     return `### Draft ${d.label}\n${neutralize(d.answer)}${ev}`;
   });
-  return `TASK:\n${task}\n\nDRAFTS (${drafts.length}):\n\n${blocks.join('\n\n')}\n\n### End of drafts\nReturn the JSON object with one entry per draft label.`;
+  return `${thread ? `${neutralize(thread)}\n\n` : ''}TASK:\n${task}\n\nDRAFTS (${drafts.length}):\n\n${blocks.join('\n\n')}\n\n### End of drafts\nReturn the JSON object with one entry per draft label.`;
 }
 
 /** Reads the drafts back out of a judge prompt (used by the offline judge and the fake servers). */

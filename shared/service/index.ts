@@ -3,6 +3,7 @@
 // subscribe() can replay then stream; finished runs are read back from the RunStore.
 import type { Logger } from 'pino';
 import {
+  DEFAULT_PARAMETERS,
   Decision,
   DjpError,
   invalidFromZod,
@@ -29,10 +30,18 @@ import {
   type TemplatePreview,
   type TemplateRecord,
   type TemplateRef,
+  type ThreadPage,
+  type ThreadView,
   type Unsubscribe,
+  type ListThreadsQuery,
+  type Attachment,
 } from '../api/index.js';
 import { newRunId } from '../artifacts/ids.js';
+import { BackendRunStore } from '../artifacts/store.js';
 import type { RunStore, SaveResult } from '../artifacts/types.js';
+import { resolveFollowUp, ThreadStore, type ResolvedFollowUp } from '../threads/index.js';
+import { attachmentLimits, AttachmentStore, loadRunAttachments, type PutResult, type RunAttachments } from '../attachments/index.js';
+import type { Corpus } from '../guardrails/grounding/corpus.js';
 import { requestFromParameters, resolveRunParams } from '../config/params.js';
 import { loadPolicy } from '../config/policy.js';
 import { createCostMeter } from '../cost/meter.js';
@@ -61,7 +70,7 @@ export interface DjpServiceOptions {
   secrets?: SecretSource;
   /** Guardrails for one run; default: shared/guardrails createGuardrails (on the server surface
    *  with no readable folders: grounded_corpus/redaction_rules paths are refused). */
-  makeGuardrails?: (params: RunParameters) => Promise<GuardrailHooks>;
+  makeGuardrails?: (params: RunParameters, extra?: { corpus?: Corpus }) => Promise<GuardrailHooks>;
   /** Cost meter for one run; default: shared/cost createCostMeter with the pricing table. */
   makeCostMeter?: (params: RunParameters, projection: CostProjection) => CostMeter;
   /** Pre-run projection; default: shared/cost projectCost with the pricing table (built-in +
@@ -77,6 +86,10 @@ export interface DjpServiceOptions {
   retry?: Partial<Omit<RetryOptions, 'signal' | 'onAttempt' | 'totalTimeoutMs'>>;
   /** Templates a run may name; default: built-ins, DJP_TEMPLATES_DIR and templates/ in the store. */
   templates?: TemplateCatalog;
+  /** The thread index; default: beside the artifacts when `store` is a BackendRunStore, else none. */
+  threads?: ThreadStore | null;
+  /** Attachments; default: the run store's (createRunStore sets one), else beside the artifacts. */
+  attachments?: AttachmentStore | null;
 }
 
 export interface DjpService extends DjpApi {
@@ -96,6 +109,14 @@ export interface DjpService extends DjpApi {
   previewTemplate(ref: TemplateRef): Promise<TemplatePreview>;
   /** A saved run as Markdown, HTML or DOCX (shared/export), the bytes base64-encoded. */
   exportRun(runId: string, query: ExportQuery): Promise<ExportedFile>;
+  /** Threads with at least one follow-up, newest activity first; q matches any turn's task. */
+  listThreads(query: ListThreadsQuery): Promise<ThreadPage>;
+  /** One thread: every turn and each branch (first turn → leaf). */
+  getThread(threadId: string): Promise<ThreadView>;
+  /** Stores one uploaded file (sniffed, limited, content-addressed); too_large 413, unsupported_type 415. */
+  uploadAttachment(name: string, data: Uint8Array, ctx: CallContext): Promise<PutResult>;
+  /** An attachment's record and bytes. */
+  getAttachment(id: string): Promise<{ attachment: Attachment; data: Uint8Array }>;
 }
 
 function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } }, value: unknown): T {
@@ -116,7 +137,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   let pricing: Pricing | null = null;
   const prices = () => (pricing ??= loadPricing(null, env));
   const project = opts.projectCost ?? ((task: string, params: RunParameters) => projectCost(task, params, prices()));
-  const makeGuardrails = opts.makeGuardrails ?? ((params: RunParameters) => createGuardrails(params, opts.surface === 'server' ? { allowedRoots: [] } : {}));
+  const makeGuardrails = opts.makeGuardrails ?? ((params: RunParameters, extra?: { corpus?: Corpus }) => createGuardrails(params, { ...(opts.surface === 'server' ? { allowedRoots: [] } : {}), ...extra }));
   const makeCostMeter = opts.makeCostMeter ?? ((params: RunParameters, projection: CostProjection) => createCostMeter(params, projection, { pricing: prices() }));
   const active = new Map<string, ActiveRun>();
   const storeBackend = (store as { backend?: StorageBackend }).backend ?? null;
@@ -126,6 +147,15 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   const templateCatalog = () =>
     (catalog ??= opts.templates ? Promise.resolve(opts.templates) : templatesModule().then((m) => m.createTemplateCatalog({ backend: storeBackend, dir: env.DJP_TEMPLATES_DIR || null, now })));
   const isTemplated = (r: unknown) => typeof r === 'object' && r !== null && (r as { template?: unknown }).template !== undefined;
+  const threads = opts.threads !== undefined ? opts.threads : store instanceof BackendRunStore ? new ThreadStore(store.backend) : null;
+  const attachments =
+    opts.attachments !== undefined
+      ? opts.attachments
+      : store instanceof BackendRunStore
+        ? (store.attachments ??= new AttachmentStore(store.backend, { outboxDir: store.outboxDir, limits: attachmentLimits(env) }))
+        : null;
+  const noAttachments = () => new DjpError('unavailable', `attachments are not available with this run store (${store.location})`, 'attachments');
+  const noThreads = () => new DjpError('unavailable', `threads are not available with this run store (${store.location})`);
 
   const running = () => [...active.values()].filter((r) => !r.finished);
   // Starts accepted but not yet registered (still preparing): drain() waits for these too, and once
@@ -161,7 +191,17 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     await nextTurn();
     const { req, registry, params, policy, projection, template } = await prepare(request);
     if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', budgetField(projection) ?? (params.budget_usd !== null ? 'budget_usd' : 'budget_tokens'));
-    const guardrails = await makeGuardrails(params);
+    // A follow-up: the thread's earlier turns (validated before anything is spent).
+    const followUp: ResolvedFollowUp | null = req.follow_up_of ? await resolveFollowUp(req.follow_up_of, loadRun, params.context_tokens ?? DEFAULT_PARAMETERS.context_tokens) : null;
+    // Attachments: the thread's earlier ones and the request's, as the run's grounding corpus.
+    const requested = req.attachments ?? [];
+    let files: RunAttachments | null = null;
+    if (requested.length || followUp?.inherited.length) {
+      if (!attachments) throw noAttachments();
+      if (params.grounded_corpus) throw new DjpError('invalid', 'attachments: a run grounded in attachments cannot also name grounded_corpus (the attachments are its corpus); drop one', requested.length ? 'attachments' : 'grounded_corpus');
+      files = await loadRunAttachments(attachments, requested, followUp?.inherited ?? [], attachments.limits);
+    }
+    const guardrails = await makeGuardrails(params, files?.corpus ? { corpus: files.corpus } : undefined);
     const cost = makeCostMeter(params, projection);
     const scrubText = (text: string): string => guardrails.redactText(text);
     const scrub = (e: unknown): string => {
@@ -192,6 +232,8 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
           signal: run.controller.signal,
           now,
           retry: opts.retry,
+          ...(followUp ? { thread: { info: followUp.info, section: followUp.section }, retrievalQuery: [...followUp.chain.map((a) => a.task), req.task].join('\n') } : {}),
+          ...(files ? { attachments: files.list, warnings: files.warnings } : {}),
         });
         if (template) {
           // The input values are stored like the task: through the run's redactor.
@@ -212,6 +254,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
           saved = { location: path, outbox: { path, reason } };
         }
         run.location = saved.location;
+        if (followUp) await recordThread([followUp.chain[followUp.chain.length - 1]!, artifact], id);
         run.push({ type: 'run.done', status: artifact.status, artifact: saved.location, outbox: saved.outbox });
         log?.info({ run_id: id, status: artifact.status, interrupted: artifact.interrupted, location: saved.location, outbox: saved.outbox?.path ?? null }, 'run finished');
       } catch (e) {
@@ -226,6 +269,16 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       }
     })();
     return { id };
+  }
+
+  // A failed index write never fails the run: its artifact (with its `thread`) is already saved.
+  async function recordThread(runs: RunArtifact[], runId: string): Promise<void> {
+    if (!threads) return;
+    try {
+      await threads.record(runs);
+    } catch (e) {
+      log?.warn({ run_id: runId, err: redactSecrets((e as Error).message) }, 'thread index write failed; the artifact keeps its thread, the thread view misses this turn');
+    }
   }
 
   function tracked<T>(p: Promise<T>): Promise<T> {
@@ -292,6 +345,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         approval: { required: true, state: approve ? 'approved' : 'rejected', decided_by: who, decided_at: at, reason },
       };
     });
+    if (next.thread && next.thread.turn > 1) await recordThread([next], runId);
     log?.info({ run_id: runId, decision: approve ? 'approved' : 'rejected', by: who, outbox: saved.outbox?.path ?? null }, 'approval decided');
     return next;
   }
@@ -328,8 +382,10 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     async deleteRun(runId, ctx) {
       const a = active.get(runId);
       if (a && !a.finished) throw new DjpError('conflict', `run ${runId} is still running; cancel it first`, 'id');
+      const doomed = threads ? await store.load(runId).catch(() => null) : null;
       await store.delete(runId);
       active.delete(runId);
+      if (doomed && threads) await threads.remove(doomed).catch((e: unknown) => log?.warn({ run_id: runId, err: (e as Error).message }, 'thread index entry not removed'));
       log?.info({ run_id: runId, by: ctx.identity.user }, 'run deleted');
     },
 
@@ -345,9 +401,36 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
 
     async replayRun(runId, ctx) {
       const a = await loadRun(runId);
-      // A templated run is re-rendered from its template version and values.
-      const request = a.template ? (await templatesModule()).replayTemplateRequest(a.template, a.parameters) : requestFromParameters(a.task, a.parameters);
+      // A replayed follow-up follows up the same earlier turn (a new branch) with the same attachments.
+      const request: Record<string, unknown> = {
+        // A templated run is re-rendered from its template version and values.
+        ...(a.template ? (await templatesModule()).replayTemplateRequest(a.template, a.parameters) : requestFromParameters(a.task, a.parameters)),
+        ...(a.thread?.parent_id ? { follow_up_of: a.thread.parent_id } : {}),
+        ...(a.attachments?.some((x) => x.source === 'request') ? { attachments: a.attachments.filter((x) => x.source === 'request').map((x) => x.id) } : {}),
+      };
       return tracked(start(request, ctx, runId));
+    },
+
+    async uploadAttachment(name, data, ctx) {
+      if (!attachments) throw noAttachments();
+      const r = await attachments.put(name, data);
+      log?.info({ attachment: r.attachment.id, sha256: r.attachment.sha256, bytes: r.attachment.bytes, media_type: r.attachment.media_type, by: ctx.identity.user, outbox: r.outbox?.path ?? null }, 'attachment stored');
+      return r;
+    },
+
+    async getAttachment(id) {
+      if (!attachments) throw noAttachments();
+      return attachments.read(id);
+    },
+
+    async listThreads(query) {
+      if (!threads) throw noThreads();
+      return threads.list(query ?? {});
+    },
+
+    async getThread(threadId) {
+      if (!threads) throw noThreads();
+      return threads.view(threadId);
     },
 
     async listProviders(): Promise<ProviderStatus[]> {

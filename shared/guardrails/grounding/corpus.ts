@@ -60,17 +60,40 @@ async function walk(dir: string, out: string[]): Promise<void> {
 
 /**
  * Text of a PDF through unpdf (PDF.js built for servers, no canvas: 2.6 MB installed where pdf-parse
- * with pdfjs-dist and @napi-rs/canvas took 89 MB). Loaded only when a corpus holds a PDF.
+ * with pdfjs-dist and @napi-rs/canvas took 89 MB). Loaded only when a PDF is read. Throws unpdf's own
+ * error when the file does not parse.
  */
-async function pdfText(data: Buffer, file: string): Promise<string> {
+export async function pdfToText(data: Uint8Array): Promise<string> {
   const { extractText } = await import('unpdf');
+  // unpdf hands the buffer to a worker-less PDF.js, which may detach it: give it a copy.
+  const { text } = await extractText(new Uint8Array(data), { mergePages: true });
+  return text;
+}
+
+async function pdfText(data: Buffer, file: string): Promise<string> {
   try {
-    // unpdf hands the buffer to a worker-less PDF.js, which may detach it: give it a copy.
-    const { text } = await extractText(new Uint8Array(data), { mergePages: true });
-    return text;
+    return await pdfToText(data);
   } catch (e) {
     throw invalid(`cannot read PDF ${file} (${(e as Error).message})`, e);
   }
+}
+
+/** A corpus from files already read: each file's text chunked into passages `path#n`, hashed. */
+export function corpusFromTexts(root: string, items: Array<{ path: string; data: Uint8Array; text: string }>): Corpus {
+  const files: CorpusFile[] = [];
+  const passages: Passage[] = [];
+  for (const { path: rel, data, text: raw } of items) {
+    const chunks = chunkText(raw);
+    chunks.forEach((text, i) => passages.push({ id: `${rel}#${i + 1}`, file: rel, n: i + 1, text }));
+    files.push({
+      path: rel,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      bytes: data.byteLength,
+      chunks: chunks.length,
+      text: raw.replace(/\s+/g, ' ').trim(),
+    });
+  }
+  return { root, files, passages };
 }
 
 /** Splits text into paragraphs, then packs them into chunks of about `words` words. */
@@ -150,24 +173,13 @@ export async function loadCorpus(root: string): Promise<Corpus> {
   await walk(root, paths);
   if (paths.length === 0) throw invalid(`no ${CORPUS_EXTENSIONS.join(', ')} files in ${root}`);
 
-  const files: CorpusFile[] = [];
-  const passages: Passage[] = [];
+  const items: Array<{ path: string; data: Uint8Array; text: string }> = [];
   for (const abs of paths) {
     const rel = relative(root, abs).split(sep).join('/');
-    const data = await readFile(abs).catch((e: unknown) => {
-      throw unreadable(rel, e);
-    });
+    const data = await readFile(abs);
     if (data.byteLength > MAX_FILE_BYTES) throw invalid(`${rel} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`);
-    const raw = extname(abs).toLowerCase() === '.pdf' ? await pdfText(data, rel) : data.toString('utf8');
-    const chunks = chunkText(raw);
-    chunks.forEach((text, i) => passages.push({ id: `${rel}#${i + 1}`, file: rel, n: i + 1, text }));
-    files.push({
-      path: rel,
-      sha256: createHash('sha256').update(data).digest('hex'),
-      bytes: data.byteLength,
-      chunks: chunks.length,
-      text: raw.replace(/\s+/g, ' ').trim(),
-    });
+    const text = extname(abs).toLowerCase() === '.pdf' ? await pdfText(data, rel) : data.toString('utf8');
+    items.push({ path: rel, data, text });
   }
-  return { root, files, passages };
+  return corpusFromTexts(root, items);
 }
