@@ -9,3 +9,4 @@ export * from './template-preview.js';
 export * from './template-vars.js';
 export * from './export.js';
 export * from './thread.js';
+export * from './batch.js';

@@ -14,6 +14,7 @@ export * from './shard.js';
 export * from './store.js';
 export * from './runner.js';
 export * from './results.js';
+export * from './manager.js';
 
 export interface PrepareBatchOptions {
   /** The file name (format from its extension unless `format` is given). */

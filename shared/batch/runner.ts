@@ -19,6 +19,8 @@ export interface BatchRunOptions {
   /** Aborting stops new rows; runs in flight are cancelled and saved as interrupted. */
   signal?: AbortSignal;
   onProgress?: (p: BatchProgress) => void;
+  /** A pool shared with other batches (a server's DJP_BATCH_CONCURRENCY): each row holds one slot while it runs. */
+  slots?: { acquire(): Promise<() => void> };
 }
 
 export interface BatchProgress {
@@ -180,9 +182,16 @@ export async function runBatchRows(api: DjpApi, store: BatchStore, manifest: Bat
     if (manifest.budget_usd !== null && progress.spent_usd + (row.projected_usd ?? 0) > manifest.budget_usd) {
       return finishRow(i, notStarted(i, attempt, `batch budget of $${manifest.budget_usd} reached ($${progress.spent_usd.toFixed(4)} spent)`), 'skipped');
     }
+    // A slot of the process-wide pool (servers) before the claim, so a row waiting for one is not shown as running.
+    const release = opts.slots ? await opts.slots.acquire() : () => undefined;
+    if (opts.signal?.aborted) {
+      release();
+      return finishRow(i, notStarted(i, attempt, 'batch stopped before this row started'), 'skipped');
+    }
     const claim = { key: row.key, attempt, worker: opts.worker, claimed_at: new Date().toISOString(), run_id: null as string | null };
-    if (!(await store.claim(claim, manifest.id))) {
+    if (!(await store.claim(claim, manifest.id).catch((e: unknown) => (release(), Promise.reject(e))))) {
       // Another worker took this attempt at the same moment: it owns the row now.
+      release();
       return finishRow(i, { ...notStarted(i, attempt, 'taken by another worker'), status: 'not_started' }, 'skipped');
     }
     progress.running++;
@@ -202,6 +211,7 @@ export async function runBatchRows(api: DjpApi, store: BatchStore, manifest: Bat
       const msg = isDjpError(e) ? e.message : e instanceof Error ? e.message : String(e);
       result = { ...base, run_id: null, status: 'failed', published_model: null, score: null, cost_usd: null, error: msg, finished_at: new Date().toISOString() };
     }
+    release();
     await store.writeResult(result, manifest.id);
     progress.running--;
     finishRow(i, result, 'finished');
