@@ -1,6 +1,7 @@
 // `djp serve [--port] [--host]`: the hosted web build. Builds the real store and service from the
 // environment, verifies identities per DJP_AUTH, serves the API and the built UI, pushes the outbox
 // periodically, and drains in-flight runs on SIGTERM/SIGINT before exiting 0.
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { createRunStore, startOutboxSync } from '../../shared/artifacts/index.js';
 import { loadDotEnv } from '../../shared/config/env.js';
@@ -47,6 +48,9 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
     store,
     env,
     surface: 'server',
+    // Unique per live process; stable across restarts when the port is fixed, so a restarted server
+    // finds the runs it had accepted before a crash (recover() below).
+    replica: env['DJP_REPLICA_ID'] || (settings.port !== 0 ? `${hostname()}:${settings.port}` : `${hostname()}/${process.pid}`),
     logger,
     auth: auth.mode,
     makeGuardrails: (params) => createGuardrails(params, { allowedRoots }),
@@ -66,6 +70,14 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
     version: appVersion(),
   });
   const outbox = startOutboxSync(store, settings.outboxSyncMs, logger);
+  // Accepted runs this replica (before a crash) or a dead one left unfinished become interrupted
+  // artifacts, so they are visible rather than 404. In the background: the store may be slow or down.
+  void api.recover().then(
+    (r) => {
+      if (r.interrupted.length || r.cleaned.length || r.failed.length) logger.warn({ replica: api.replica, interrupted: r.interrupted, cleaned: r.cleaned.length, failed: r.failed }, 'recovered unfinished runs');
+    },
+    (e: unknown) => logger.warn({ err: e }, 'recovery of unfinished runs failed; `djp sync --recover` retries it'),
+  );
   const addr = await server.listen(settings.port, settings.host);
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;

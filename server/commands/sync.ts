@@ -1,10 +1,13 @@
 // `djp sync`: pushes the local outbox (artifacts whose cloud write failed) to the configured store.
 // Prints the counts; exits 0 when the outbox is empty afterwards, 1 when entries remain, 2 on a
-// configuration error (e.g. an unsupported RUNS_DIR scheme).
+// configuration error (e.g. an unsupported RUNS_DIR scheme). --recover also turns accepted runs whose
+// server died before they finished (live records without a heartbeat for --stale-after seconds) into
+// interrupted artifacts; --reindex rebuilds history's index from the artifacts.
 import type { Command } from 'commander';
 import { createRunStore, silentLogger, stderrLogger } from '../../shared/artifacts/index.js';
 import { loadDotEnv } from '../../shared/config/env.js';
 import { StorageError } from '../../shared/storage/backend.js';
+import { createDjpService } from '../../shared/service/index.js';
 
 export interface SyncFlags {
   runsDir?: string;
@@ -13,6 +16,9 @@ export interface SyncFlags {
   quiet?: boolean;
   /** Also rebuild missing/stale history index entries from the artifacts. */
   reindex?: boolean;
+  /** Also save as interrupted the accepted runs whose process died (no heartbeat for staleAfter s). */
+  recover?: boolean;
+  staleAfter?: string;
 }
 
 export interface SyncOutput {
@@ -47,16 +53,38 @@ export async function runSync(flags: SyncFlags, env: Record<string, string | und
     if (!flags.json) io.out(`index ${store.location}: ${r.indexed} entr${r.indexed === 1 ? 'y' : 'ies'} rebuilt, ${r.skipped} unreadable artifact(s) skipped\n`);
     return r;
   };
+  let staleMs = 150_000;
+  if (flags.staleAfter !== undefined) {
+    const n = Number(flags.staleAfter);
+    if (!Number.isFinite(n) || n < 0) {
+      io.err(`djp sync: --stale-after must be a number of seconds, got ${JSON.stringify(flags.staleAfter)}\n`);
+      return 2;
+    }
+    staleMs = n * 1000;
+  }
+  const recover = async (): Promise<{ interrupted: number; cleaned: number; live: number; failed: number } | null> => {
+    if (!flags.recover) return null;
+    const svc = createDjpService({ store, env, surface: 'cli' });
+    const r = await svc.recover({ own: false, staleMs });
+    const out = { interrupted: r.interrupted.length, cleaned: r.cleaned.length, live: r.live, failed: r.failed.length };
+    if (!flags.json) {
+      io.out(`recover ${store.location}: ${out.interrupted} unfinished run(s) saved as interrupted, ${out.cleaned} finished record(s) removed, ${out.live} still running elsewhere, ${out.failed} failed\n`);
+      for (const f of r.failed) io.err(`djp sync: recover ${f.id}: ${f.error}\n`);
+    }
+    return out;
+  };
   if (!store.outboxDir) {
+    const recovered = await recover();
     const index = await reindex();
-    const result = { store: store.location, outbox: null, pushed: 0, failed: 0, remaining: 0, ...(index ? { reindex: index } : {}) };
+    const result = { store: store.location, outbox: null, pushed: 0, failed: 0, remaining: 0, ...(index ? { reindex: index } : {}), ...(recovered ? { recover: recovered } : {}) };
     io.out(flags.json ? `${JSON.stringify(result)}\n` : `RUNS_DIR is local (${store.location}); there is no outbox to sync.\n`);
     return 0;
   }
   const r = await store.sync();
+  const recovered = await recover();
   const index = await reindex();
   if (flags.json) {
-    io.out(`${JSON.stringify({ store: store.location, outbox: store.outboxDir, ...r, ...(index ? { reindex: index } : {}) })}\n`);
+    io.out(`${JSON.stringify({ store: store.location, outbox: store.outboxDir, ...r, ...(index ? { reindex: index } : {}), ...(recovered ? { recover: recovered } : {}) })}\n`);
   } else {
     io.out(`outbox ${store.outboxDir} → ${store.location}: pushed ${r.pushed}, failed ${r.failed}, remaining ${r.remaining}\n`);
     if (r.remaining > 0) io.err(`djp sync: ${r.remaining} run(s) still in the outbox; run \`djp sync\` again once the store is reachable.\n`);
@@ -73,6 +101,8 @@ export function register(program: Command): void {
     .option('--json', 'print the counts as JSON')
     .option('--quiet', 'do not log per-entry warnings')
     .option('--reindex', 'also rebuild missing history index entries from the stored artifacts')
+    .option('--recover', 'also save as interrupted the accepted runs whose server died before they finished')
+    .option('--stale-after <seconds>', 'with --recover: a run counts as abandoned after this long without a heartbeat (default 150)')
     .action(async (flags: SyncFlags) => {
       loadDotEnv();
       process.exitCode = await runSync(flags);

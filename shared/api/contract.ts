@@ -82,6 +82,11 @@ export const RunSummary = z.object({
   providers: z.array(ProviderId),
   cost_usd: z.number().nullable(),
   duration_ms: z.number(),
+  /**
+   * Set for a run still in progress (on any replica): it has no artifact yet, `status` is "none" and
+   * `duration_ms` is the time since it was accepted.
+   */
+  live: z.object({ state: z.literal('running'), replica: z.string(), heartbeat_at: z.string() }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -91,6 +96,11 @@ export const RunPage = z.object({
   next_cursor: z.string().nullable(),
   /** Artifacts skipped because they failed to parse. */
   skipped: z.number().int().min(0),
+  /**
+   * True when the store could not be read: the page holds what this replica still has (the last
+   * entries it listed for this query, runs waiting in its outbox, its live runs) and may be incomplete.
+   */
+  store_unreachable: z.boolean().optional(),
 });
 export type RunPage = z.infer<typeof RunPage>;
 

@@ -28,5 +28,6 @@ export { BackendRunStore, toDjpError, type BackendRunStoreOptions } from './stor
 export { Outbox, OutboxEnvelope, DEFAULT_OUTBOX_DIR, resolveOutboxDir } from './outbox.js';
 export { summarize, toIndexEntry, IndexEntry } from './summary.js';
 export { startOutboxSync, type OutboxSyncHandle } from './outbox-sync.js';
+export { LiveRuns, LiveRecord, LIVE_PREFIX, liveKey } from './live.js';
 export { stderrLogger, silentLogger, type StoreLogger } from './logger.js';
 export type { RunStore, SaveResult } from './types.js';

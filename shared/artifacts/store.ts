@@ -9,7 +9,7 @@
 //           itself decides whether it still applies (an approval of a run someone already rejected).
 // list():   one LIST of .index/ from the cursor (or the `to` date), filters on the key, small reads.
 // sync():   pushes outbox entries; removes one only after the remote write is confirmed.
-import { DjpError, ListRunsQuery, RunArtifact, invalidFromZod, type RunPage, type RunSummary } from '../api/index.js';
+import { DjpError, ListRunsQuery, RunArtifact, invalidFromZod, isDjpError, type RunPage, type RunSummary } from '../api/index.js';
 import type { ListRunsQuery as ListRunsQueryInput } from '../api/index.js';
 import { StorageError, type StorageBackend } from '../storage/backend.js';
 import type { RunStore, SaveResult } from './types.js';
@@ -27,10 +27,12 @@ import {
   parseIndexKey,
   type ParsedIndexKey,
 } from './layout.js';
-import { IndexEntry, fromIndexEntry, toIndexEntry } from './summary.js';
+import { IndexEntry, SUMMARY_TASK_CHARS, fromIndexEntry, toIndexEntry } from './summary.js';
+import { PROVIDER_IDS } from '../api/index.js';
 import { silentLogger, type StoreLogger } from './logger.js';
 import type { Outbox } from './outbox.js';
 import type { AttachmentStore } from '../attachments/store.js';
+import { LiveRuns, type LiveRecord } from './live.js';
 
 /** How far a run's created_at may be from the time in its ULID id (ids are made when the run starts). */
 export const ID_TIME_SLACK_MS = 60 * 60 * 1000;
@@ -50,6 +52,7 @@ export interface BackendRunStoreOptions {
 }
 
 type Envelope = { artifact: RunArtifact; body: string };
+type ParsedQuery = ReturnType<typeof ListRunsQuery.parse>;
 
 function serialize(artifact: RunArtifact): string {
   return `${JSON.stringify(artifact, null, 2)}\n`;
@@ -124,6 +127,10 @@ export class BackendRunStore implements RunStore {
   private readonly logger: StoreLogger;
   /** The attachments kept beside the artifacts (shared/attachments): their outbox is pushed by sync() too. */
   attachments: AttachmentStore | null = null;
+  /** Accepted and in-progress runs (live.ts). */
+  readonly live: LiveRuns;
+  /** The last page listed per query, served (flagged) while the store is unreachable. */
+  private readonly lastPages = new Map<string, RunSummary[]>();
 
   constructor(
     readonly backend: StorageBackend,
@@ -133,6 +140,7 @@ export class BackendRunStore implements RunStore {
     this.location = backend.location;
     this.outbox = opts.outbox ?? null;
     this.logger = opts.logger ?? silentLogger;
+    this.live = new LiveRuns(backend, this.outbox?.dir ?? null, this.logger);
   }
 
   get outboxDir(): string | null {
@@ -364,6 +372,58 @@ export class BackendRunStore implements RunStore {
     const parsed = ListRunsQuery.safeParse(input ?? {});
     if (!parsed.success) throw invalidFromZod(parsed.error.issues);
     const query = parsed.data;
+    const cacheKey = JSON.stringify(query);
+    let page: RunPage;
+    try {
+      page = await this.listStored(query);
+    } catch (e) {
+      if (!(isDjpError(e) && e.code === 'unavailable')) throw e;
+      // The store cannot be read: serve what this replica has, flagged (history during an outage).
+      this.logger.warn({ err: describe(e) }, 'history: store unreachable; serving cached entries and the outbox');
+      const cached = this.lastPages.get(cacheKey) ?? [];
+      const queued = (await this.pendingEntries().catch(() => [])).filter((en) => this.matchesQuery(en, query));
+      const queuedIds = new Set(queued.map((en) => en.id));
+      const runs = [...cached.filter((r) => !queuedIds.has(r.id)), ...queued.map(fromIndexEntry)].sort((a, b) => (a.id < b.id ? 1 : -1));
+      const live = query.cursor ? [] : await this.liveSummaries(query, runs, true).catch(() => []);
+      return { runs: [...live, ...runs].slice(0, query.limit), next_cursor: null, skipped: 0, store_unreachable: true };
+    }
+    if (this.lastPages.size >= 50 && !this.lastPages.has(cacheKey)) this.lastPages.delete(this.lastPages.keys().next().value as string);
+    this.lastPages.set(cacheKey, page.runs);
+    if (query.cursor) return page;
+    // In-progress runs (from every replica) lead the first page.
+    const live = await this.liveSummaries(query, page.runs, false).catch((e: unknown) => {
+      this.logger.warn({ err: describe(e) }, 'history: live runs could not be listed');
+      return [];
+    });
+    return live.length ? { ...page, runs: [...live, ...page.runs] } : page;
+  }
+
+  /** Summaries of live runs that match the query and have no artifact in `listed` (newest first). */
+  private async liveSummaries(query: ParsedQuery, listed: RunSummary[], localOnly: boolean): Promise<RunSummary[]> {
+    if (query.status || query.from || query.to) return []; // a live run has no status or finish yet
+    const records = localOnly ? await this.live.listLocal() : await this.live.list();
+    const have = new Set(listed.map((r) => r.id));
+    const needle = query.q?.trim().toLowerCase() || null;
+    const now = Date.now();
+    return records
+      .filter((r) => !have.has(r.id))
+      .filter((r) => !needle || r.task.toLowerCase().includes(needle))
+      .map((r) => liveSummary(r, now))
+      .filter((s) => !query.provider || s.providers.includes(query.provider));
+  }
+
+  private matchesQuery(entry: IndexEntry, query: ParsedQuery): boolean {
+    const { fromMs, toMs } = bounds(query);
+    const cursorId = query.cursor ? decodeCursor(query.cursor) : null;
+    return (
+      (!cursorId || entry.id < cursorId) &&
+      (!query.status || entry.status === query.status) &&
+      (!query.provider || entry.providers.includes(query.provider)) &&
+      this.matches(entry, query.q?.trim().toLowerCase() || null, fromMs, toMs)
+    );
+  }
+
+  private async listStored(query: ParsedQuery): Promise<RunPage> {
     const limit = query.limit;
     const needle = query.q?.trim().toLowerCase() || null;
     const { fromMs, toMs } = bounds(query);
@@ -578,6 +638,21 @@ export class BackendRunStore implements RunStore {
       throw toDjpError(e, `storage ${this.location}`);
     }
   }
+}
+
+function liveSummary(r: LiveRecord, now: number): RunSummary {
+  const providers = [...new Set(r.parameters.debaters.map((d) => d.provider))];
+  return {
+    id: r.id,
+    created_at: r.created_at,
+    task: r.task.slice(0, SUMMARY_TASK_CHARS),
+    status: 'none',
+    winner: null,
+    providers: PROVIDER_IDS.filter((p) => providers.includes(p)),
+    cost_usd: null,
+    duration_ms: Math.max(0, now - Date.parse(r.created_at)),
+    live: { state: 'running', replica: r.replica, heartbeat_at: r.heartbeat_at },
+  };
 }
 
 function sameJson(a: string, b: string): boolean {

@@ -1,5 +1,6 @@
 // What the DJP service needs from the run store (implemented in store.ts over a StorageBackend).
 import type { ListRunsQuery, RunArtifact, RunPage } from '../api/index.js';
+import type { LiveRuns } from './live.js';
 
 export interface SaveResult {
   /** Path or URI where the artifact now lives. */
@@ -11,6 +12,8 @@ export interface SaveResult {
 export interface RunStore {
   readonly kind: 'local' | 's3' | 'gcs';
   readonly location: string;
+  /** Records of accepted, unfinished runs (live.ts): written before a start is acknowledged. */
+  readonly live: LiveRuns;
   /** Validates against RunArtifact, then writes create-only (a new run) — falls back to the outbox. */
   save(artifact: RunArtifact): Promise<SaveResult>;
   /** Overwrites an existing run unconditionally (last writer wins). Validates first. Decisions use modify(). */

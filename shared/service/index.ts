@@ -58,8 +58,11 @@ import type { RetryOptions } from '../providers/retry.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { ActiveRun, synthesizeEvents } from './active-runs.js';
 import { appVersion, findAppRoot, gitSha, runtimeInfo } from './provenance.js';
-import { keepUnsaved } from './unsaved.js';
 import type { TemplateCatalog } from '../templates/index.js';
+import { dropAccepted, keepAccepted, keepUnsaved } from './unsaved.js';
+import { recoverLiveRuns, type RecoverResult } from './recover.js';
+import type { LiveRecord } from '../artifacts/live.js';
+import { hostname } from 'node:os';
 
 export type Surface = 'cli' | 'server' | 'desktop' | 'test';
 
@@ -90,6 +93,15 @@ export interface DjpServiceOptions {
   threads?: ThreadStore | null;
   /** Attachments; default: the run store's (createRunStore sets one), else beside the artifacts. */
   attachments?: AttachmentStore | null;
+  /**
+   * This process's replica id, recorded on every run it accepts (default: DJP_REPLICA_ID, else
+   * <hostname>/<pid>). Must be unique among processes running at the same time.
+   */
+  replica?: string;
+  /** How often a running run's live record is rewritten as a heartbeat (ms; DJP_LIVE_HEARTBEAT_MS, default 30 s). */
+  liveHeartbeatMs?: number;
+  /** How often another replica polls the store while following a run it does not execute (ms). */
+  followPollMs?: number;
 }
 
 export interface DjpService extends DjpApi {
@@ -117,6 +129,13 @@ export interface DjpService extends DjpApi {
   uploadAttachment(name: string, data: Uint8Array, ctx: CallContext): Promise<PutResult>;
   /** An attachment's record and bytes. */
   getAttachment(id: string): Promise<{ attachment: Attachment; data: Uint8Array }>;
+  /** This process's replica id. */
+  readonly replica: string;
+  /**
+   * Saves as interrupted every accepted run whose process died: this replica's own records (call it
+   * on start) and any replica's whose heartbeat is older than `staleMs` (default 5 heartbeats).
+   */
+  recover(opts?: { own?: boolean; staleMs?: number }): Promise<RecoverResult>;
 }
 
 function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } }, value: unknown): T {
@@ -156,6 +175,15 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         : null;
   const noAttachments = () => new DjpError('unavailable', `attachments are not available with this run store (${store.location})`, 'attachments');
   const noThreads = () => new DjpError('unavailable', `threads are not available with this run store (${store.location})`);
+  const replica = opts.replica ?? env.DJP_REPLICA_ID ?? `${hostname()}/${process.pid}`;
+  const heartbeatMs = opts.liveHeartbeatMs ?? (Number(env.DJP_LIVE_HEARTBEAT_MS) || 30_000);
+  const followPollMs = opts.followPollMs ?? 500;
+  // Live records of the runs this process executes, rewritten every heartbeatMs.
+  const liveRecords = new Map<string, LiveRecord>();
+  let beating: NodeJS.Timeout | null = null;
+  const beat = () => {
+    for (const r of liveRecords.values()) void store.live.heartbeat(r).catch(() => undefined);
+  };
 
   const running = () => [...active.values()].filter((r) => !r.finished);
   // Starts accepted but not yet registered (still preparing): drain() waits for these too, and once
@@ -213,6 +241,41 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       }
     };
     const id = newRunId(now().getTime());
+    // Durable acceptance: the run is recorded in the store (or the outbox) before the caller hears of it.
+    let redactedTask: string;
+    try {
+      redactedTask = guardrails.redactText(redactSecrets(req.task));
+    } catch {
+      redactedTask = redactSecrets(req.task);
+    }
+    const at = now().toISOString();
+    const record: LiveRecord = {
+      v: 1,
+      id,
+      created_at: at,
+      task: redactedTask,
+      parameters: params,
+      provenance: { app_version: version, git_sha: sha, runtime: runtimeInfo(opts.surface), identity: ctx.identity, replay_of: replayOf },
+      replica,
+      heartbeat_at: at,
+    };
+    let acceptedAside = false;
+    try {
+      await store.live.accept(record);
+    } catch (e) {
+      // Neither the store nor its outbox took it (e.g. a local RUNS_DIR that cannot be written): the
+      // fallback folder, like the artifact itself will be. Only when that fails too is the start refused.
+      try {
+        const path = keepAccepted(id, record, env);
+        acceptedAside = true;
+        log?.warn({ run_id: id, err: scrub(e), fallback: path }, 'run store failed; accepted-run record kept in the fallback folder');
+      } catch (e2) {
+        throw new DjpError('unavailable', `the run could not be accepted: neither ${store.location} nor a local folder could record it (${scrub(e)}; ${scrub(e2)})`);
+      }
+    }
+    liveRecords.set(id, record);
+    beating ??= setInterval(beat, heartbeatMs);
+    beating.unref();
     const run = new ActiveRun(id, now);
     active.set(id, run);
     if (shutdownReason) run.controller.abort(shutdownReason);
@@ -255,11 +318,17 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         }
         run.location = saved.location;
         if (followUp) await recordThread([followUp.chain[followUp.chain.length - 1]!, artifact], id);
+        liveRecords.delete(id);
+        if (acceptedAside) dropAccepted(id, env);
+        else await store.live.finish(id).catch((e: unknown) => log?.warn({ run_id: id, err: scrub(e) }, 'live-run record not removed; recovery will find the saved artifact and remove it'));
         run.push({ type: 'run.done', status: artifact.status, artifact: saved.location, outbox: saved.outbox });
         log?.info({ run_id: id, status: artifact.status, interrupted: artifact.interrupted, location: saved.location, outbox: saved.outbox?.path ?? null }, 'run finished');
       } catch (e) {
         const msg = scrub(e);
         log?.error({ run_id: id, err: msg }, 'run failed');
+        liveRecords.delete(id);
+        if (acceptedAside) dropAccepted(id, env);
+        else await store.live.finish(id).catch(() => undefined);
         run.push({ type: 'run.error', message: run.artifact ? `the run finished but could not be saved anywhere: ${msg}` : msg });
       } finally {
         run.finished = true;
@@ -297,9 +366,66 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     try {
       return await store.load(runId);
     } catch (e) {
-      if (a?.artifact && isDjpError(e) && e.code === 'not_found') return a.artifact;
+      if (!(isDjpError(e) && e.code === 'not_found')) throw e;
+      if (a?.artifact) return a.artifact;
+      // Accepted, not finished: running on another replica (or waiting for recovery).
+      const rec = await store.live.get(runId).catch(() => null);
+      if (rec) throw new DjpError('conflict', `run ${runId} is still running (on replica ${rec.replica})`, 'id');
       throw e;
     }
+  }
+
+  /**
+   * Follows a run another replica executes: its start from the live record at once, then, polling the
+   * store, the rest of its events once its artifact is saved (or run.error if it ends without one).
+   */
+  function follow(rec: LiveRecord, listener: (e: RunEvent) => void, afterSeq: number): Unsubscribe {
+    let stopped = false;
+    let sent = afterSeq;
+    const send = (e: RunEvent) => {
+      if (stopped || e.seq <= sent) return;
+      sent = e.seq;
+      listener(e);
+    };
+    const debaters = rec.parameters.debaters.slice(0, 6);
+    send({
+      type: 'run.started',
+      run_id: rec.id,
+      seq: 0,
+      at: rec.created_at,
+      task: rec.task,
+      drafts: debaters.map((m, i) => ({ draft_id: `d${i + 1}`, provider: m.provider, model: m.model })),
+      judge: rec.parameters.judge,
+      projected_usd: null,
+    });
+    let misses = 0;
+    const poll = async (): Promise<void> => {
+      while (!stopped) {
+        await new Promise((r) => setTimeout(r, followPollMs));
+        if (stopped) return;
+        try {
+          const artifact = await store.load(rec.id);
+          for (const e of synthesizeEvents(artifact, `${store.location}/${rec.id}.json`)) send(e);
+          stopped = true;
+          return;
+        } catch (e) {
+          if (!(isDjpError(e) && e.code === 'not_found')) continue; // store hiccup: keep following
+        }
+        const still = await store.live.get(rec.id).catch(() => rec);
+        if (still) {
+          misses = 0;
+          continue;
+        }
+        // The record is gone and no artifact (yet): look once more, then report the end.
+        if (++misses < 2) continue;
+        send({ type: 'run.error', run_id: rec.id, seq: Math.max(sent + 1, 1), at: now().toISOString(), message: `run ${rec.id} ended on replica ${rec.replica} without a saved artifact` });
+        stopped = true;
+      }
+    };
+    void poll();
+    return () => {
+      stopped = true;
+    };
   }
 
   // Decisions are a compare-and-swap on the stored artifact (RunStore.modify): of two racing decisions
@@ -356,7 +482,15 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     async subscribe(runId, listener: (e: RunEvent) => void, afterSeq = -1): Promise<Unsubscribe> {
       const a = active.get(runId);
       if (a) return a.subscribe(listener, afterSeq);
-      const artifact = await store.load(runId);
+      let artifact: RunArtifact;
+      try {
+        artifact = await store.load(runId);
+      } catch (e) {
+        if (!(isDjpError(e) && e.code === 'not_found')) throw e;
+        const rec = await store.live.get(runId).catch(() => null);
+        if (!rec) throw e;
+        return follow(rec, listener, afterSeq);
+      }
       for (const e of synthesizeEvents(artifact, `${store.location}/${runId}.json`)) if (e.seq > afterSeq) listener(e);
       return () => undefined;
     },
@@ -481,6 +615,18 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     },
 
     inFlight: () => running().length,
+
+    replica,
+
+    recover: (o = {}) =>
+      recoverLiveRuns(store, {
+        replica: o.own === false ? null : replica,
+        staleMs: o.staleMs ?? 5 * heartbeatMs,
+        running: (id) => liveRecords.has(id),
+        by: `replica ${replica}`,
+        now,
+        allowPolicyFiles: opts.surface !== 'server',
+      }),
 
     async drain(deadlineMs) {
       if (running().length === 0 && starting.size === 0) return;

@@ -6,7 +6,7 @@
 // `djp sync --reindex` puts it back into history.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { RunArtifact } from '../api/index.js';
 
 export const FALLBACK_DIR_NAME = 'djp-unsaved-runs';
@@ -21,13 +21,31 @@ export function fallbackDirs(env: Record<string, string | undefined>): string[] 
  * Throws (naming every folder tried) only when none does.
  */
 export function keepUnsaved(artifact: RunArtifact, env: Record<string, string | undefined>): string {
+  return keepUnsavedJson(`${artifact.id}.json`, artifact, env);
+}
+
+/**
+ * The record of an accepted run when neither the store nor the outbox could take it (a local RUNS_DIR
+ * that cannot be written): `<fallback>/accepted/<id>.json`, removed once the run's artifact is kept.
+ * A file left there names a run accepted by a process that died before finishing it.
+ */
+export function keepAccepted(id: string, record: unknown, env: Record<string, string | undefined>): string {
+  return keepUnsavedJson(join('accepted', `${id}.json`), record, env);
+}
+
+export function dropAccepted(id: string, env: Record<string, string | undefined>): void {
+  for (const dir of fallbackDirs(env)) rmSync(join(dir, 'accepted', `${id}.json`), { force: true });
+}
+
+function keepUnsavedJson(name: string, value: unknown, env: Record<string, string | undefined>): string {
   const errors: string[] = [];
-  for (const dir of fallbackDirs(env)) {
-    const file = join(dir, `${artifact.id}.json`);
+  for (const base of fallbackDirs(env)) {
+    const file = join(base, name);
+    const dir = dirname(file);
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(tmp, `${JSON.stringify(artifact, null, 2)}\n`, { mode: 0o600 });
+      writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
       renameSync(tmp, file);
       return file;
     } catch (e) {
@@ -36,7 +54,7 @@ export function keepUnsaved(artifact: RunArtifact, env: Record<string, string | 
       } catch {
         /* the folder itself is unusable: nothing was written */
       }
-      errors.push(`${dir}: ${(e as Error).message}`);
+      errors.push(`${base}: ${(e as Error).message}`);
     }
   }
   throw new Error(`no fallback folder could be written (${errors.join('; ')})`);
