@@ -221,7 +221,8 @@ export class BackendRunStore implements RunStore {
         const env: Envelope = { artifact, body };
         return { artifact, saved: await this.fallback('update', env, e, stored.version) };
       }
-      if (pending) await this.outbox?.remove(id);
+      // The queued change was the base of this one (and is now in the store): it is done.
+      if (pending && base === pending.artifact) await this.outbox?.remove(id);
       try {
         await this.reconcileIndex(id);
       } catch (e) {

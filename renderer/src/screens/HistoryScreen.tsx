@@ -114,6 +114,11 @@ export function HistoryScreen() {
       )}
       {page.data && (
         <>
+          {page.data.store_unreachable && (
+            <p className="warning" role="status">
+              The run store is unreachable: showing the runs this server still has (its last listing, runs waiting to be saved and runs in progress). The list may be incomplete.
+            </p>
+          )}
           {page.data.skipped > 0 && <p className="warning">{page.data.skipped} saved run(s) could not be read and are not listed.</p>}
           {page.data.runs.length === 0 ? (
             <p className="muted">No runs match.</p>
@@ -142,7 +147,13 @@ export function HistoryScreen() {
                         <a href={`#/runs/${r.id}`}>{truncate(r.task, 90)}</a>
                       </td>
                       <td>
-                        <span className={`badge status-${r.status}`}>{STATUS_LABEL[r.status]}</span>
+                        {r.live ? (
+                          <span className="badge status-running" title={`running on ${r.live.replica}`}>
+                            Running
+                          </span>
+                        ) : (
+                          <span className={`badge status-${r.status}`}>{STATUS_LABEL[r.status]}</span>
+                        )}
                       </td>
                       <td>{r.winner ? modelName(r.winner.provider, r.winner.model) : '—'}</td>
                       <td>{formatUsd(r.cost_usd)}</td>
