@@ -23,6 +23,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'cli', run: async () => (await import('./cli-start.js')).run() },
   { name: 'install', run: async () => (await import('./install-size.js')).run() },
   { name: 'batch', run: async () => (await import('./batch.js')).run() },
+  { name: 'electron', run: async () => (await import('./electron-security.js')).run() },
 ];
 
 async function main(): Promise<void> {

@@ -3,13 +3,15 @@
 // preload-bridge.ts); this file only wires them to Electron.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import { createDesktopService, localIdentity } from './desktop-service.js';
 import { registerIpc, type IpcEventLike } from './ipc.js';
 import { createKeychain } from './secrets.js';
+import { DESKTOP_PAGE, denyPermissionCheck, denyPermissionRequest, hardenWebContents } from './security.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/main
-const rendererIndex = path.join(here, '..', 'renderer', 'index.html');
+// The built renderer page with the desktop CSP (main/write-desktop-page.ts writes it at build time).
+const rendererIndex = path.join(here, '..', 'renderer', DESKTOP_PAGE);
 const preload = path.join(here, 'preload.cjs');
 const rendererUrl = pathToFileURL(rendererIndex).href;
 
@@ -33,7 +35,8 @@ function createWindow(): void {
     height: 860,
     title: 'DJP Workflow',
     show: false,
-    webPreferences: { preload, contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true },
+    // Auxclick off: a middle click cannot open a link in a new window behind the open handler's back.
+    webPreferences: { preload, contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true, disableBlinkFeatures: 'Auxclick' },
   });
   window.once('ready-to-show', () => window?.show());
   // The app is one local page: no navigation away from it, links open in the user's browser.
@@ -49,6 +52,8 @@ function createWindow(): void {
 }
 
 function start(): void {
+  // Every web contents the app creates refuses <webview>.
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
   app.on('second-instance', () => {
     if (window) {
       if (window.isMinimized()) window.restore();
@@ -57,6 +62,9 @@ function start(): void {
   });
 
   void app.whenReady().then(() => {
+    // Deny by default: the app asks for no permission (camera, notifications, openExternal …).
+    session.defaultSession.setPermissionRequestHandler(denyPermissionRequest);
+    session.defaultSession.setPermissionCheckHandler(denyPermissionCheck);
     const keychain = createKeychain();
     const { service, outboxSync } = createDesktopService({ userDataDir: app.getPath('userData'), secrets: keychain.secretSource() });
     registerIpc(ipcMain, service, {

@@ -27,7 +27,9 @@ beforeAll(async () => {
   // The same bundle options as package.json "build:main".
   await build({ entryPoints: [path.join(root, 'main', 'preload.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node22', external: ['electron'], outfile: path.join(out, 'main', 'preload.cjs'), logLevel: 'warning' });
   await mkdir(path.join(out, 'renderer'), { recursive: true });
-  await writeFile(path.join(out, 'renderer', 'index.html'), '<!doctype html><title>DJP Workflow</title>');
+  await writeFile(path.join(out, 'renderer', 'index.html'), '<!doctype html><html><head><title>DJP Workflow</title></head><body></body></html>');
+  // build:main's next step: the page main.ts loads, with the desktop CSP.
+  await run(process.execPath, [path.join(out, 'main', 'write-desktop-page.js')], { cwd: root });
 }, 120_000);
 
 afterAll(async () => {
@@ -60,11 +62,13 @@ describe('Electron main process (compiled, fake electron module)', () => {
 
     expect(r.windows).toHaveLength(1);
     const w = r.windows[0];
-    expect(w.webPreferences).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true });
+    expect(w.webPreferences).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true, disableBlinkFeatures: 'Auxclick' });
     expect(w.webPreferences.preload).toBe(path.join(out, 'main', 'preload.cjs'));
     expect(w.preloadExists).toBe(true);
-    expect(w.loadFile).toBe(path.join(out, 'renderer', 'index.html'));
+    expect(w.loadFile).toBe(path.join(out, 'renderer', 'desktop.html'));
     expect(w.fileExists).toBe(true);
+    // A file:// page gets no CSP header: the page carries it, first thing in <head>.
+    expect(w.html).toMatch(/<head>\s*<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'[^"]*connect-src 'none'/);
     expect(r.handlers.sort()).toEqual(['djp:call', 'djp:keys', 'djp:subscribe', 'on:djp:unsubscribe']);
 
     const c = r.calls;
@@ -88,5 +92,6 @@ describe('Electron main process (compiled, fake electron module)', () => {
     expect(saved).toEqual([`${c.started.value.id}.json`]);
 
     expect(r.navigation).toEqual({ externalPrevented: true, internalAllowed: true, windowOpen: { action: 'deny' } });
+    expect(r.security).toEqual({ webviewPrevented: true, permissionRequests: [false, false, false, false], permissionCheck: false });
   }, 90_000);
 });

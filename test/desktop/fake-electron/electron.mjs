@@ -3,7 +3,7 @@
 // it calls the registered IPC handlers the way the preload would, and prints one JSON report line
 // ("FAKE-ELECTRON-REPORT {...}") before exiting. Used by test/desktop/main-process.test.ts only.
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const report = { windows: [], handlers: [], events: [], calls: {}, navigation: {}, quit: 0 };
@@ -50,6 +50,16 @@ class FakeApp extends EventEmitter {
 }
 export const app = new FakeApp();
 export const shell = { openExternal: async () => {} };
+export const session = {
+  defaultSession: {
+    setPermissionRequestHandler(fn) {
+      report.permissionRequestHandler = fn;
+    },
+    setPermissionCheckHandler(fn) {
+      report.permissionCheckHandler = fn;
+    },
+  },
+};
 
 let nextId = 1;
 class FakeWebContents extends EventEmitter {
@@ -79,6 +89,7 @@ export class BrowserWindow extends EventEmitter {
     super();
     this.options = options;
     this.webContents = new FakeWebContents();
+    app.emit('web-contents-created', {}, this.webContents);
     windows.push(this);
   }
   async loadFile(file) {
@@ -87,6 +98,7 @@ export class BrowserWindow extends EventEmitter {
       preloadExists: existsSync(this.options.webPreferences.preload),
       loadFile: file,
       fileExists: existsSync(file),
+      html: existsSync(file) ? readFileSync(file, 'utf8') : null,
     });
     this.emit('ready-to-show');
     setImmediate(() => drive(this, file).catch((e) => finish({ error: String(e && e.stack ? e.stack : e) })));
@@ -137,5 +149,18 @@ async function drive(win, file) {
   win.webContents.emit('will-navigate', ev, `${pathToFileURL(file).href}#/history`);
   report.navigation.internalAllowed = prevented === 1;
   report.navigation.windowOpen = win.webContents.windowOpenHandler({ url: 'https://example.com/' });
+
+  // <webview> refused; permissions denied (request and check).
+  let webviewPrevented = 0;
+  win.webContents.emit('will-attach-webview', { preventDefault: () => webviewPrevented++ }, {}, {});
+  const granted = [];
+  for (const p of ['media', 'notifications', 'geolocation', 'openExternal']) report.permissionRequestHandler?.(win.webContents, p, (ok) => granted.push(ok));
+  report.security = {
+    webviewPrevented: webviewPrevented === 1,
+    permissionRequests: granted,
+    permissionCheck: report.permissionCheckHandler ? report.permissionCheckHandler(win.webContents, 'media', 'file://', {}) : 'no handler',
+  };
+  delete report.permissionRequestHandler;
+  delete report.permissionCheckHandler;
   finish();
 }
