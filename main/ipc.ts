@@ -4,29 +4,26 @@
 //   djp:subscribe (subId, runId, afterSeq) → same envelope; events go to the caller's webContents
 //   djp:unsubscribe (subId)                 stops one subscription (all stop when the window goes)
 //   djp:keys      (action, provider?, key?) keychain form (only when a KeyManager is given)
-// Arguments are checked against the contract's zod schemas before the service sees them, so a bad
-// call from the renderer gets {code:'invalid', field} like a 400 from the HTTP server.
+// Operations and their argument checks come from the operation table (shared/api/operations.ts):
+// arguments are checked against its zod schemas before the service sees them, so a bad call from
+// the renderer gets {code:'invalid', field} like a 400 from the HTTP server.
 import { z } from 'zod';
 import {
-  BRIDGE_OPERATIONS,
-  Decision,
   DjpError,
-  ListRunsQuery,
-  RejectDecision,
-  RunRequest,
-  invalidFromZod,
+  OPERATIONS,
+  callOperations,
+  invokeOperation,
   isDjpError,
+  parseArgs,
   type BridgeError,
-  type BridgeOperation,
   type BridgeResult,
   type CallContext,
   type DjpApi,
   type Identity,
   type KeychainProvider,
   type KeychainStatus,
-  type ListRunsQuery as ListRunsQueryInput,
+  type OperationTable,
   type RunEvent,
-  type RunRequest as RunRequestInput,
 } from '../shared/api/index.js';
 import { redactSecrets } from '../shared/providers/errors.js';
 import { IPC_CHANNELS, type SubscriptionMessage } from './channels.js';
@@ -65,6 +62,8 @@ export interface IpcOptions {
   keys?: KeyManager;
   /** Refuses calls from frames that are not the app's own page (main.ts checks the URL). */
   isTrusted?: (event: IpcEventLike) => boolean;
+  /** The operations djp:call carries (default: shared/api OPERATIONS); tests add fixture operations. */
+  operations?: OperationTable;
 }
 
 export function toBridgeError(e: unknown): BridgeError {
@@ -85,83 +84,20 @@ async function envelope(fn: () => Promise<unknown> | unknown): Promise<BridgeRes
   }
 }
 
-// --- argument checks ------------------------------------------------------------------------------
+// --- the operation table --------------------------------------------------------------------------
+// Which operations djp:call carries and how their arguments are checked come from the table
+// (shared/api/operations.ts): the call operations, each argument checked against its schema.
 const RunIdArg = z.string({ error: 'run id must be a string' }).trim().min(1, 'run id is required').max(200, 'run id is too long');
 
-/** Per-argument schema; `field` names a scalar argument in errors (objects name their own fields). */
-type ArgSpec = { schema: z.ZodType; field?: string; optional?: boolean };
-const ARGS: Record<BridgeOperation, ArgSpec[]> = {
-  startRun: [{ schema: RunRequest }],
-  cancelRun: [{ schema: RunIdArg, field: 'id' }],
-  getRun: [{ schema: RunIdArg, field: 'id' }],
-  listRuns: [{ schema: ListRunsQuery, optional: true }],
-  deleteRun: [{ schema: RunIdArg, field: 'id' }],
-  approveRun: [{ schema: RunIdArg, field: 'id' }, { schema: Decision, optional: true }],
-  rejectRun: [{ schema: RunIdArg, field: 'id' }, { schema: RejectDecision }],
-  replayRun: [{ schema: RunIdArg, field: 'id' }],
-  listProviders: [],
-  projectCost: [{ schema: RunRequest }],
-  info: [],
-};
-
-function checkArgs(op: BridgeOperation, args: unknown): unknown[] {
-  if (args === undefined || args === null) args = [];
-  if (!Array.isArray(args)) throw new DjpError('invalid', 'args must be an array of the operation arguments', 'args');
-  const specs = ARGS[op];
-  if (args.length > specs.length) throw new DjpError('invalid', `${op} takes ${specs.length} argument(s), got ${args.length}`, 'args');
-  return specs.map((spec, i) => {
-    const raw: unknown = args[i];
-    if (raw === undefined && spec.optional) return undefined;
-    const r = spec.schema.safeParse(raw);
-    if (r.success) return r.data;
-    if (spec.field) {
-      const msg = r.error.issues[0]?.message ?? 'invalid';
-      throw new DjpError('invalid', `${spec.field}: ${msg}`, spec.field);
-    }
-    if (raw === undefined || raw === null || typeof raw !== 'object') throw new DjpError('invalid', `${op}: argument ${i + 1} must be an object`, 'args');
-    throw invalidFromZod(r.error.issues);
-  });
-}
-
-function isOperation(op: unknown): op is BridgeOperation {
-  return typeof op === 'string' && (BRIDGE_OPERATIONS as readonly string[]).includes(op);
-}
-
 /** One bridge call → one DjpApi call. Resolves with an envelope; never rejects. */
-export function createCallHandler(api: DjpApi, identity: Identity): (op: unknown, args: unknown) => Promise<BridgeResult> {
+export function createCallHandler(api: object, identity: Identity, operations: OperationTable = OPERATIONS): (op: unknown, args: unknown) => Promise<BridgeResult> {
   const ctx: CallContext = { identity };
+  const names = callOperations(operations) as string[];
   return (op, rawArgs) =>
     envelope(async () => {
-      if (!isOperation(op)) throw new DjpError('invalid', `unknown operation ${JSON.stringify(String(op)).slice(0, 80)}; expected one of ${BRIDGE_OPERATIONS.join(', ')}`, 'op');
-      const a = checkArgs(op, rawArgs);
-      // Requests go to the service as the renderer sent them (it parses them itself, as for HTTP);
-      // ids, queries and decisions go parsed.
-      const raw = Array.isArray(rawArgs) ? (rawArgs as unknown[]) : [];
-      const id = a[0] as string;
-      switch (op) {
-        case 'startRun':
-          return api.startRun(raw[0] as RunRequestInput, ctx);
-        case 'cancelRun':
-          return api.cancelRun(id, ctx);
-        case 'getRun':
-          return api.getRun(id);
-        case 'listRuns':
-          return api.listRuns((a[0] ?? {}) as ListRunsQueryInput);
-        case 'deleteRun':
-          return api.deleteRun(id, ctx);
-        case 'approveRun':
-          return api.approveRun(id, (a[1] ?? {}) as Decision, ctx);
-        case 'rejectRun':
-          return api.rejectRun(id, a[1] as Decision, ctx);
-        case 'replayRun':
-          return api.replayRun(id, ctx);
-        case 'listProviders':
-          return api.listProviders();
-        case 'projectCost':
-          return api.projectCost(raw[0] as RunRequestInput);
-        case 'info':
-          return api.info();
-      }
+      if (typeof op !== 'string' || !names.includes(op)) throw new DjpError('invalid', `unknown operation ${JSON.stringify(String(op)).slice(0, 80)}; expected one of ${names.join(', ')}`, 'op');
+      const def = operations[op]!;
+      return invokeOperation(api, op, def, parseArgs(op, def, rawArgs), ctx);
     });
 }
 
@@ -197,7 +133,7 @@ export interface IpcRegistration {
 
 /** Registers the bridge's channels on ipcMain. */
 export function registerIpc(ipcMain: IpcMainLike, api: DjpApi, opts: IpcOptions): IpcRegistration {
-  const call = createCallHandler(api, opts.identity);
+  const call = createCallHandler(api, opts.identity, opts.operations);
   const keys = createKeysHandler(opts.keys);
   const forbidden: BridgeResult = { ok: false, error: { code: 'forbidden', message: 'This window may not call the DJP Workflow API' } };
   const trusted = (event: IpcEventLike) => !opts.isTrusted || opts.isTrusted(event);

@@ -1,4 +1,5 @@
-// /openapi.json: an OpenAPI 3.1 document generated from the route table and the contract's zod
+// /openapi.json: an OpenAPI 3.1 document generated from the routes (the server's own and one per
+// operation of shared/api/operations.ts) and the contract's zod
 // schemas (zod 4's z.toJSONSchema, JSON Schema 2020-12 — the dialect OpenAPI 3.1 uses).
 import { z } from 'zod';
 import {
@@ -12,6 +13,7 @@ import {
   RunEvent,
   RunPage,
   RunRequest,
+  StartRunRequest,
   ServiceInfo,
   StartedRun,
 } from '../../shared/api/index.js';
@@ -22,6 +24,7 @@ type Json = Record<string, unknown>;
 /** Schemas published under components.schemas, by name; routes referring to them use $ref. */
 const NAMED: Array<[string, z.ZodType]> = [
   ['RunRequest', RunRequest],
+  ['StartRunRequest', StartRunRequest],
   ['RunArtifact', RunArtifact],
   ['RunEvent', RunEvent],
   ['RunPage', RunPage],
@@ -63,8 +66,9 @@ const ERROR_SCHEMA: Json = {
 
 function operation(route: Route): Json {
   const parameters: Json[] = [];
-  for (const m of route.path.matchAll(/:([a-z]+)/g)) {
-    parameters.push({ name: m[1], in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' } });
+  for (const m of route.path.matchAll(/:([a-zA-Z]+)/g)) {
+    const arg = route.operation?.def.args.find((a) => a.name === m[1]);
+    parameters.push({ name: m[1], in: 'path', required: true, schema: arg ? toSchema(arg.schema, 'input') : { type: 'string' } });
   }
   if (route.query) {
     const js = toSchema(route.query, 'input') as { properties?: Record<string, Json>; required?: string[] };
@@ -90,7 +94,7 @@ function operation(route: Route): Json {
   if (route.auth) responses['401'] = err('missing or invalid identity (see DJP_AUTH)');
   if (route.path.includes(':id')) responses['404'] = err('no such run');
   if (route.body) responses['413'] = err('request body too large (DJP_MAX_BODY_BYTES)');
-  if (/approve|reject/.test(route.path)) responses['409'] = err('the run is not pending approval');
+  for (const [status, description] of Object.entries(route.errors ?? {})) responses[status] = err(description);
   const op: Json = {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[/:.]+([a-z])/g, (_m, c: string) => c.toUpperCase()).replace(/[^A-Za-z]/g, '')}`,
     summary: route.summary,
@@ -105,15 +109,15 @@ function operation(route: Route): Json {
   return op;
 }
 
-export function buildOpenApi(version: string): Json {
+export function buildOpenApi(version: string, routes: readonly Route[] = ROUTES): Json {
   const paths: Record<string, Json> = {};
-  for (const route of ROUTES) {
-    const p = route.path.replace(/:([a-z]+)/g, '{$1}');
+  for (const route of routes) {
+    const p = route.path.replace(/:([a-zA-Z]+)/g, '{$1}');
     paths[p] ??= {};
     paths[p][route.method.toLowerCase()] = operation(route);
   }
   const schemas: Record<string, Json> = { Error: ERROR_SCHEMA };
-  for (const [name, schema] of NAMED) schemas[name] = toSchema(schema, name === 'RunRequest' || name.endsWith('Decision') ? 'input' : 'output');
+  for (const [name, schema] of NAMED) schemas[name] = toSchema(schema, name.endsWith('RunRequest') || name.endsWith('Decision') ? 'input' : 'output');
   return {
     openapi: '3.1.0',
     info: {

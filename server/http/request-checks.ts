@@ -17,8 +17,11 @@ function insideDataDir(field: string, value: string, dataDir: string | null | un
   return full;
 }
 
-export function checkServerRequest(request: RunRequest, dataDir: string | null | undefined): RunRequest {
-  const out: RunRequest = { ...request };
+/** A run request, with or without a template: the fields that may name server-side files. */
+type PathFields = Pick<RunRequest, 'grounded_corpus' | 'redaction_rules' | 'policy'>;
+
+export function checkServerRequest<T extends PathFields>(request: T, dataDir: string | null | undefined): T {
+  const out: T = { ...request };
   for (const f of PATH_FIELDS) {
     const v = out[f];
     if (v !== undefined) out[f] = insideDataDir(f, v, dataDir);

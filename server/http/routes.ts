@@ -1,28 +1,25 @@
-// The public HTTP API: one table of routes, each mapped onto one DjpApi call. The same table drives
+// The public HTTP API: the server's own routes (health, readiness, the OpenAPI document, whoami) plus
+// one route per operation of the table in shared/api/operations.ts — method, path, body/query and
+// status come from the table entry, validation from its argument schemas. The same routes drive
 // dispatch and /openapi.json, so the published document lists exactly the routes that exist.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import {
-  CostProjection,
-  Decision,
   DjpError,
   Identity,
-  ListRunsQuery,
-  ProviderStatus,
-  RejectDecision,
-  RunArtifact,
-  RunEvent,
-  RunPage,
+  OPERATIONS,
   RunRequest,
-  ServiceInfo,
-  StartedRun,
+  StartRunRequest,
   invalidFromZod,
+  invokeOperation,
+  parseArg,
+  type ArgDef,
+  type OperationDef,
+  type OperationTable,
 } from '../../shared/api/index.js';
 import { checkServerRequest } from './request-checks.js';
 import { parseAfterSeq, streamEvents } from './sse.js';
 import type { DrainableApi } from './types.js';
-
-export const RUN_ID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -55,13 +52,11 @@ export interface Route {
   bodyOptional?: boolean;
   query?: z.ZodType;
   response: { status: number; description: string; schema?: z.ZodType; sse?: boolean };
+  /** Documented error responses beyond the ones every route of its kind has, by status. */
+  errors?: Readonly<Record<number, string>>;
+  /** The table operation this route carries (absent for the server's own routes). */
+  operation?: { name: string; def: OperationDef };
   handle(ctx: RouteContext): Promise<RouteResult>;
-}
-
-function runId(ctx: RouteContext): string {
-  const id = ctx.params['id'] ?? '';
-  if (!RUN_ID_RE.test(id)) throw new DjpError('invalid', `id: "${id.slice(0, 40)}" is not a run id (a 26-character ULID)`, 'id');
-  return id;
 }
 
 function identity(ctx: RouteContext): Identity {
@@ -80,7 +75,8 @@ export function queryObject(url: URL): Record<string, string> {
   return out;
 }
 
-export const ROUTES: Route[] = [
+/** The server's own routes: not operations of the service. */
+export const SERVER_ROUTES: Route[] = [
   {
     method: 'GET',
     path: '/healthz',
@@ -124,17 +120,6 @@ export const ROUTES: Route[] = [
   },
   {
     method: 'GET',
-    path: '/api/info',
-    summary: 'Version, storage location, outbox backlog and auth mode.',
-    tag: 'service',
-    auth: true,
-    response: { status: 200, description: 'service info', schema: ServiceInfo },
-    async handle(ctx) {
-      return { status: 200, body: await ctx.api.info() };
-    },
-  },
-  {
-    method: 'GET',
     path: '/api/whoami',
     summary: 'The verified identity of the caller (what new runs will record).',
     tag: 'service',
@@ -144,147 +129,77 @@ export const ROUTES: Route[] = [
       return { status: 200, body: identity(ctx) };
     },
   },
-  {
-    method: 'GET',
-    path: '/api/providers',
-    summary: 'Providers and models with their status (never a key).',
-    tag: 'service',
-    auth: true,
-    response: { status: 200, description: 'providers', schema: z.array(ProviderStatus) },
-    async handle(ctx) {
-      return { status: 200, body: await ctx.api.listProviders() };
-    },
-  },
-  {
-    method: 'POST',
-    path: '/api/cost/projection',
-    summary: "Projects a run request's cost before running it.",
-    tag: 'service',
-    auth: true,
-    body: RunRequest,
-    response: { status: 200, description: 'projection', schema: CostProjection },
-    async handle(ctx) {
-      const request = checkServerRequest(ctx.body as RunRequest, ctx.dataDir);
-      return { status: 200, body: await ctx.api.projectCost(request) };
-    },
-  },
-  {
-    method: 'POST',
-    path: '/api/runs',
-    summary: 'Starts a run in the background and returns its id at once.',
-    tag: 'runs',
-    auth: true,
-    body: RunRequest,
-    response: { status: 202, description: 'run started; follow /api/runs/{id}/events', schema: StartedRun },
-    async handle(ctx) {
-      notDraining(ctx);
-      const request = checkServerRequest(ctx.body as RunRequest, ctx.dataDir);
-      const started = await ctx.api.startRun(request, { identity: identity(ctx) });
-      return { status: 202, body: started, headers: { location: `/api/runs/${started.id}` } };
-    },
-  },
-  {
-    method: 'GET',
-    path: '/api/runs',
-    summary: 'Lists and searches runs, newest first, a page at a time.',
-    tag: 'runs',
-    auth: true,
-    query: ListRunsQuery,
-    response: { status: 200, description: 'a page of runs', schema: RunPage },
-    async handle(ctx) {
-      return { status: 200, body: await ctx.api.listRuns(ctx.body as z.infer<typeof ListRunsQuery>) };
-    },
-  },
-  {
-    method: 'GET',
-    path: '/api/runs/:id',
-    summary: "A run's artifact.",
-    tag: 'runs',
-    auth: true,
-    response: { status: 200, description: 'the run artifact', schema: RunArtifact },
-    async handle(ctx) {
-      return { status: 200, body: await ctx.api.getRun(runId(ctx)) };
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/api/runs/:id',
-    summary: 'Deletes a run.',
-    tag: 'runs',
-    auth: true,
-    response: { status: 204, description: 'deleted' },
-    async handle(ctx) {
-      await ctx.api.deleteRun(runId(ctx), { identity: identity(ctx) });
-      return { status: 204 };
-    },
-  },
-  {
-    method: 'GET',
-    path: '/api/runs/:id/events',
-    summary:
-      "The run's events as Server-Sent Events (event name = type, id = seq). Resume with Last-Event-ID or ?after=SEQ. Ends after run.done or run.error.",
-    tag: 'runs',
-    auth: true,
-    response: { status: 200, description: 'text/event-stream of RunEvent', schema: RunEvent, sse: true },
-    async handle(ctx) {
-      const id = runId(ctx);
-      const after = parseAfterSeq(ctx.req, ctx.url);
-      await streamEvents(ctx.api, id, after, ctx.req, ctx.res, ctx.heartbeatMs);
-      return undefined;
-    },
-  },
-  {
-    method: 'POST',
-    path: '/api/runs/:id/approve',
-    summary: 'Approves a run pending approval: its draft is published.',
-    tag: 'runs',
-    auth: true,
-    body: Decision,
-    bodyOptional: true,
-    response: { status: 200, description: 'the updated artifact', schema: RunArtifact },
-    async handle(ctx) {
-      return { status: 200, body: await ctx.api.approveRun(runId(ctx), ctx.body as z.infer<typeof Decision>, { identity: identity(ctx) }) };
-    },
-  },
-  {
-    method: 'POST',
-    path: '/api/runs/:id/reject',
-    summary: 'Rejects a run pending approval (a reason is required).',
-    tag: 'runs',
-    auth: true,
-    body: RejectDecision,
-    response: { status: 200, description: 'the updated artifact', schema: RunArtifact },
-    async handle(ctx) {
-      return { status: 200, body: await ctx.api.rejectRun(runId(ctx), ctx.body as z.infer<typeof RejectDecision>, { identity: identity(ctx) }) };
-    },
-  },
-  {
-    method: 'POST',
-    path: '/api/runs/:id/cancel',
-    summary: 'Stops a running run; what exists is saved with `interrupted` set.',
-    tag: 'runs',
-    auth: true,
-    response: { status: 202, description: 'cancellation requested', schema: StartedRun },
-    async handle(ctx) {
-      const id = runId(ctx);
-      await ctx.api.cancelRun(id, { identity: identity(ctx) });
-      return { status: 202, body: { id } };
-    },
-  },
-  {
-    method: 'POST',
-    path: '/api/runs/:id/replay',
-    summary: 'Starts a new run with the parameters of an old one.',
-    tag: 'runs',
-    auth: true,
-    response: { status: 202, description: 'the new run', schema: StartedRun },
-    async handle(ctx) {
-      notDraining(ctx);
-      const started = await ctx.api.replayRun(runId(ctx), { identity: identity(ctx) });
-      return { status: 202, body: started, headers: { location: `/api/runs/${started.id}` } };
-    },
-  },
 ];
+
+/** The argument an HTTP request carries in its body or query string, if any. */
+function carriedArg(def: OperationDef, name: string | undefined): ArgDef | undefined {
+  return name ? def.args.find((a) => a.name === name) : undefined;
+}
+
+function responseSchema(def: OperationDef): z.ZodType | undefined {
+  return def.http?.respond?.schema ?? def.stream ?? def.result ?? undefined;
+}
+
+/**
+ * One operation of the table as a route: arguments from the path, body or query, checked against the
+ * table's schemas; the service call; the table's status (and Location for a run it started).
+ * Throws at start when the entry cannot be carried (a path parameter or argument with no place).
+ */
+export function operationRoute(name: string, def: OperationDef): Route {
+  const h = def.http;
+  if (!h) throw new Error(`operation ${name} has no HTTP route (${def.noHttp ?? 'no reason given'})`);
+  const body = carriedArg(def, h.body);
+  const query = carriedArg(def, h.query);
+  if (h.body && !body) throw new Error(`operation ${name}: body argument ${h.body} is not one of its arguments`);
+  if (h.query && !query) throw new Error(`operation ${name}: query argument ${h.query} is not one of its arguments`);
+  for (const m of h.path.matchAll(/:([a-zA-Z]+)/g)) {
+    if (!def.args.some((a) => a.name === m[1])) throw new Error(`operation ${name}: path parameter :${m[1]} is not one of its arguments`);
+  }
+  for (const a of def.args) {
+    if (a !== body && a !== query && !h.path.includes(`:${a.name}`)) throw new Error(`operation ${name}: argument ${a.name} is carried neither in the path, the body nor the query`);
+  }
+  const schema = responseSchema(def);
+  return {
+    method: h.method,
+    path: h.path,
+    summary: def.summary,
+    tag: def.tag,
+    auth: true,
+    ...(body ? { body: body.schema, ...(body.optional ? { bodyOptional: true } : {}) } : {}),
+    ...(query ? { query: query.schema } : {}),
+    response: { status: h.status, description: h.description, ...(schema ? { schema } : {}), ...(def.stream ? { sse: true } : {}) },
+    ...(h.errors ? { errors: h.errors } : {}),
+    operation: { name, def },
+    async handle(ctx) {
+      if (h.startsRun) notDraining(ctx);
+      // The body/query argument was checked by validateInput; path arguments are checked here.
+      const args = def.args.map((a, i) => (a === body || a === query ? ctx.body : parseArg(name, i, a, ctx.params[a.name])));
+      // Server-side paths in a run request are refused unless under DJP_SERVER_DATA_DIR.
+      def.args.forEach((a, i) => {
+        if (a.schema === StartRunRequest || a.schema === RunRequest) args[i] = checkServerRequest(args[i] as RunRequest, ctx.dataDir);
+      });
+      if (def.stream) {
+        await streamEvents(ctx.api, args[0] as string, parseAfterSeq(ctx.req, ctx.url), ctx.req, ctx.res, ctx.heartbeatMs);
+        return undefined;
+      }
+      const result = await invokeOperation(ctx.api, name, def, args, def.context ? { identity: identity(ctx) } : undefined);
+      const out = h.respond ? h.respond.value(result, args) : result;
+      return {
+        status: h.status,
+        ...(out === undefined ? {} : { body: out }),
+        ...(h.startsRun ? { headers: { location: `/api/runs/${(result as { id: string }).id}` } } : {}),
+      };
+    },
+  };
+}
+
+/** The server's own routes plus one per operation of the table that has an HTTP route. */
+export function buildRoutes(operations: OperationTable = OPERATIONS): Route[] {
+  return [...SERVER_ROUTES, ...Object.entries(operations).flatMap(([name, def]) => (def.http ? [operationRoute(name, def)] : []))];
+}
+
+/** The routes of the product's operation table. */
+export const ROUTES: Route[] = buildRoutes();
 
 interface Compiled {
   route: Route;
@@ -292,45 +207,56 @@ interface Compiled {
   names: string[];
 }
 
-const COMPILED: Compiled[] = ROUTES.map((route) => {
+function compile(route: Route): Compiled {
   const names: string[] = [];
   const re = new RegExp(
     '^' +
-      route.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:([a-z]+)/g, (_m, n: string) => {
+      route.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:([a-zA-Z]+)/g, (_m, n: string) => {
         names.push(n);
         return '([^/]+)';
       }) +
       '$',
   );
   return { route, re, names };
-});
+}
 
 export type Match = { route: Route; params: Record<string, string> } | { allowed: string[] } | null;
-
 /** Finds the route for a method and path; `{allowed}` when the path exists under other methods. */
-export function matchRoute(method: string, pathname: string): Match {
-  const allowed: string[] = [];
-  for (const c of COMPILED) {
-    const m = c.re.exec(pathname);
-    if (!m) continue;
-    const want = method === 'HEAD' ? 'GET' : method;
-    if (c.route.method !== want) {
-      allowed.push(c.route.method);
-      continue;
-    }
-    const params: Record<string, string> = {};
-    c.names.forEach((n, i) => {
-      let v = m[i + 1] ?? '';
-      try {
-        v = decodeURIComponent(v);
-      } catch {
-        /* keep raw */
-      }
-      params[n] = v;
-    });
-    return { route: c.route, params };
+export type Router = (method: string, pathname: string) => Match;
+
+/** A router over routes; a duplicate method + path fails here, at start. */
+export function createRouter(routes: Route[]): Router {
+  const seen = new Set<string>();
+  for (const r of routes) {
+    const k = `${r.method} ${r.path.replace(/:[a-zA-Z]+/g, ':')}`;
+    if (seen.has(k)) throw new Error(`two routes for ${r.method} ${r.path}`);
+    seen.add(k);
   }
-  return allowed.length ? { allowed } : null;
+  const compiled = routes.map(compile);
+  return (method, pathname) => {
+    const allowed: string[] = [];
+    for (const c of compiled) {
+      const m = c.re.exec(pathname);
+      if (!m) continue;
+      const want = method === 'HEAD' ? 'GET' : method;
+      if (c.route.method !== want) {
+        allowed.push(c.route.method);
+        continue;
+      }
+      const params: Record<string, string> = {};
+      c.names.forEach((n, i) => {
+        let v = m[i + 1] ?? '';
+        try {
+          v = decodeURIComponent(v);
+        } catch {
+          /* keep raw */
+        }
+        params[n] = v;
+      });
+      return { route: c.route, params };
+    }
+    return allowed.length ? { allowed } : null;
+  };
 }
 
 /** Validates body or query against the route's schema; DjpError('invalid') naming the field. */

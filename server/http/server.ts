@@ -10,7 +10,7 @@ import { applyCors, crossSiteRefusal, setSecurityHeaders } from './headers.js';
 import { traceFromHeaders } from './logger.js';
 import { buildOpenApi } from './openapi.js';
 import { sendError, sendJson } from './respond.js';
-import { matchRoute, validateInput, type RouteContext } from './routes.js';
+import { buildRoutes, createRouter, validateInput, type RouteContext } from './routes.js';
 import { createStaticHandler } from './static.js';
 import type { ServerOptions } from './types.js';
 
@@ -42,6 +42,8 @@ export function createServer(opts: ServerOptions): DjpServer {
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const cors = opts.corsOrigins ?? [];
   const serveStatic = createStaticHandler(opts.staticDir);
+  const routes = buildRoutes(opts.operations);
+  const matchRoute = createRouter(routes);
   let openapiDoc: unknown = null;
   let isDraining = false;
   let shuttingDown: Promise<void> | null = null;
@@ -52,7 +54,7 @@ export function createServer(opts: ServerOptions): DjpServer {
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     dataDir: opts.dataDir ?? null,
     ready: opts.ready ?? (async () => undefined),
-    openapi: () => (openapiDoc ??= buildOpenApi(opts.version ?? '0.0.0')),
+    openapi: () => (openapiDoc ??= buildOpenApi(opts.version ?? '0.0.0', routes)),
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<{ route: string; identity: Identity | null }> {

@@ -1,6 +1,6 @@
 // What the server needs from the core: the DjpApi plus the two lifecycle calls the service adds.
 import type { Logger } from 'pino';
-import type { DjpApi } from '../../shared/api/index.js';
+import type { DjpApi, OperationTable } from '../../shared/api/index.js';
 import type { Authenticator } from '../auth/index.js';
 
 export interface DrainableApi extends DjpApi {
@@ -26,6 +26,8 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** Folder under which run requests may name server-side paths (grounded_corpus, redaction_rules). */
   dataDir?: string | null;
+  /** The operations carried (default: shared/api OPERATIONS); tests add fixture operations. */
+  operations?: OperationTable;
   /** Version string for /openapi.json. */
   version?: string;
 }

@@ -2,6 +2,7 @@
 // Exported as JSON Schema to docs/artifact.schema.json (npm run schema). Every artifact validates
 // against RunArtifact before it is written (shared/artifacts).
 import { z } from 'zod';
+import { RUN_ID_RE } from './ids.js';
 import { ModelRef, ProviderId, RunParameters } from './run-request.js';
 import { TemplateUse } from './template.js';
 import { RunAttachment, ThreadInfo } from './thread.js';
@@ -224,7 +225,7 @@ export type Provenance = z.infer<typeof Provenance>;
 
 export const RunArtifact = z.object({
   schema_version: z.literal(ARTIFACT_SCHEMA_VERSION),
-  id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'run id must be a ULID'),
+  id: z.string().regex(RUN_ID_RE, 'run id must be a ULID'),
   created_at: IsoTime,
   finished_at: IsoTime,
   task: z.string(),

@@ -1,23 +1,12 @@
 // The desktop preload bridge: the shape of `window.djp` that the Electron preload exposes
 // (contextBridge.exposeInMainWorld('djp', bridge)) and the renderer's bridge transport consumes
 // (renderer/src/api/bridge.ts). Here, in shared/api, so main/ and renderer/ type-check against one
-// definition without importing each other. Browser-safe: types and one constant, nothing else.
+// definition without importing each other. Browser-safe. The preload imports only types from here.
+import { CALL_OPERATIONS, type CallOperation } from './operations.js';
 
-/** The DjpApi operations carried as request/response calls (everything but subscribe). */
-export const BRIDGE_OPERATIONS = [
-  'startRun',
-  'cancelRun',
-  'getRun',
-  'listRuns',
-  'deleteRun',
-  'approveRun',
-  'rejectRun',
-  'replayRun',
-  'listProviders',
-  'projectCost',
-  'info',
-] as const;
-export type BridgeOperation = (typeof BRIDGE_OPERATIONS)[number];
+/** The DjpApi operations carried as request/response calls: the table's call operations. */
+export const BRIDGE_OPERATIONS: readonly CallOperation[] = CALL_OPERATIONS;
+export type BridgeOperation = CallOperation;
 
 /** DjpError.toJSON().error — what crosses IPC instead of a thrown error. */
 export interface BridgeError {

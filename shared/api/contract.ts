@@ -1,9 +1,9 @@
 // The DjpApi contract: operations, their inputs/outputs and the run event stream.
 // Browser-safe: the renderer imports this file; it must import nothing from Node.
 import { z } from 'zod';
-import { Attempt, BatchLink, DraftScore, Identity, PublishStatus, RunArtifact, Usage, Publish } from './artifact.js';
-import { ModelRef, ProviderId, RunRequest } from './run-request.js';
-import type { TemplateRunRequest } from './template.js';
+import { Attempt, BatchLink, DraftScore, Identity, PublishStatus, Usage, Publish } from './artifact.js';
+import { ModelRef, ProviderId } from './run-request.js';
+import type { ApiMethods, StreamMethods } from './operations.js';
 
 // --- Events ---------------------------------------------------------------------------------------
 // One run emits, in order: run.started, per draft (draft.started, draft.delta*, draft.attempt*,
@@ -163,34 +163,15 @@ export interface CallContext {
 
 export type Unsubscribe = () => void;
 
-/** A run is started from a task, or from a template (`template: {id, version?, vars}`) without one. */
-export type StartRunRequest = RunRequest | TemplateRunRequest;
 
 /**
  * The one API every transport carries: the CLI and server call it in-process, the desktop main
- * process exposes it over IPC, the renderer reaches it through HTTP or the preload bridge.
- * Errors are thrown as DjpError (shared/api/errors.ts) with a code each transport maps
+ * process exposes it over IPC, the renderer reaches it through HTTP or the preload bridge. Its
+ * methods are derived from the operation table (shared/api/operations.ts): each call operation is
+ * (…args, ctx?) → Promise<result>, the streaming one (subscribe) is (runId, listener, afterSeq?) →
+ * Promise<Unsubscribe> — first the events already emitted with seq > afterSeq, then live ones until
+ * run.done/run.error; a finished run no longer in memory replays a synthetic sequence from its
+ * artifact. Errors are thrown as DjpError (shared/api/errors.ts) with a code each transport maps
  * (not_found → 404, invalid → 400, conflict → 409, …).
  */
-export interface DjpApi {
-  /** Validates the request, starts the run in the background and returns its id at once. */
-  startRun(request: StartRunRequest, ctx: CallContext): Promise<StartedRun>;
-  /**
-   * Calls `listener` with every event of the run: first those already emitted with seq > afterSeq,
-   * then live ones until run.done/run.error. For a finished run no longer in memory, it replays a
-   * synthetic sequence from the artifact (run.started … run.done).
-   */
-  subscribe(runId: string, listener: (event: RunEvent) => void, afterSeq?: number): Promise<Unsubscribe>;
-  /** Stops a running run; what exists is saved with `interrupted` set. */
-  cancelRun(runId: string, ctx: CallContext): Promise<void>;
-  getRun(runId: string): Promise<RunArtifact>;
-  listRuns(query: ListRunsQuery): Promise<RunPage>;
-  deleteRun(runId: string, ctx: CallContext): Promise<void>;
-  approveRun(runId: string, decision: Decision, ctx: CallContext): Promise<RunArtifact>;
-  rejectRun(runId: string, decision: Decision, ctx: CallContext): Promise<RunArtifact>;
-  /** Starts a new run with the parameters of an old one. */
-  replayRun(runId: string, ctx: CallContext): Promise<StartedRun>;
-  listProviders(): Promise<ProviderStatus[]>;
-  projectCost(request: StartRunRequest): Promise<CostProjection>;
-  info(): Promise<ServiceInfo>;
-}
+export interface DjpApi extends ApiMethods, StreamMethods {}

@@ -37,9 +37,23 @@ export function isDjpError(e: unknown): e is DjpError {
   return e instanceof DjpError || (typeof e === 'object' && e !== null && (e as { name?: string }).name === 'DjpError');
 }
 
+type ZodIssueLike = { path: PropertyKey[]; message: string; code?: string; errors?: ReadonlyArray<ReadonlyArray<ZodIssueLike>> };
+
+/**
+ * The issue to report. A value that matches no option of a union (e.g. a run request with or without
+ * a template) is reported by the option it came closest to — the one with the fewest issues, the
+ * first on a tie — so the error still names the field at fault instead of "Invalid input".
+ */
+function reportable(issue: ZodIssueLike | undefined): ZodIssueLike | undefined {
+  if (!issue || issue.code !== 'invalid_union' || !issue.errors?.length) return issue;
+  const branch = issue.errors.reduce((best, b) => (b.length && (!best.length || b.length < best.length) ? b : best), [] as ReadonlyArray<ZodIssueLike>);
+  const inner = reportable(branch[0]);
+  return inner ? { ...inner, path: [...issue.path, ...inner.path] } : issue;
+}
+
 /** Turns a zod error into a DjpError('invalid') naming the first offending field. */
-export function invalidFromZod(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): DjpError {
-  const first = issues[0];
+export function invalidFromZod(issues: ReadonlyArray<ZodIssueLike>): DjpError {
+  const first = reportable(issues[0]);
   const field = first && first.path.length ? first.path.map(String).join('.') : undefined;
   const message = first ? `${field ? `${field}: ` : ''}${first.message}` : 'invalid request';
   return new DjpError('invalid', message, field);

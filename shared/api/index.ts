@@ -10,3 +10,5 @@ export * from './template-vars.js';
 export * from './export.js';
 export * from './thread.js';
 export * from './batch.js';
+export * from './ids.js';
+export * from './operations.js';

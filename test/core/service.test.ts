@@ -94,7 +94,7 @@ describe('DjpService', () => {
     const { id } = await svc.startRun({ task: 'needs approval', require_approval: true }, ctx);
     await collect(svc, id);
     expect((await svc.getRun(id)).status).toBe('pending_approval');
-    await expectDjpError(svc.rejectRun(id, {}, ctx), 'invalid', 'reason');
+    await expectDjpError(svc.rejectRun(id, {} as { reason: string }, ctx), 'invalid', 'reason'); // as untyped callers may
     const approved = await svc.approveRun(id, { reason: 'looks right' }, { identity: { user: 'bob@example.com', source: 'proxy' } });
     expect(approved.status).toBe('published');
     expect(approved.publish.status).toBe('published');

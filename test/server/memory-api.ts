@@ -54,15 +54,19 @@ export function createMemoryApi(opts: { stepMs?: number; deltas?: number } = {})
     emit(run, { type: 'run.done', status: 'advisory_only', artifact: `mem://${run.id}`, outbox: null });
   }
 
-  const api: DjpApi = {
-    async startRun(request, ctx) {
-      calls.push('startRun');
-      const id = fakeUlid();
-      const run: MemoryRun = { id, request, identity: ctx.identity, events: [], listeners: new Set(), done: false, cancelled: false };
-      runs.set(id, run);
-      void play(run);
-      return { id };
-    },
+  const startRun: DjpApi['startRun'] = async (request, ctx) => {
+    calls.push('startRun');
+    const id = fakeUlid();
+    const run: MemoryRun = { id, request, identity: ctx.identity, events: [], listeners: new Set(), done: false, cancelled: false };
+    runs.set(id, run);
+    void play(run);
+    return { id };
+  };
+
+  // Only the operations routing tests use: a new table operation needs no method here (a route test
+  // of one would get 500 "the service has no method" until it adds one).
+  const api = {
+    startRun,
     async subscribe(runId, listener, afterSeq) {
       const run = runs.get(runId);
       if (!run) throw new DjpError('not_found', `run ${runId} not found`);
@@ -102,7 +106,7 @@ export function createMemoryApi(opts: { stepMs?: number; deltas?: number } = {})
     async replayRun(runId, ctx) {
       const old = runs.get(runId);
       if (!old) throw new DjpError('not_found', `run ${runId} not found`);
-      return api.startRun(old.request, ctx);
+      return startRun(old.request, ctx);
     },
     async listProviders() {
       return [];
@@ -114,9 +118,9 @@ export function createMemoryApi(opts: { stepMs?: number; deltas?: number } = {})
     async info() {
       return { app_version: 'test', storage: { kind: 'local', location: 'mem' }, outbox_pending: 0, auth: 'none', surface: 'test' };
     },
-  };
+  } satisfies Partial<DjpApi>;
   return {
-    ...api,
+    ...(api as DjpApi),
     runs,
     calls,
     inFlight: () => [...runs.values()].filter((r) => !r.done).length,

@@ -2,33 +2,24 @@
 // shape — DjpBridge in shared/api/bridge.ts — main/ and this file share:
 //   call(op, args) → Promise<{ok:true,value} | {ok:false,error:{code,message,field?}}>  (never rejects)
 //   subscribe(runId, afterSeq|null, onEvent, onEnd) → stop()
-// Arguments per op are DjpApi's without the CallContext: startRun(request), cancelRun(id), getRun(id),
-// listRuns(query), deleteRun(id), approveRun(id, decision), rejectRun(id, decision), replayRun(id),
-// listProviders(), projectCost(request), info(). Everything coming back is checked against the
-// shared/api schemas here, like the HTTP transport does. When the preload also offers `keys`
+// The operations and their arguments are the operation table's (shared/api/operations.ts): DjpApi's
+// without the CallContext, e.g. call('getRun', [id]). Everything coming back is checked against the
+// table's result schemas (operationClient in ./client.ts), as for the HTTP transport. When the preload also offers `keys`
 // (the OS keychain), the client gets `keys` (KeyManagement) for the Settings form.
 import { z } from 'zod';
 import {
-  CostProjection,
   DjpError,
   KEYCHAIN_PROVIDERS,
-  ProviderStatus,
-  RunArtifact,
+  OPERATIONS,
   RunEvent,
-  RunPage,
-  ServiceInfo,
-  StartedRun,
   type BridgeError,
   type BridgeOperation,
   type BridgeResult,
-  type Decision,
   type DjpBridge,
   type DjpKeysBridge,
   type KeychainProvider,
-  type ListRunsQuery,
-  type RunRequest,
 } from '../../../shared/api/index.js';
-import { djpErrorFromBody, isTerminalEvent, type DjpClient, type KeyManagement, type SubscribeOptions, type Unsubscribe } from './client.js';
+import { djpErrorFromBody, isTerminalEvent, operationClient, type DjpClient, type Invoke, type KeyManagement, type SubscribeOptions, type Unsubscribe } from './client.js';
 import { decode } from './decode.js';
 
 export type { BridgeError, BridgeResult, DjpBridge };
@@ -77,16 +68,18 @@ export function createBridgeKeys(keys: DjpKeysBridge | undefined): KeyManagement
   };
 }
 
+/** Carries operations over the preload bridge's call(op, args): the envelope's value or its DjpError. */
+export function createBridgeInvoke(bridge: DjpBridge): Invoke {
+  return (op, args) => unwrap(op, () => bridge.call(op as BridgeOperation, args));
+}
+
 export function createBridgeClient(bridge: DjpBridge): DjpClient {
-  const call = (op: BridgeOperation, args: unknown[]): Promise<unknown> => unwrap(op, () => bridge.call(op, args));
   const keys = createBridgeKeys(bridge.keys);
 
   return {
     transport: 'bridge',
     ...(keys ? { keys } : {}),
-    async startRun(request: RunRequest) {
-      return decode(StartedRun, await call('startRun', [request]), 'started run');
-    },
+    ...operationClient(OPERATIONS, createBridgeInvoke(bridge)),
     subscribe(runId: string, listener: (event: RunEvent) => void, opts: SubscribeOptions = {}): Unsubscribe {
       let lastSeq = opts.afterSeq ?? -1;
       let done = false;
@@ -115,36 +108,6 @@ export function createBridgeClient(bridge: DjpBridge): DjpClient {
       );
       if (done) stop();
       return finish;
-    },
-    async cancelRun(runId: string) {
-      await call('cancelRun', [runId]);
-    },
-    async getRun(runId: string) {
-      return decode(RunArtifact, await call('getRun', [runId]), 'run');
-    },
-    async listRuns(query: ListRunsQuery) {
-      return decode(RunPage, await call('listRuns', [query]), 'run list');
-    },
-    async deleteRun(runId: string) {
-      await call('deleteRun', [runId]);
-    },
-    async approveRun(runId: string, decision: Decision) {
-      return decode(RunArtifact, await call('approveRun', [runId, decision]), 'run');
-    },
-    async rejectRun(runId: string, decision: Decision) {
-      return decode(RunArtifact, await call('rejectRun', [runId, decision]), 'run');
-    },
-    async replayRun(runId: string) {
-      return decode(StartedRun, await call('replayRun', [runId]), 'started run');
-    },
-    async listProviders() {
-      return decode(z.array(ProviderStatus), await call('listProviders', []), 'provider list');
-    },
-    async projectCost(request: RunRequest) {
-      return decode(CostProjection, await call('projectCost', [request]), 'cost projection');
-    },
-    async info() {
-      return decode(ServiceInfo, await call('info', []), 'service info');
     },
   };
 }

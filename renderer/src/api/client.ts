@@ -1,22 +1,42 @@
-// The one client interface the UI talks to. It mirrors the DjpApi contract (shared/api/contract.ts)
-// without the CallContext argument — the transport establishes who is calling (SSO headers on the
-// web, the OS user on the desktop). Two transports implement it: HTTP + SSE (./http.ts) for the web
-// build and the Electron preload bridge (./bridge.ts) for the desktop.
-import type {
-  CostProjection,
-  Decision,
-  KeychainProvider,
-  KeychainStatus,
-  ListRunsQuery,
-  ProviderStatus,
-  RunArtifact,
-  RunEvent,
-  RunPage,
-  RunRequest,
-  ServiceInfo,
-  StartedRun,
+// The one client interface the UI talks to. Its request/response methods are derived from the
+// operation table (shared/api/operations.ts) — DjpApi's without the CallContext argument: the
+// transport establishes who is calling (SSO headers on the web, the OS user on the desktop). Two
+// transports implement it, each by one `invoke(operation, args)` that operationClient() below turns
+// into the typed methods: HTTP + SSE (./http.ts) for the web build and the Electron preload bridge
+// (./bridge.ts) for the desktop.
+import {
+  DjpError,
+  ERROR_CODES,
+  callOperations,
+  type ClientMethods,
+  type ClientMethodsOf,
+  type ErrorCode,
+  type KeychainProvider,
+  type KeychainStatus,
+  type OperationTable,
+  type RunEvent,
 } from '../../../shared/api/index.js';
-import { DjpError, ERROR_CODES, type ErrorCode } from '../../../shared/api/index.js';
+import { decode } from './decode.js';
+
+/** Carries one operation over a transport; resolves with the raw (not yet checked) result. */
+export type Invoke = (operation: string, args: unknown[]) => Promise<unknown>;
+
+/**
+ * The typed methods of a table's call operations over one transport: each method sends its
+ * arguments as given and checks what comes back against the table's result schema, so a
+ * server/UI version skew shows up as one clear error naming the field.
+ */
+export function operationClient<T extends OperationTable>(table: T, invoke: Invoke): ClientMethodsOf<T> {
+  const methods: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of callOperations(table)) {
+    const def = table[name]!;
+    methods[name] = async (...args: unknown[]) => {
+      const raw = await invoke(name, args);
+      return def.result ? decode(def.result, raw, def.label) : undefined;
+    };
+  }
+  return methods as unknown as ClientMethodsOf<T>;
+}
 
 export interface SubscribeOptions {
   /** Resume after this seq (events with seq > afterSeq are delivered). */
@@ -39,22 +59,11 @@ export interface KeyManagement {
   delete(provider: KeychainProvider): Promise<void>;
 }
 
-export interface DjpClient {
+export interface DjpClient extends ClientMethods {
   /** Which transport this is ("http" or "bridge"); the UI shows desktop-only controls on "bridge". */
   readonly transport: 'http' | 'bridge';
-  startRun(request: RunRequest): Promise<StartedRun>;
   /** Delivers the run's events in seq order until run.done / run.error; returns a stop function. */
   subscribe(runId: string, listener: (event: RunEvent) => void, options?: SubscribeOptions): Unsubscribe;
-  cancelRun(runId: string): Promise<void>;
-  getRun(runId: string): Promise<RunArtifact>;
-  listRuns(query: ListRunsQuery): Promise<RunPage>;
-  deleteRun(runId: string): Promise<void>;
-  approveRun(runId: string, decision: Decision): Promise<RunArtifact>;
-  rejectRun(runId: string, decision: Decision): Promise<RunArtifact>;
-  replayRun(runId: string): Promise<StartedRun>;
-  listProviders(): Promise<ProviderStatus[]>;
-  projectCost(request: RunRequest): Promise<CostProjection>;
-  info(): Promise<ServiceInfo>;
   /** Keychain key management; present only when the desktop preload offers it. */
   readonly keys?: KeyManagement;
 }

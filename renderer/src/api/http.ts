@@ -1,25 +1,15 @@
-// HTTP + Server-Sent Events transport for the web build. Routes (server/http, issue 5):
-//   POST /api/runs → 202 {id}            GET /api/runs/:id/events (SSE, data = RunEvent, id = seq)
-//   GET /api/runs/:id                   GET /api/runs?q=&status=&provider=&from=&to=&cursor=&limit=
-//   DELETE /api/runs/:id                POST /api/runs/:id/approve|reject|cancel|replay
-//   GET /api/providers                  POST /api/cost/projection          GET /api/info
+// HTTP + Server-Sent Events transport for the web build. Each operation's method and path come from
+// the operation table (shared/api/operations.ts): `:name` path segments from the argument of that
+// name, its `body` argument as JSON, its `query` argument as the query string. The streaming
+// operation (subscribe) is an EventSource on its path (data = RunEvent, id = seq).
 // Errors come back as {error:{code,message,field}} and are rethrown as DjpError.
-import { z } from 'zod';
 import {
-  CostProjection,
   DjpError,
-  ProviderStatus,
-  RunArtifact,
+  OPERATIONS,
   RunEvent,
-  RunPage,
-  ServiceInfo,
-  StartedRun,
-  type Decision,
-  type ListRunsQuery,
-  type RunRequest,
+  type OperationTable,
 } from '../../../shared/api/index.js';
-import { codeForStatus, djpErrorFromBody, isTerminalEvent, type DjpClient, type SubscribeOptions, type Unsubscribe } from './client.js';
-import { decode } from './decode.js';
+import { codeForStatus, djpErrorFromBody, isTerminalEvent, operationClient, type DjpClient, type Invoke, type SubscribeOptions, type Unsubscribe } from './client.js';
 
 /** The EventSource constructor (injectable for tests). */
 export type EventSourceCtor = new (url: string) => EventSourceLike;
@@ -41,10 +31,10 @@ export interface HttpClientOptions {
 const EVENT_TYPES = RunEvent.options.map((o) => o.shape.type.value);
 const CLOSED = 2;
 
-export function createHttpClient(options: HttpClientOptions = {}): DjpClient {
+/** Carries the operations of a table over HTTP: one request per call, as the table's route says. */
+export function createHttpInvoke(table: OperationTable, options: HttpClientOptions = {}): Invoke {
   const base = (options.baseUrl ?? '').replace(/\/+$/, '');
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
-  const ES = options.EventSource ?? (globalThis.EventSource as unknown as EventSourceCtor | undefined);
+  const doFetch = options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: RequestInit) => globalThis.fetch(input, init));
 
   async function call(method: string, path: string, body?: unknown): Promise<unknown> {
     let res: Response;
@@ -76,13 +66,34 @@ export function createHttpClient(options: HttpClientOptions = {}): DjpClient {
     return json;
   }
 
-  const runPath = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
+  return async (name, args) => {
+    const def = table[name];
+    const h = def?.http;
+    if (!def || !h) throw new DjpError('internal', `operation ${name} has no HTTP route`);
+    const arg = (argName: string): unknown => args[def.args.findIndex((a) => a.name === argName)];
+    let path = h.path.replace(/:([a-zA-Z]+)/g, (_m, n: string) => encodeURIComponent(String(arg(n))));
+    if (h.query) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries((arg(h.query) ?? {}) as Record<string, unknown>)) if (v !== undefined && v !== '') params.set(k, String(v));
+      const qs = params.toString();
+      if (qs) path += `?${qs}`;
+    }
+    // A POST with no body argument still sends {} (declared JSON, as the server's CSRF rule wants).
+    const body = h.body ? arg(h.body) : h.method === 'POST' ? {} : undefined;
+    const out = await call(h.method, path, body);
+    if (h.wrappedAs && !Array.isArray(out) && out && typeof out === 'object') return (out as Record<string, unknown>)[h.wrappedAs];
+    return out;
+  };
+}
+
+export function createHttpClient(options: HttpClientOptions = {}): DjpClient {
+  const base = (options.baseUrl ?? '').replace(/\/+$/, '');
+  const ES = options.EventSource ?? (globalThis.EventSource as unknown as EventSourceCtor | undefined);
+  const eventsPath = (id: string) => OPERATIONS.subscribe.http.path.replace(':id', encodeURIComponent(id));
 
   return {
     transport: 'http',
-    async startRun(request: RunRequest) {
-      return decode(StartedRun, await call('POST', '/api/runs', request), 'started run');
-    },
+    ...operationClient(OPERATIONS, createHttpInvoke(OPERATIONS, options)),
     subscribe(runId: string, listener: (event: RunEvent) => void, opts: SubscribeOptions = {}): Unsubscribe {
       if (!ES) {
         opts.onError?.(new DjpError('unavailable', 'This browser cannot receive live events (no EventSource).'));
@@ -90,7 +101,7 @@ export function createHttpClient(options: HttpClientOptions = {}): DjpClient {
       }
       let lastSeq = opts.afterSeq ?? -1;
       const qs = opts.afterSeq !== undefined ? `?after=${opts.afterSeq}` : '';
-      const source = new ES(`${base}${runPath(runId)}/events${qs}`);
+      const source = new ES(`${base}${eventsPath(runId)}${qs}`);
       let closed = false;
       const stop = () => {
         closed = true;
@@ -124,42 +135,6 @@ export function createHttpClient(options: HttpClientOptions = {}): DjpClient {
         }
       };
       return stop;
-    },
-    async cancelRun(runId: string) {
-      await call('POST', `${runPath(runId)}/cancel`, {});
-    },
-    async getRun(runId: string) {
-      return decode(RunArtifact, await call('GET', runPath(runId)), 'run');
-    },
-    async listRuns(query: ListRunsQuery) {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
-      const qs = params.toString();
-      return decode(RunPage, await call('GET', `/api/runs${qs ? `?${qs}` : ''}`), 'run list');
-    },
-    async deleteRun(runId: string) {
-      await call('DELETE', runPath(runId));
-    },
-    async approveRun(runId: string, decision: Decision) {
-      return decode(RunArtifact, await call('POST', `${runPath(runId)}/approve`, decision), 'run');
-    },
-    async rejectRun(runId: string, decision: Decision) {
-      return decode(RunArtifact, await call('POST', `${runPath(runId)}/reject`, decision), 'run');
-    },
-    async replayRun(runId: string) {
-      return decode(StartedRun, await call('POST', `${runPath(runId)}/replay`, {}), 'started run');
-    },
-    async listProviders() {
-      const body = await call('GET', '/api/providers');
-      // Accept either a bare array or {providers:[…]}.
-      const list = Array.isArray(body) ? body : (body as { providers?: unknown } | undefined)?.providers;
-      return decode(z.array(ProviderStatus), list, 'provider list');
-    },
-    async projectCost(request: RunRequest) {
-      return decode(CostProjection, await call('POST', '/api/cost/projection', request), 'cost projection');
-    },
-    async info() {
-      return decode(ServiceInfo, await call('GET', '/api/info'), 'service info');
     },
   };
 }

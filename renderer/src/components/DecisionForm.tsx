@@ -21,7 +21,7 @@ export function DecisionForm({ runId, onDecided }: { runId: string; onDecided: (
     setError(null);
     try {
       const decision = reason.trim() ? { reason: reason.trim() } : {};
-      onDecided(kind === 'approve' ? await client.approveRun(runId, decision) : await client.rejectRun(runId, decision));
+      onDecided(kind === 'approve' ? await client.approveRun(runId, decision) : await client.rejectRun(runId, { reason: reason.trim() }));
     } catch (e) {
       setError(`Could not ${kind}: ${errorMessage(e)}`);
     } finally {

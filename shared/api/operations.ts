@@ -1,0 +1,284 @@
+// The operation table: every DjpApi operation declared once — its name, arguments and result
+// schemas, whether it streams, and its HTTP method and path. Everything else is derived from it:
+//   server/http/routes.ts   the HTTP routes (validation, status, Location) and, through them, /openapi.json
+//   main/ipc.ts             the IPC argument checks and dispatch of djp:call
+//   shared/api/bridge.ts    the preload bridge's operation list (BRIDGE_OPERATIONS)
+//   renderer/src/api/*      the client's methods for both transports (operationClient)
+//   DjpApi / DjpClient      their TypeScript types (ApiMethods / ClientMethods below)
+// Adding an operation: docs/CONTRIBUTING.md. Browser-safe: zod and shared/api only.
+import { z } from 'zod';
+import { RunArtifact } from './artifact.js';
+import {
+  CostProjection,
+  Decision,
+  ListRunsQuery,
+  ProviderStatus,
+  RejectDecision,
+  RunEvent,
+  RunPage,
+  ServiceInfo,
+  StartedRun,
+  type CallContext,
+  type Unsubscribe,
+} from './contract.js';
+import { DjpError, invalidFromZod } from './errors.js';
+import { RunId } from './ids.js';
+import { RunRequest } from './run-request.js';
+import { TemplateRunRequest } from './template.js';
+
+/** One positional argument of an operation (the CallContext is never one: transports add it). */
+export interface ArgDef {
+  /** The field named in errors for a scalar argument; also the HTTP path parameter (`:name`). */
+  readonly name: string;
+  readonly schema: z.ZodType;
+  /** May be omitted; an omitted object argument is parsed as `{}` (so its defaults apply). */
+  readonly optional?: boolean;
+}
+
+export interface HttpDef {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** `:name` segments are arguments of that name. */
+  readonly path: string;
+  /** Success status. A result-less operation with no `respond` answers without a body. */
+  readonly status: number;
+  /** OpenAPI description of the success response. */
+  readonly description: string;
+  /** The argument carried as the JSON body. */
+  readonly body?: string;
+  /** The argument carried as the query string (GET). */
+  readonly query?: string;
+  /** Starts a run: refused while the server drains (503); answers with a Location header. */
+  readonly startsRun?: boolean;
+  /** The HTTP body when it is not the operation's result. */
+  readonly respond?: { readonly schema: z.ZodType; readonly value: (result: unknown, args: readonly unknown[]) => unknown };
+  /** Extra documented error responses, by status. */
+  readonly errors?: Readonly<Record<number, string>>;
+  /** Older servers wrapped an array result as `{<key>: [...]}`; clients accept both. */
+  readonly wrappedAs?: string;
+}
+
+export interface OperationDef {
+  readonly summary: string;
+  readonly tag: 'runs' | 'service';
+  readonly args: readonly ArgDef[];
+  /** The result schema; null when the operation resolves with nothing. */
+  readonly result: z.ZodType | null;
+  /** What the result is called in a client's "does not match this version" error. */
+  readonly label: string;
+  /** Takes the caller's CallContext (identity) after its arguments. */
+  readonly context: boolean;
+  /**
+   * A streaming operation: the service method takes (…args, listener, afterSeq?) and resolves with
+   * an Unsubscribe; events match this schema. Carried as SSE over HTTP and over the bridge's
+   * subscribe channel, never through djp:call.
+   */
+  readonly stream?: z.ZodType;
+  /** The HTTP route; absent only with a reason in `noHttp`. */
+  readonly http?: HttpDef;
+  readonly noHttp?: string;
+}
+
+export type OperationTable = Readonly<Record<string, OperationDef>>;
+
+const id = { name: 'id', schema: RunId } as const;
+
+/** A run is started from a task, or from a template (`template: {id, version?, vars}`) without one. */
+export const StartRunRequest = z.union([RunRequest, TemplateRunRequest]);
+export type StartRunRequest = z.input<typeof StartRunRequest>;
+
+export const OPERATIONS = {
+  startRun: {
+    summary: 'Starts a run in the background and returns its id at once.',
+    tag: 'runs',
+    args: [{ name: 'request', schema: StartRunRequest }],
+    result: StartedRun,
+    label: 'started run',
+    context: true,
+    http: { method: 'POST', path: '/api/runs', status: 202, description: 'run started; follow /api/runs/{id}/events', body: 'request', startsRun: true },
+  },
+  listRuns: {
+    summary: 'Lists and searches runs, newest first, a page at a time.',
+    tag: 'runs',
+    args: [{ name: 'query', schema: ListRunsQuery, optional: true }],
+    result: RunPage,
+    label: 'run list',
+    context: false,
+    http: { method: 'GET', path: '/api/runs', status: 200, description: 'a page of runs', query: 'query' },
+  },
+  getRun: {
+    summary: "A run's artifact.",
+    tag: 'runs',
+    args: [id],
+    result: RunArtifact,
+    label: 'run',
+    context: false,
+    http: { method: 'GET', path: '/api/runs/:id', status: 200, description: 'the run artifact' },
+  },
+  deleteRun: {
+    summary: 'Deletes a run.',
+    tag: 'runs',
+    args: [id],
+    result: null,
+    label: 'deletion',
+    context: true,
+    http: { method: 'DELETE', path: '/api/runs/:id', status: 204, description: 'deleted' },
+  },
+  subscribe: {
+    summary:
+      "The run's events as Server-Sent Events (event name = type, id = seq). Resume with Last-Event-ID or ?after=SEQ. Ends after run.done or run.error.",
+    tag: 'runs',
+    args: [id],
+    result: null,
+    label: 'run event',
+    context: false,
+    stream: RunEvent,
+    http: { method: 'GET', path: '/api/runs/:id/events', status: 200, description: 'text/event-stream of RunEvent' },
+  },
+  approveRun: {
+    summary: 'Approves a run pending approval: its draft is published.',
+    tag: 'runs',
+    args: [id, { name: 'decision', schema: Decision, optional: true }],
+    result: RunArtifact,
+    label: 'run',
+    context: true,
+    http: { method: 'POST', path: '/api/runs/:id/approve', status: 200, description: 'the updated artifact', body: 'decision', errors: { 409: 'the run is not pending approval' } },
+  },
+  rejectRun: {
+    summary: 'Rejects a run pending approval (a reason is required).',
+    tag: 'runs',
+    args: [id, { name: 'decision', schema: RejectDecision }],
+    result: RunArtifact,
+    label: 'run',
+    context: true,
+    http: { method: 'POST', path: '/api/runs/:id/reject', status: 200, description: 'the updated artifact', body: 'decision', errors: { 409: 'the run is not pending approval' } },
+  },
+  cancelRun: {
+    summary: 'Stops a running run; what exists is saved with `interrupted` set.',
+    tag: 'runs',
+    args: [id],
+    result: null,
+    label: 'cancellation',
+    context: true,
+    http: {
+      method: 'POST',
+      path: '/api/runs/:id/cancel',
+      status: 202,
+      description: 'cancellation requested',
+      respond: { schema: StartedRun, value: (_result: unknown, args: readonly unknown[]) => ({ id: args[0] }) },
+    },
+  },
+  replayRun: {
+    summary: 'Starts a new run with the parameters of an old one.',
+    tag: 'runs',
+    args: [id],
+    result: StartedRun,
+    label: 'started run',
+    context: true,
+    http: { method: 'POST', path: '/api/runs/:id/replay', status: 202, description: 'the new run', startsRun: true },
+  },
+  listProviders: {
+    summary: 'Providers and models with their status (never a key).',
+    tag: 'service',
+    args: [],
+    result: z.array(ProviderStatus),
+    label: 'provider list',
+    context: false,
+    http: { method: 'GET', path: '/api/providers', status: 200, description: 'providers', wrappedAs: 'providers' },
+  },
+  projectCost: {
+    summary: "Projects a run request's cost before running it.",
+    tag: 'service',
+    args: [{ name: 'request', schema: StartRunRequest }],
+    result: CostProjection,
+    label: 'cost projection',
+    context: false,
+    http: { method: 'POST', path: '/api/cost/projection', status: 200, description: 'projection', body: 'request' },
+  },
+  info: {
+    summary: 'Version, storage location, outbox backlog and auth mode.',
+    tag: 'service',
+    args: [],
+    result: ServiceInfo,
+    label: 'service info',
+    context: false,
+    http: { method: 'GET', path: '/api/info', status: 200, description: 'service info' },
+  },
+} as const satisfies OperationTable;
+
+// --- Types derived from a table -------------------------------------------------------------------
+type ArgValues<A> = A extends readonly unknown[] ? { -readonly [K in keyof A]: A[K] extends { readonly schema: infer S extends z.ZodType } ? z.input<S> : never } : [];
+type ResultOf<D> = D extends { readonly result: infer S extends z.ZodType } ? z.output<S> : void;
+type StreamOf<D> = D extends { readonly stream: infer S extends z.ZodType } ? z.output<S> : never;
+
+/** The request/response operations of a table (everything but the streaming ones). */
+export type CallOperationOf<T> = { [K in keyof T & string]: T[K] extends { readonly stream: z.ZodType } ? never : K }[keyof T & string];
+export type StreamOperationOf<T> = Exclude<keyof T & string, CallOperationOf<T>>;
+export type OperationArgs<T, K extends keyof T> = ArgValues<T[K] extends { readonly args: infer A } ? A : []>;
+export type OperationResult<T, K extends keyof T> = ResultOf<T[K]>;
+
+/** The service's methods for a table's call operations: (…args, ctx?) → Promise<result>. */
+export type ApiMethodsOf<T> = {
+  [K in CallOperationOf<T>]: T[K] extends { readonly context: true }
+    ? (...args: [...OperationArgs<T, K>, CallContext]) => Promise<ResultOf<T[K]>>
+    : (...args: OperationArgs<T, K>) => Promise<ResultOf<T[K]>>;
+};
+/** The service's streaming methods: (…args, listener, afterSeq?) → Promise<Unsubscribe>. */
+export type StreamMethodsOf<T> = {
+  [K in StreamOperationOf<T>]: (...args: [...OperationArgs<T, K>, listener: (event: StreamOf<T[K]>) => void, afterSeq?: number]) => Promise<Unsubscribe>;
+};
+/** A client's methods for a table's call operations: no CallContext (the transport says who calls). */
+export type ClientMethodsOf<T> = { [K in CallOperationOf<T>]: (...args: OperationArgs<T, K>) => Promise<ResultOf<T[K]>> };
+
+export type Operations = typeof OPERATIONS;
+export type OperationName = keyof Operations;
+export type CallOperation = CallOperationOf<Operations>;
+export type ApiMethods = ApiMethodsOf<Operations>;
+export type StreamMethods = StreamMethodsOf<Operations>;
+export type ClientMethods = ClientMethodsOf<Operations>;
+
+/** The call (non-streaming) operation names of a table, in table order. */
+export function callOperations<T extends OperationTable>(table: T): Array<CallOperationOf<T>> {
+  return Object.keys(table).filter((k) => !table[k]!.stream) as Array<CallOperationOf<T>>;
+}
+
+/** OPERATIONS' call operations: what djp:call and the preload bridge carry. */
+export const CALL_OPERATIONS = callOperations(OPERATIONS);
+
+// --- Argument checks shared by every transport ----------------------------------------------------
+/** True for object schemas: their errors name their own fields (`max_tokens`, `debaters.0.provider`). */
+function isObjectArg(arg: ArgDef): boolean {
+  return arg.schema instanceof z.ZodObject;
+}
+
+/**
+ * Checks one argument against its schema; DjpError('invalid') naming the field. A scalar argument's
+ * error names the argument (`id: …`); an object's names the offending field inside it.
+ */
+export function parseArg(op: string, index: number, arg: ArgDef, raw: unknown): unknown {
+  if (raw === undefined && arg.optional) raw = isObjectArg(arg) ? {} : undefined;
+  if (raw === undefined && arg.optional) return undefined;
+  const r = arg.schema.safeParse(raw);
+  if (r.success) return r.data;
+  if (!isObjectArg(arg)) {
+    const msg = r.error.issues[0]?.message ?? 'invalid';
+    throw new DjpError('invalid', `${arg.name}: ${msg}`, arg.name);
+  }
+  if (raw === undefined || raw === null || typeof raw !== 'object') throw new DjpError('invalid', `${op}: argument ${index + 1} (${arg.name}) must be an object`, 'args');
+  throw invalidFromZod(r.error.issues);
+}
+
+/** Checks a positional argument list (IPC, tests) against an operation; returns the parsed values. */
+export function parseArgs(op: string, def: OperationDef, args: unknown): unknown[] {
+  if (args === undefined || args === null) args = [];
+  if (!Array.isArray(args)) throw new DjpError('invalid', 'args must be an array of the operation arguments', 'args');
+  if (args.length > def.args.length) throw new DjpError('invalid', `${op} takes ${def.args.length} argument(s), got ${args.length}`, 'args');
+  return def.args.map((arg, i) => parseArg(op, i, arg, args[i]));
+}
+
+/** Calls a service method for an operation with checked arguments (and the context when it takes one). */
+export function invokeOperation(api: object, op: string, def: OperationDef, args: readonly unknown[], ctx?: CallContext): Promise<unknown> {
+  const fn = (api as Record<string, unknown>)[op];
+  if (typeof fn !== 'function') throw new DjpError('internal', `the service has no method for operation ${op}`);
+  if (def.context && !ctx) throw new DjpError('unauthorized', 'not authenticated');
+  return Promise.resolve((fn as (...a: unknown[]) => unknown).apply(api, def.context ? [...args, ctx] : [...args]));
+}
