@@ -247,7 +247,8 @@ export const CALL_OPERATIONS = callOperations(OPERATIONS);
 // --- Argument checks shared by every transport ----------------------------------------------------
 /** True for object schemas: their errors name their own fields (`max_tokens`, `debaters.0.provider`). */
 function isObjectArg(arg: ArgDef): boolean {
-  return arg.schema instanceof z.ZodObject;
+  const s = arg.schema;
+  return s instanceof z.ZodObject || (s instanceof z.ZodUnion && (s.options as readonly unknown[]).every((o) => o instanceof z.ZodObject));
 }
 
 /**
