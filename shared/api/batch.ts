@@ -72,3 +72,7 @@ export type BatchDetail = z.infer<typeof BatchDetail>;
 
 export const BatchResultsQuery = z.object({ format: z.enum(['csv', 'jsonl']).default('csv') }).strict();
 export type BatchResultsQuery = z.infer<typeof BatchResultsQuery>;
+
+/** A batch's results file as JSON (the IPC bridge and in-process callers): the bytes base64-encoded. */
+export const BatchResultsFile = z.object({ format: z.enum(['csv', 'jsonl']), filename: z.string(), content_type: z.string(), base64: z.string() });
+export type BatchResultsFile = z.infer<typeof BatchResultsFile>;

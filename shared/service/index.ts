@@ -35,7 +35,13 @@ import {
   type Unsubscribe,
   type ListThreadsQuery,
   type Attachment,
+  BatchResultsQuery,
+  type BatchDetail,
+  type BatchInfo,
+  type BatchResultsFile,
+  type CreateBatchRequest,
 } from '../api/index.js';
+import type { BatchManager } from '../batch/manager.js';
 import { newRunId } from '../artifacts/ids.js';
 import { BackendRunStore } from '../artifacts/store.js';
 import type { RunStore, SaveResult } from '../artifacts/types.js';
@@ -129,6 +135,18 @@ export interface DjpService extends DjpApi {
   uploadAttachment(name: string, data: Uint8Array, ctx: CallContext): Promise<PutResult>;
   /** An attachment's record and bytes. */
   getAttachment(id: string): Promise<{ attachment: Attachment; data: Uint8Array }>;
+  /**
+   * Starts a batch (shared/batch): rows from a file's text or objects, validated and projected first
+   * (errors name the row and column), stored beside the runs, run in the background sharing this
+   * process's DJP_BATCH_CONCURRENCY run slots (default 4), separate from interactive runs.
+   */
+  createBatch(request: CreateBatchRequest, ctx: CallContext): Promise<BatchInfo>;
+  /** Batches in the store, newest first, each with its per-status counts (merged from every worker). */
+  listBatches(): Promise<BatchInfo[]>;
+  /** One batch with each row's status, run id, model, score, cost and error. */
+  getBatch(batchId: string): Promise<BatchDetail>;
+  /** A batch's merged results as CSV or JSONL, the bytes base64-encoded (like exportRun). */
+  getBatchResults(batchId: string, query: BatchResultsQuery): Promise<BatchResultsFile>;
   /** This process's replica id. */
   readonly replica: string;
   /**
@@ -476,6 +494,16 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     return next;
   }
 
+  // Batches of this process (loaded on first use): one pool of run slots shared by all of them.
+  let batchManager: Promise<BatchManager> | null = null;
+  const batches = (): Promise<BatchManager> =>
+    (batchManager ??= import('../batch/index.js').then((m) => {
+      if (!storeBackend) throw new DjpError('unavailable', 'batches need a run store with a storage backend');
+      const slots = Number(env.DJP_BATCH_CONCURRENCY ?? 4);
+      if (!Number.isInteger(slots) || slots < 1 || slots > 64) throw new DjpError('invalid', `DJP_BATCH_CONCURRENCY must be a whole number from 1 to 64 (got "${env.DJP_BATCH_CONCURRENCY}")`, 'DJP_BATCH_CONCURRENCY');
+      return m.createBatchManager({ api: service, store: new m.BatchStore(storeBackend), slots, worker: replica });
+    }));
+
   const service: DjpService = {
     startRun: (request, ctx) => tracked(start(request, ctx, null)),
 
@@ -628,7 +656,27 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         allowPolicyFiles: opts.surface !== 'server',
       }),
 
+    async createBatch(request, ctx) {
+      return (await batches()).create(request, ctx);
+    },
+
+    async listBatches() {
+      return (await batches()).list();
+    },
+
+    async getBatch(batchId) {
+      return (await batches()).get(batchId);
+    },
+
+    async getBatchResults(batchId, query) {
+      const q = parseOr(BatchResultsQuery, query ?? {});
+      const text = await (await batches()).results(batchId, q.format);
+      return { format: q.format, filename: `${batchId}-results.${q.format}`, content_type: q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', base64: Buffer.from(text, 'utf8').toString('base64') };
+    },
+
     async drain(deadlineMs) {
+      // Batches start no new rows; their runs in flight are drained below like any other.
+      batchManager?.then((m) => m.stop(), () => undefined);
       if (running().length === 0 && starting.size === 0) return;
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), Math.max(0, deadlineMs))));

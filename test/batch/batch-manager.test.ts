@@ -124,3 +124,31 @@ describe('slots', () => {
     expect(order).toEqual(['third']);
   });
 });
+
+describe('batches through the service (what every transport calls)', () => {
+  it('createBatch → getBatch → getBatchResults, with the runs linked to the batch', async () => {
+    const dir = join(root, `svc${++n}`);
+    const svc = createDjpService({ store: createRunStore(dir, { logger: silentLogger, env: {} }), env: {}, surface: 'test' });
+    const b = await svc.createBatch({ rows: [{ key: 'x', task: 'Name a prime' }, { key: 'y', task: 'Name a colour' }] }, ctx);
+    let d = await svc.getBatch(b.id);
+    for (let i = 0; i < 100 && !d.complete; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      d = await svc.getBatch(b.id);
+    }
+    expect(d.complete).toBe(true);
+    const run = await svc.getRun(d.row_results[0]!.run_id!);
+    expect(run.provenance.batch).toMatchObject({ id: b.id, row_key: 'x', attempt: 1 });
+    const file = await svc.getBatchResults(b.id, { format: 'jsonl' });
+    expect(file).toMatchObject({ format: 'jsonl', filename: `${b.id}-results.jsonl`, content_type: 'application/x-ndjson' });
+    const lines = Buffer.from(file.base64, 'base64').toString('utf8').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { key: string }).key)).toEqual(['x', 'y']);
+    expect((await svc.listBatches()).map((x) => x.id)).toEqual([b.id]);
+    expect((await err(svc.getBatchResults(b.id, { format: 'xml' } as never))).field).toBe('format');
+  });
+
+  it('a bad DJP_BATCH_CONCURRENCY is named', async () => {
+    const svc = createDjpService({ store: createRunStore(join(root, `svc${++n}`), { logger: silentLogger, env: {} }), env: { DJP_BATCH_CONCURRENCY: 'lots' }, surface: 'test' });
+    const e = await err(svc.createBatch({ source: 'a\n', format: 'txt' }, ctx));
+    expect(e.field).toBe('DJP_BATCH_CONCURRENCY');
+  });
+});
