@@ -41,6 +41,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   sync: () => import('./commands/sync.js'),
   templates: () => import('./commands/templates.js'),
   export: () => import('./commands/export.js'),
+  threads: () => import('./commands/threads.js'),
 };
 
 const program = new Command('djp')

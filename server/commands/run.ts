@@ -2,7 +2,8 @@
 // stdout gets ONE JSON object {"id","status","artifact","run"}; otherwise a short human summary.
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { PRESET_NAMES, PROVIDER_IDS, type ModelRef, type RunRequest, type StartRunRequest, type TemplateRef } from '../../shared/api/index.js';
+import { basename } from 'node:path';
+import { isDjpError, PRESET_NAMES, PROVIDER_IDS, type ModelRef, type RunRequest, type StartRunRequest, type TemplateRef } from '../../shared/api/index.js';
 import type { DjpService } from '../../shared/service/index.js';
 import { CliError, cliService, localIdentity, printJson, summaryText } from './cli-service.js';
 import { followRun } from './progress.js';
@@ -55,6 +56,9 @@ export interface RunFlags {
   require_approval?: boolean;
   budget_usd?: number;
   budget_tokens?: number;
+  followUp?: string;
+  context_tokens?: number;
+  attach?: string[];
   json?: boolean;
   quiet?: boolean;
 }
@@ -115,6 +119,8 @@ export function requestFromFlags(f: RunFlags): RunRequest {
   ] as const;
   const req: Record<string, unknown> = { task: f.task ?? '' };
   for (const k of keys) if (f[k] !== undefined) req[k] = f[k];
+  if (f.followUp !== undefined) req.follow_up_of = f.followUp;
+  if (f.context_tokens !== undefined) req.context_tokens = f.context_tokens;
   return req as RunRequest;
 }
 
@@ -151,7 +157,30 @@ export function addRequestOptions(cmd: Command): Command {
     .option('--redaction_rules <file.json>', 'extra redaction rules')
     .option('--require_approval', 'hold the winner as pending_approval until someone approves it')
     .option('--budget_usd <usd>', 'refuse the run when its projection exceeds this; stop launching calls once spend reaches it', num('budget_usd'))
-    .option('--budget_tokens <n>', 'refuse the run when its projection exceeds this; stop launching calls once this many tokens are used', num('budget_tokens'));
+    .option('--budget_tokens <n>', 'refuse the run when its projection exceeds this; stop launching calls once this many tokens are used', num('budget_tokens'))
+    .option('--follow-up <run id>', 'follow up this earlier run: its thread (earlier tasks and answers) goes into the prompts (docs/THREADS.md)')
+    .option('--context_tokens <n>', 'token budget for the earlier turns of the thread (default 4000; oldest shortened, then dropped)', num('context_tokens'));
+}
+
+/** Uploads each --attach FILE (docs/THREADS.md) and returns the attachment ids; a bad file exits 2 naming it. */
+export async function uploadAttachments(svc: DjpService, files: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const file of files) {
+    let data: Buffer;
+    try {
+      data = readFileSync(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CliError(`--attach ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message}`, 2);
+    }
+    try {
+      ids.push((await svc.uploadAttachment(basename(file), data, localIdentity())).attachment.id);
+    } catch (e) {
+      if (isDjpError(e) && (e.code === 'too_large' || e.code === 'unsupported_type' || e.code === 'invalid')) throw new CliError(`--attach ${file}: ${e.message}`, 2);
+      throw e;
+    }
+  }
+  return ids;
 }
 
 export function register(program: Command): void {
@@ -160,11 +189,17 @@ export function register(program: Command): void {
     .description('Run Debate → Judge → Publish on a task and save the artifact (RUNS_DIR, default ./runs)')
     .option('--task <text>', 'the task to answer');
   addRequestOptions(addTemplateOptions(cmd))
+    .option('--attach <file>', 'attach a .md, .txt, .pdf, .csv or .json file as grounding (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print one JSON object {id, status, artifact, run} on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (flags: RunFlags) => {
       const svc = cliService();
-      const { id } = await svc.startRun(startRequestFromFlags(flags), localIdentity());
+      const request = startRequestFromFlags(flags) as Record<string, unknown>;
+      if (flags.attach?.length) request.attachments = await uploadAttachments(svc, flags.attach);
+      const { id } = await svc.startRun(request as StartRunRequest, localIdentity()).catch((e: unknown) => {
+        // A --follow-up that names no run is the user's mistake: exit 2 like any bad flag.
+        throw isDjpError(e) && e.field === 'follow_up_of' && e.code === 'not_found' ? new CliError(`--follow-up: ${e.message}`, 2) : e;
+      });
       await finishRun(svc, id, flags);
     });
 }

@@ -45,7 +45,7 @@ import type { BatchManager } from '../batch/manager.js';
 import { newRunId } from '../artifacts/ids.js';
 import { BackendRunStore } from '../artifacts/store.js';
 import type { RunStore, SaveResult } from '../artifacts/types.js';
-import { resolveFollowUp, ThreadStore, type ResolvedFollowUp } from '../threads/index.js';
+import { resolveFollowUp, threadMarkdown, ThreadStore, type ResolvedFollowUp } from '../threads/index.js';
 import { attachmentLimits, AttachmentStore, loadRunAttachments, type PutResult, type RunAttachments } from '../attachments/index.js';
 import type { Corpus } from '../guardrails/grounding/corpus.js';
 import { requestFromParameters, resolveRunParams } from '../config/params.js';
@@ -131,6 +131,8 @@ export interface DjpService extends DjpApi {
   listThreads(query: ListThreadsQuery): Promise<ThreadPage>;
   /** One thread: every turn and each branch (first turn → leaf). */
   getThread(threadId: string): Promise<ThreadView>;
+  /** A whole thread as Markdown: its branches, then every turn (shared/threads threadMarkdown). */
+  exportThread(threadId: string): Promise<string>;
   /** Stores one uploaded file (sniffed, limited, content-addressed); too_large 413, unsupported_type 415. */
   uploadAttachment(name: string, data: Uint8Array, ctx: CallContext): Promise<PutResult>;
   /** An attachment's record and bytes. */
@@ -593,6 +595,13 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     async getThread(threadId) {
       if (!threads) throw noThreads();
       return threads.view(threadId);
+    },
+
+    async exportThread(threadId) {
+      if (!threads) throw noThreads();
+      const view = await threads.view(threadId);
+      const runs = await Promise.all(view.turns.map((t) => store.load(t.run_id).catch((e: unknown) => (isDjpError(e) && e.code === 'not_found' ? null : Promise.reject(e)))));
+      return threadMarkdown(view, runs.filter((a): a is RunArtifact => a !== null));
     },
 
     async listProviders(): Promise<ProviderStatus[]> {
