@@ -24,6 +24,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'install', run: async () => (await import('./install-size.js')).run() },
   { name: 'batch', run: async () => (await import('./batch.js')).run() },
   { name: 'electron', run: async () => (await import('./electron-security.js')).run() },
+  { name: 'scale', run: async () => (await import('./scale.js')).run() },
 ];
 
 async function main(): Promise<void> {
