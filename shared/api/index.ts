@@ -12,3 +12,5 @@ export * from './thread.js';
 export * from './batch.js';
 export * from './ids.js';
 export * from './operations.js';
+export * from './lifecycle.js';
+export * from './stream.js';

@@ -6,6 +6,7 @@ import {
   DEFAULT_PARAMETERS,
   Decision,
   DjpError,
+  EventHub,
   invalidFromZod,
   isDjpError,
   ListRunsQuery,
@@ -14,6 +15,7 @@ import {
   type CallContext,
   type CostProjection,
   type DjpApi,
+  type LifecycleEvent,
   type ProviderStatus,
   type RunArtifact,
   type RunEvent,
@@ -110,7 +112,19 @@ export interface DjpServiceOptions {
   followPollMs?: number;
 }
 
+/** A lifecycle event before the service stamps `at` on it. */
+type LifecycleInput = LifecycleEvent extends infer E ? (E extends LifecycleEvent ? Omit<E, 'at'> : never) : never;
+
+/** How to follow run lifecycle events (shared/api/lifecycle.ts): a listener, or an async iterable. */
+export type LifecycleStream = Pick<EventHub<LifecycleEvent>, 'subscribe' | 'stream' | 'size'>;
+
 export interface DjpService extends DjpApi {
+  /**
+   * Run lifecycle events of every run this process executes: accepted, started, finished, pending
+   * approval, decided. `lifecycle.subscribe(listener)` (synchronous delivery; returns a stop
+   * function) or `for await (const e of lifecycle.stream({ signal }))`. See docs/CONTRIBUTING.md.
+   */
+  readonly lifecycle: LifecycleStream;
   /** Runs executing now. */
   inFlight(): number;
   /** Waits for in-flight runs up to the deadline, then cancels the rest (they save as interrupted). */
@@ -179,6 +193,8 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   const makeGuardrails = opts.makeGuardrails ?? ((params: RunParameters, extra?: { corpus?: Corpus }) => createGuardrails(params, { ...(opts.surface === 'server' ? { allowedRoots: [] } : {}), ...extra }));
   const makeCostMeter = opts.makeCostMeter ?? ((params: RunParameters, projection: CostProjection) => createCostMeter(params, projection, { pricing: prices() }));
   const active = new Map<string, ActiveRun>();
+  const lifecycle = new EventHub<LifecycleEvent>((e) => log?.warn({ err: e instanceof Error ? e.message : String(e) }, 'a lifecycle listener failed'));
+  const announce = (e: LifecycleInput) => lifecycle.publish({ ...e, at: now().toISOString() } as LifecycleEvent);
   const storeBackend = (store as { backend?: StorageBackend }).backend ?? null;
   // The template code (LiquidJS, YAML) is loaded on first use: a run without a template never pays for it.
   const templatesModule = () => import('../templates/index.js');
@@ -300,6 +316,9 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     active.set(id, run);
     if (shutdownReason) run.controller.abort(shutdownReason);
     log?.info({ run_id: id, surface: opts.surface, debaters: params.debaters.map(refName), user: ctx.identity.user }, 'run started');
+    announce({ type: 'run.accepted', run_id: id, by: ctx.identity.user, replay_of: replayOf });
+    // Announced once the run is marked finished, so a listener's getRun() already sees it finished.
+    const ending: LifecycleInput[] = [];
     run.done = (async () => {
       try {
         let artifact = await runPipeline({
@@ -309,7 +328,10 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
           policy,
           providerFor: (p) => registry.create(p),
           provenance: { app_version: version, git_sha: sha, runtime: runtimeInfo(opts.surface), identity: ctx.identity, replay_of: replayOf, ...(ctx.batch ? { batch: ctx.batch } : {}) },
-          emit: (e) => run.push(e),
+          emit: (e) => {
+            run.push(e);
+            if (e.type === 'run.started') announce({ type: 'run.started', run_id: id });
+          },
           guardrails,
           cost,
           signal: run.controller.signal,
@@ -342,6 +364,8 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         if (acceptedAside) dropAccepted(id, env);
         else await store.live.finish(id).catch((e: unknown) => log?.warn({ run_id: id, err: scrub(e) }, 'live-run record not removed; recovery will find the saved artifact and remove it'));
         run.push({ type: 'run.done', status: artifact.status, artifact: saved.location, outbox: saved.outbox });
+        ending.push({ type: 'run.finished', run_id: id, status: artifact.status, interrupted: artifact.interrupted, location: saved.location, outbox: saved.outbox, error: null });
+        if (artifact.status === 'pending_approval') ending.push({ type: 'run.pending_approval', run_id: id, task: artifact.task.slice(0, 200) });
         log?.info({ run_id: id, status: artifact.status, interrupted: artifact.interrupted, location: saved.location, outbox: saved.outbox?.path ?? null }, 'run finished');
       } catch (e) {
         const msg = scrub(e);
@@ -349,9 +373,12 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         liveRecords.delete(id);
         if (acceptedAside) dropAccepted(id, env);
         else await store.live.finish(id).catch(() => undefined);
-        run.push({ type: 'run.error', message: run.artifact ? `the run finished but could not be saved anywhere: ${msg}` : msg });
+        const message = run.artifact ? `the run finished but could not be saved anywhere: ${msg}` : msg;
+        run.push({ type: 'run.error', message });
+        ending.push({ type: 'run.finished', run_id: id, status: 'error', interrupted: run.artifact?.interrupted ?? null, location: null, outbox: null, error: message });
       } finally {
         run.finished = true;
+        for (const e of ending) announce(e);
         setTimeout(() => {
           if (active.get(id) === run) active.delete(id);
         }, retainMs).unref();
@@ -493,6 +520,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     });
     if (next.thread && next.thread.turn > 1) await recordThread([next], runId);
     log?.info({ run_id: runId, decision: approve ? 'approved' : 'rejected', by: who, outbox: saved.outbox?.path ?? null }, 'approval decided');
+    announce({ type: 'run.decided', run_id: runId, decision: approve ? 'approved' : 'rejected', by: who, reason });
     return next;
   }
 
@@ -507,6 +535,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     }));
 
   const service: DjpService = {
+    lifecycle,
     startRun: (request, ctx) => tracked(start(request, ctx, null)),
 
     async subscribe(runId, listener: (e: RunEvent) => void, afterSeq = -1): Promise<Unsubscribe> {
