@@ -90,9 +90,10 @@ function operation(route: Route): Json {
   const err = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
   const responses: Json = { [String(route.response.status)]: ok };
   if (route.response.sse) responses['204'] = { description: 'the client already has the final event (Last-Event-ID / after): stop reconnecting' };
-  if (route.body || route.query || route.path.includes(':id')) responses['400'] = err('invalid input; error.field names the field');
+  const hasParam = /:[a-zA-Z]/.test(route.path);
+  if (route.body || route.query || hasParam) responses['400'] = err('invalid input; error.field names the field');
   if (route.auth) responses['401'] = err('missing or invalid identity (see DJP_AUTH)');
-  if (route.path.includes(':id')) responses['404'] = err('no such run');
+  if (hasParam) responses['404'] = err(route.path.includes(':id') ? 'no such run' : 'not found');
   if (route.body) responses['413'] = err('request body too large (DJP_MAX_BODY_BYTES)');
   for (const [status, description] of Object.entries(route.errors ?? {})) responses[status] = err(description);
   const op: Json = {

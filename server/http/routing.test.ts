@@ -191,7 +191,7 @@ describe('HTTP routing', () => {
     const doc = (await (await fetch(s.base + '/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
     expect(doc.openapi).toBe('3.1.0');
     for (const r of ROUTES) {
-      const p = r.path.replace(/:([a-z]+)/g, '{$1}');
+      const p = r.path.replace(/:([a-zA-Z]+)/g, '{$1}');
       expect(doc.paths[p]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
     }
     for (const required of ['/api/runs', '/api/runs/{id}/events', '/api/runs/{id}/approve', '/api/runs/{id}/reject', '/api/runs/{id}/cancel', '/api/providers', '/api/cost/projection']) {

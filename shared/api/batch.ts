@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { RunRequest } from './run-request.js';
 
+/** A batch id: a ULID, a name given with --batch-id, or b-<hash> for sharded workers. */
+export const BatchId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'not a batch id');
+
 export const BATCH_FORMAT_NAMES = ['csv', 'jsonl', 'txt'] as const;
 export const BATCH_ROW_STATUSES = ['published', 'advisory_only', 'pending_approval', 'none', 'failed', 'interrupted', 'not_started', 'running', 'pending'] as const;
 
@@ -71,7 +74,7 @@ export const BatchDetail = BatchInfo.extend({ row_results: z.array(BatchRowInfo)
 export type BatchDetail = z.infer<typeof BatchDetail>;
 
 export const BatchResultsQuery = z.object({ format: z.enum(['csv', 'jsonl']).default('csv') }).strict();
-export type BatchResultsQuery = z.infer<typeof BatchResultsQuery>;
+export type BatchResultsQuery = z.input<typeof BatchResultsQuery>;
 
 /** A batch's results file as JSON (the IPC bridge and in-process callers): the bytes base64-encoded. */
 export const BatchResultsFile = z.object({ format: z.enum(['csv', 'jsonl']), filename: z.string(), content_type: z.string(), base64: z.string() });

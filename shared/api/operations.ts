@@ -25,6 +25,7 @@ import { DjpError, invalidFromZod } from './errors.js';
 import { RunId } from './ids.js';
 import { RunRequest } from './run-request.js';
 import { TemplateRunRequest } from './template.js';
+import { BatchDetail, BatchId, BatchInfo, BatchResultsFile, BatchResultsQuery, CreateBatchRequest } from './batch.js';
 
 /** One positional argument of an operation (the CallContext is never one: transports add it). */
 export interface ArgDef {
@@ -202,6 +203,45 @@ export const OPERATIONS = {
     label: 'service info',
     context: false,
     http: { method: 'GET', path: '/api/info', status: 200, description: 'service info' },
+  },
+  createBatch: {
+    summary: 'Starts a batch: rows from CSV/JSONL/TXT text or objects, every row validated and the whole batch projected (budget_usd) before anything is stored; rows run in the background (docs/BATCH.md).',
+    tag: 'runs',
+    args: [{ name: 'request', schema: CreateBatchRequest }],
+    result: BatchInfo,
+    label: 'batch',
+    context: true,
+    http: { method: 'POST', path: '/api/batches', status: 202, description: 'batch accepted (or, with dry_run, validated and projected only)', body: 'request', errors: { 402: 'the batch is projected over budget_usd' } },
+  },
+  listBatches: {
+    summary: 'Lists the batches in the store, newest first, with per-status counts merged from every worker.',
+    tag: 'runs',
+    args: [],
+    result: z.array(BatchInfo),
+    label: 'batch list',
+    context: false,
+    http: { method: 'GET', path: '/api/batches', status: 200, description: 'the batches' },
+  },
+  getBatch: {
+    summary: "One batch with every row's status, run id, published model, score, cost and error.",
+    tag: 'runs',
+    args: [{ name: 'batchId', schema: BatchId }],
+    result: BatchDetail,
+    label: 'batch',
+    context: false,
+    http: { method: 'GET', path: '/api/batches/:batchId', status: 200, description: 'the batch and its rows' },
+  },
+  getBatchResults: {
+    summary: "A batch's merged results as a CSV or JSONL file (base64 in JSON).",
+    tag: 'runs',
+    args: [
+      { name: 'batchId', schema: BatchId },
+      { name: 'query', schema: BatchResultsQuery, optional: true },
+    ],
+    result: BatchResultsFile,
+    label: 'batch results',
+    context: false,
+    http: { method: 'GET', path: '/api/batches/:batchId/results', status: 200, description: 'the results file', query: 'query' },
   },
 } as const satisfies OperationTable;
 

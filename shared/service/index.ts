@@ -162,7 +162,7 @@ export interface DjpService extends DjpApi {
   /** One batch with each row's status, run id, model, score, cost and error. */
   getBatch(batchId: string): Promise<BatchDetail>;
   /** A batch's merged results as CSV or JSONL, the bytes base64-encoded (like exportRun). */
-  getBatchResults(batchId: string, query: BatchResultsQuery): Promise<BatchResultsFile>;
+  getBatchResults(batchId: string, query?: BatchResultsQuery): Promise<BatchResultsFile>;
   /** This process's replica id. */
   readonly replica: string;
   /**

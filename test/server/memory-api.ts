@@ -118,6 +118,23 @@ export function createMemoryApi(opts: { stepMs?: number; deltas?: number } = {})
     async info() {
       return { app_version: 'test', storage: { kind: 'local', location: 'mem' }, outbox_pending: 0, auth: 'none', surface: 'test' };
     },
+    // Batches need a store: the routing tests only see that they are routed (test/server/batch-api.test.ts runs them for real).
+    async createBatch() {
+      calls.push('createBatch');
+      throw new DjpError('unavailable', 'the memory API has no batches');
+    },
+    async listBatches() {
+      calls.push('listBatches');
+      return [];
+    },
+    async getBatch(batchId) {
+      calls.push(`getBatch ${batchId}`);
+      throw new DjpError('not_found', `batch ${batchId} not found`);
+    },
+    async getBatchResults(batchId) {
+      calls.push(`getBatchResults ${batchId}`);
+      throw new DjpError('not_found', `batch ${batchId} not found`);
+    },
   } satisfies Partial<DjpApi>;
   return {
     ...(api as DjpApi),
