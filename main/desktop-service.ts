@@ -8,7 +8,8 @@ import { createRunStore, startOutboxSync, stderrLogger, type OutboxSyncHandle } 
 import type { SecretSource } from '../shared/providers/registry.js';
 import { createDjpService, type DjpService } from '../shared/service/index.js';
 
-export type Env = Record<string, string | undefined>;
+export type { Env } from '../shared/config/env.js';
+import type { Env } from '../shared/config/env.js';
 
 /** The OS user who runs the app (identity source 'local'). */
 export function localIdentity(env: Env = process.env): Identity {

@@ -21,7 +21,7 @@ import {
   type DjpApi,
   type Identity,
   type KeychainProvider,
-  type KeychainStatus,
+  type KeyManager,
   type OperationTable,
   type RunEvent,
 } from '../shared/api/index.js';
@@ -49,12 +49,8 @@ export interface IpcMainLike {
   removeAllListeners(channel: string): unknown;
 }
 
-/** Keychain key management (main/secrets.ts implements it). */
-export interface KeyManager {
-  list(): Promise<KeychainStatus[]>;
-  set(provider: KeychainProvider, key: string): Promise<void>;
-  delete(provider: KeychainProvider): Promise<void>;
-}
+/** Keychain key management (shared/api/bridge.ts; main/secrets.ts implements it). */
+export type { KeyManager };
 
 export interface IpcOptions {
   /** Who runs things: the OS user for the desktop app. */

@@ -6,7 +6,8 @@ import { createNoAuthenticator, isLoopbackHost } from './none.js';
 import { createProxyAuthenticator, parseProxyHeader, parseTrustedProxies, type ProxyLog } from './proxy.js';
 import { AUTH_MODES, AuthConfigError, type AuthMode, type Authenticator } from './types.js';
 
-export type Env = Record<string, string | undefined>;
+export type { Env } from '../../shared/config/env.js';
+import type { Env } from '../../shared/config/env.js';
 
 function need(env: Env, name: string, why: string): string {
   const v = env[name]?.trim();

@@ -7,7 +7,8 @@ import type { CallContext, RunArtifact } from '../../shared/api/index.js';
 import { refName } from '../../shared/djp/publish.js';
 import { createDjpService, type DjpService } from '../../shared/service/index.js';
 
-export type Env = Record<string, string | undefined>;
+export type { Env } from '../../shared/config/env.js';
+import type { Env } from '../../shared/config/env.js';
 
 /** A user error: printed without a stack trace, exits with `exitCode`. */
 export class CliError extends Error {

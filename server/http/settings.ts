@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { parseOrigins } from './headers.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 
-export type Env = Record<string, string | undefined>;
+export type { Env } from '../../shared/config/env.js';
+import type { Env } from '../../shared/config/env.js';
 
 export interface ServerSettings {
   port: number;

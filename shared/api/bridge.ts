@@ -38,6 +38,19 @@ export interface DjpBridge {
   keys?: DjpKeysBridge;
 }
 
+/**
+ * Provider API keys in the OS keychain — the one key-management interface: main/secrets.ts
+ * implements it over keytar, main/ipc.ts carries it as djp:keys, the renderer's bridge client
+ * offers it to the Settings form (DjpClient.keys). Keys go in and never come back: list() says
+ * whether one is stored. Failures throw DjpError (code 'unavailable' when the keychain cannot be
+ * reached; 'invalid' with field 'provider' or 'key'), never containing a key.
+ */
+export interface KeyManager {
+  list(): Promise<KeychainStatus[]>;
+  set(provider: KeychainProvider, key: string): Promise<void>;
+  delete(provider: KeychainProvider): Promise<void>;
+}
+
 /** Providers whose API key the desktop app can keep in the OS keychain (account names in it). */
 export const KEYCHAIN_PROVIDERS = ['openai', 'anthropic', 'google', 'openai_compatible'] as const;
 export type KeychainProvider = (typeof KEYCHAIN_PROVIDERS)[number];

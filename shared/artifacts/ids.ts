@@ -7,8 +7,5 @@ export function newRunId(now: number = Date.now()): string {
   return next(now);
 }
 
-export const RUN_ID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-export function isRunId(s: string): boolean {
-  return RUN_ID_RE.test(s);
-}
+/** The one run-id pattern lives in shared/api/ids.ts. */
+export { RUN_ID_RE, isRunId } from '../api/ids.js';

@@ -16,7 +16,9 @@
 import { PROVIDER_IDS, PUBLISH_STATUSES, type ProviderId, type PublishStatus, type RunArtifact } from '../api/index.js';
 
 export const INDEX_PREFIX = '.index/';
-export const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/** A run id (shared/api/ids.ts: the one pattern). */
+export { RUN_ID_RE as ULID_RE } from '../api/ids.js';
+import { RUN_ID_RE as ULID_RE } from '../api/ids.js';
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export const STATUS_CODE: Record<PublishStatus, string> = {

@@ -3,6 +3,9 @@
 import { existsSync } from 'node:fs';
 import { config } from 'dotenv';
 
+/** The environment as every layer reads it (process.env, or a test's own object): the one Env type. */
+export type Env = Record<string, string | undefined>;
+
 export function loadDotEnv(path = '.env'): { loaded: boolean; path: string } {
   if (!existsSync(path)) return { loaded: false, path };
   config({ path, override: false, quiet: true });

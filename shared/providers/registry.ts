@@ -11,7 +11,8 @@ import { createOpenAICompatibleProvider } from './openai-compatible.js';
 import { redactSecrets } from './errors.js';
 import type { LlmProvider } from './types.js';
 
-export type Env = Record<string, string | undefined>;
+export type { Env } from '../config/env.js';
+import type { Env } from '../config/env.js';
 export type RealProviderId = Exclude<ProviderId, 'offline'>;
 
 /** Where keys come from besides the environment (the desktop keychain implements this). */

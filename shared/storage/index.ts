@@ -11,7 +11,8 @@ import { LocalBackend } from './local.js';
 import { parseLocation } from './location.js';
 import { S3Backend } from './s3.js';
 
-export type Env = Record<string, string | undefined>;
+export type { Env } from '../config/env.js';
+import type { Env } from '../config/env.js';
 
 export function getStorageBackend(runsDir?: string, env: Env = process.env): StorageBackend {
   const loc = parseLocation(runsDir ?? env.RUNS_DIR);

@@ -5,7 +5,7 @@
 // The operations and their arguments are the operation table's (shared/api/operations.ts): DjpApi's
 // without the CallContext, e.g. call('getRun', [id]). Everything coming back is checked against the
 // table's result schemas (operationClient in ./client.ts), as for the HTTP transport. When the preload also offers `keys`
-// (the OS keychain), the client gets `keys` (KeyManagement) for the Settings form.
+// (the OS keychain), the client gets `keys` (KeyManager) for the Settings form.
 import { z } from 'zod';
 import {
   DjpError,
@@ -19,7 +19,7 @@ import {
   type DjpKeysBridge,
   type KeychainProvider,
 } from '../../../shared/api/index.js';
-import { djpErrorFromBody, isTerminalEvent, operationClient, type DjpClient, type Invoke, type KeyManagement, type SubscribeOptions, type Unsubscribe } from './client.js';
+import { djpErrorFromBody, isTerminalEvent, operationClient, type DjpClient, type Invoke, type KeyManager, type SubscribeOptions, type Unsubscribe } from './client.js';
 import { decode } from './decode.js';
 
 export type { BridgeError, BridgeResult, DjpBridge };
@@ -53,7 +53,7 @@ async function unwrap(what: string, send: () => Promise<BridgeResult>): Promise<
 const KeychainList = z.array(z.object({ provider: z.enum(KEYCHAIN_PROVIDERS), configured: z.boolean() }));
 
 /** The keychain capability over `bridge.keys`; null when the preload has none (older preload). */
-export function createBridgeKeys(keys: DjpKeysBridge | undefined): KeyManagement | null {
+export function createBridgeKeys(keys: DjpKeysBridge | undefined): KeyManager | null {
   if (!keys || typeof keys.list !== 'function' || typeof keys.set !== 'function' || typeof keys.delete !== 'function') return null;
   return {
     async list() {

@@ -11,12 +11,14 @@ import {
   type ClientMethods,
   type ClientMethodsOf,
   type ErrorCode,
-  type KeychainProvider,
-  type KeychainStatus,
+  type KeyManager,
   type OperationTable,
   type RunEvent,
 } from '../../../shared/api/index.js';
 import { decode } from './decode.js';
+
+/** Keychain key management (the desktop's Settings form): the one interface, from shared/api/bridge.ts. */
+export type { KeyManager };
 
 /** Carries one operation over a transport; resolves with the raw (not yet checked) result. */
 export type Invoke = (operation: string, args: unknown[]) => Promise<unknown>;
@@ -47,25 +49,13 @@ export interface SubscribeOptions {
 
 export type Unsubscribe = () => void;
 
-/**
- * Provider API keys in the OS keychain — the desktop's Settings form. Only the bridge transport
- * has it (the web build's keys live in the server's environment). Keys go in and never come
- * back: list() says whether one is stored. Failures throw DjpError (code 'unavailable' when the
- * keychain cannot be reached; 'invalid' with field 'provider' or 'key'), never containing a key.
- */
-export interface KeyManagement {
-  list(): Promise<KeychainStatus[]>;
-  set(provider: KeychainProvider, key: string): Promise<void>;
-  delete(provider: KeychainProvider): Promise<void>;
-}
-
 export interface DjpClient extends ClientMethods {
   /** Which transport this is ("http" or "bridge"); the UI shows desktop-only controls on "bridge". */
   readonly transport: 'http' | 'bridge';
   /** Delivers the run's events in seq order until run.done / run.error; returns a stop function. */
   subscribe(runId: string, listener: (event: RunEvent) => void, options?: SubscribeOptions): Unsubscribe;
   /** Keychain key management; present only when the desktop preload offers it. */
-  readonly keys?: KeyManagement;
+  readonly keys?: KeyManager;
 }
 
 /** True when a run event ends the stream. */

@@ -3,10 +3,10 @@
 // uncontrolled on purpose: the key is read from the form on submit, handed to keys.set and the
 // form is reset — it never sits in React state, in a value attribute, or in any text shown here.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import type { KeyManagement } from '../api/client.js';
+import type { KeyManager } from '../api/client.js';
 import { KEYCHAIN_PROVIDERS, PROVIDER_NAMES, keyLabel, loadKeyStatus, removeKey, saveKey, type KeyOutcome, type KeychainProvider, type KeychainStatus } from '../lib/keychain.js';
 
-export function KeychainForm({ keys, onChanged }: { keys: KeyManagement; onChanged: () => void }) {
+export function KeychainForm({ keys, onChanged }: { keys: KeyManager; onChanged: () => void }) {
   const id = useId();
   const [status, setStatus] = useState<KeychainStatus[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DjpError, type KeychainProvider } from '../../../shared/api/index.js';
-import type { KeyManagement } from '../api/client.js';
+import type { KeyManager } from '../api/client.js';
 import { KEYCHAIN_PROVIDERS, hideKey, keyLabel, keychainErrorText, loadKeyStatus, removeKey, saveKey } from './keychain.js';
 
 const SECRET = 'sk-form-secret-0123456789';
 
 /** A fake client.keys: an in-memory keychain, or one that throws the given error. */
-function fakeKeys(error?: DjpError): KeyManagement & { store: Map<KeychainProvider, string> } {
+function fakeKeys(error?: DjpError): KeyManager & { store: Map<KeychainProvider, string> } {
   const store = new Map<KeychainProvider, string>();
   return {
     store,

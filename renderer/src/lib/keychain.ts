@@ -2,7 +2,7 @@
 // labels, what a save / remove does, and the words shown when it fails. A key typed here goes to
 // client.keys.set and nowhere else — no result, status line or error text ever contains it.
 import { DjpError, KEYCHAIN_PROVIDERS, type KeychainProvider, type KeychainStatus } from '../../../shared/api/index.js';
-import type { KeyManagement } from '../api/client.js';
+import type { KeyManager } from '../api/client.js';
 
 export { KEYCHAIN_PROVIDERS };
 export type { KeychainProvider, KeychainStatus };
@@ -41,7 +41,7 @@ export function keychainErrorText(error: unknown, action: string, key?: string):
 }
 
 /** Stores a provider's key; the outcome's text never contains it. */
-export async function saveKey(keys: KeyManagement, provider: KeychainProvider, key: string): Promise<KeyOutcome> {
+export async function saveKey(keys: KeyManager, provider: KeychainProvider, key: string): Promise<KeyOutcome> {
   const name = PROVIDER_NAMES[provider];
   if (!key.trim()) return { ok: false, text: `Paste the ${keyLabel(provider)} first.` };
   try {
@@ -53,7 +53,7 @@ export async function saveKey(keys: KeyManagement, provider: KeychainProvider, k
 }
 
 /** Removes a provider's key from the keychain. */
-export async function removeKey(keys: KeyManagement, provider: KeychainProvider): Promise<KeyOutcome> {
+export async function removeKey(keys: KeyManager, provider: KeychainProvider): Promise<KeyOutcome> {
   const name = PROVIDER_NAMES[provider];
   try {
     await keys.delete(provider);
@@ -64,7 +64,7 @@ export async function removeKey(keys: KeyManagement, provider: KeychainProvider)
 }
 
 /** Loads which providers have a stored key; the error words when the keychain cannot be read. */
-export async function loadKeyStatus(keys: KeyManagement): Promise<{ status: KeychainStatus[] } | { error: string }> {
+export async function loadKeyStatus(keys: KeyManager): Promise<{ status: KeychainStatus[] } | { error: string }> {
   try {
     return { status: await keys.list() };
   } catch (e) {
