@@ -24,8 +24,10 @@ import {
 import { DjpError, invalidFromZod } from './errors.js';
 import { RunId } from './ids.js';
 import { RunRequest } from './run-request.js';
-import { TemplateRunRequest } from './template.js';
 import { BatchDetail, BatchId, BatchInfo, BatchResultsFile, BatchResultsQuery, CreateBatchRequest } from './batch.js';
+import { ExportQuery, ExportedFile } from './export.js';
+import { GetTemplateQuery, ListTemplatesQuery, TemplateDocument, TemplateId, TemplateList, TemplateRecord, TemplateRef, TemplateRunRequest } from './template.js';
+import { TemplatePreview } from './template-preview.js';
 
 /** One positional argument of an operation (the CallContext is never one: transports add it). */
 export interface ArgDef {
@@ -242,6 +244,55 @@ export const OPERATIONS = {
     label: 'batch results',
     context: false,
     http: { method: 'GET', path: '/api/batches/:batchId/results', status: 200, description: 'the results file', query: 'query' },
+  },
+  // --- templates and export (docs/TEMPLATES.md) ---
+  listTemplates: {
+    summary: 'The template gallery: the latest version of each template, searched (q: title, description, tags, body) and filtered by tag.',
+    tag: 'service',
+    args: [{ name: 'query', schema: ListTemplatesQuery, optional: true }],
+    result: TemplateList,
+    label: 'template list',
+    context: false,
+    http: { method: 'GET', path: '/api/templates', status: 200, description: 'templates and any files that could not be used', query: 'query' },
+  },
+  getTemplate: {
+    summary: 'One template: the latest version, or ?version=N.',
+    tag: 'service',
+    args: [
+      { name: 'id', schema: TemplateId },
+      { name: 'query', schema: GetTemplateQuery, optional: true },
+    ],
+    result: TemplateRecord,
+    label: 'template',
+    context: false,
+    http: { method: 'GET', path: '/api/templates/:id', status: 200, description: 'the template', query: 'query' },
+  },
+  saveTemplate: {
+    summary: 'Validates a template and saves it as the next version of its id in the team store (versions are immutable).',
+    tag: 'service',
+    args: [{ name: 'template', schema: TemplateDocument }],
+    result: TemplateRecord,
+    label: 'template',
+    context: true,
+    http: { method: 'POST', path: '/api/templates', status: 201, description: 'the saved version', body: 'template' },
+  },
+  previewTemplate: {
+    summary: "Renders a template with values and projects the run's cost with its defaults; no model is called.",
+    tag: 'service',
+    args: [{ name: 'template', schema: TemplateRef }],
+    result: TemplatePreview,
+    label: 'template preview',
+    context: false,
+    http: { method: 'POST', path: '/api/templates/preview', status: 200, description: 'the rendered task and projected cost', body: 'template' },
+  },
+  exportRun: {
+    summary: 'A saved run as a Markdown, HTML or DOCX document (task, published answer, scores, costs, provenance), base64-encoded.',
+    tag: 'runs',
+    args: [id, { name: 'query', schema: ExportQuery }],
+    result: ExportedFile,
+    label: 'exported file',
+    context: false,
+    http: { method: 'GET', path: '/api/runs/:id/export', status: 200, description: 'the file: {format, filename, content_type, base64}', query: 'query' },
   },
 } as const satisfies OperationTable;
 
