@@ -10,9 +10,11 @@ import { useRoute } from './router.js';
 // Code-split: charts and the diff view load when first opened.
 const InsightsScreen = lazy(() => import('./screens/InsightsScreen.js'));
 const CompareScreen = lazy(() => import('./screens/CompareScreen.js'));
+const TemplatesScreen = lazy(() => import('./templates/TemplatesScreen.js'));
 
 const NAV: Array<{ path: string; label: string }> = [
   { path: '/', label: 'Run' },
+  { path: '/templates', label: 'Templates' },
   { path: '/history', label: 'History' },
   { path: '/compare', label: 'Compare' },
   { path: '/approvals', label: 'Approvals' },
@@ -26,6 +28,8 @@ function screenFor(path: string): ReactNode {
   switch (path) {
     case '/':
       return <RunScreen />;
+    case '/templates':
+      return <TemplatesScreen />;
     case '/history':
       return <HistoryScreen />;
     case '/compare':

@@ -1,7 +1,7 @@
 // Every stage of one run — drafts, judge scores, the published/advisory result, costs — used by
 // the live Run screen and by a run opened from History.
 import type { RunArtifact } from '../../../shared/api/index.js';
-import { download, runToJson, runToMarkdown } from '../lib/exportRun.js';
+import { ExportButtons } from '../templates/ExportButtons.js';
 import { formatMs, formatUsd, modelName } from '../lib/format.js';
 import { Answer } from './Answer.js';
 import { previewAnswer } from '../lib/streamPreview.js';
@@ -176,14 +176,7 @@ export function PublishPanel({ view, artifact }: { view: RunView; artifact: RunA
         </ul>
       )}
       <Answer className="publish-text" testId="publish-text" label={advisory ? 'Best answer (not published)' : 'Published answer'} text={text} copy placeholder={<span className="muted">No text.</span>} />
-      <div className="row">
-        <button type="button" disabled={!artifact} onClick={() => artifact && download(`djp-${artifact.id}.md`, runToMarkdown(artifact), 'text/markdown')}>
-          Export Markdown
-        </button>
-        <button type="button" disabled={!artifact} onClick={() => artifact && download(`djp-${artifact.id}.json`, runToJson(artifact), 'application/json')}>
-          Export JSON
-        </button>
-      </div>
+      <ExportButtons artifact={artifact} />
     </section>
   );
 }
