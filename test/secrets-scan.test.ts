@@ -89,9 +89,12 @@ describe('secrets scan', () => {
     const list = await djp(['runs', 'list']);
     for (const r of [show, showJson, list]) expect(r.code).toBe(0);
 
-    // The run really happened with the secrets in play: the fake server received them …
+    // The run really happened with the secrets in play, and outbound redaction (on by default) sent
+    // the providers the redacted task: the fake server never saw the raw values …
     const received = JSON.stringify(fake.requests.map((r) => r.prompt));
-    expect(received).toContain(EMAIL);
+    expect(received).toContain('[REDACTED:EMAIL]');
+    expect(received).not.toContain(EMAIL);
+    expect(received).not.toContain(API_KEY);
     // … the drafts were used and published, and the redactor replaced what it found.
     const files = filesUnder(join(dir, 'runs')).filter((f) => f.endsWith('.json'));
     const artifacts = files.flatMap((f) => {
@@ -120,5 +123,5 @@ describe('secrets scan', () => {
     };
     const found = Object.entries(everything).flatMap(([where, text]) => leaks(text).map((n) => `${n} in ${where}`));
     expect(found).toEqual([]);
-  });
+  }, 120_000); // five CLI subprocesses: slow on a busy machine
 });

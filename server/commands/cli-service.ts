@@ -105,6 +105,7 @@ export function summaryText(a: RunArtifact, location: string | null): string {
     const extra = d.status === 'ok' ? (d.parse === 'raw' ? ' [unparsed text]' : '') : ` ${d.status}${d.error ? `: ${d.error}` : ''}`;
     lines.push(`  ${d.id} ${modelName(d)}  ${score}${extra}`);
   }
+  for (const w of a.warnings ?? []) lines.push(`warning:  ${w}`);
   lines.push(...guardrailLines(a.guardrails));
   lines.push(...costLines(a.cost));
   lines.push(`time:     ${(a.timings_ms.total / 1000).toFixed(1)} s`);

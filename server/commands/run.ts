@@ -3,7 +3,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { isDjpError, PRESET_NAMES, PROVIDER_IDS, type ModelRef, type RunRequest, type StartRunRequest, type TemplateRef } from '../../shared/api/index.js';
+import { isDjpError, JUDGE_PASSES, PRESET_NAMES, PROVIDER_IDS, PUBLISH_MODES, type JudgePasses, type ModelRef, type PublishMode, type RunRequest, type StartRunRequest, type TemplateRef } from '../../shared/api/index.js';
 import type { DjpService } from '../../shared/service/index.js';
 import { CliError, cliService, localIdentity, printJson, summaryText } from './cli-service.js';
 import { followRun } from './progress.js';
@@ -19,6 +19,12 @@ const onOff = (name: string) => (v: string) => {
   if (['on', 'true', 'yes', '1'].includes(s)) return true;
   if (['off', 'false', 'no', '0'].includes(s)) return false;
   throw new InvalidArgumentError(`--${name} takes on or off (got "${v}")`);
+};
+
+const oneOf = <T extends string>(name: string, values: readonly T[]) => (v: string): T => {
+  const s = v.trim().toLowerCase();
+  if (!(values as readonly string[]).includes(s)) throw new InvalidArgumentError(`--${name} must be one of ${values.join(', ')} (got "${v}")`);
+  return s as T;
 };
 
 export function parseModelRef(v: string, flag: string): ModelRef {
@@ -46,6 +52,12 @@ export interface RunFlags {
   max_debaters?: number;
   timeout_s?: number;
   margin_threshold?: number;
+  judge_passes?: JudgePasses;
+  judge_max_tokens?: number;
+  max_answer_chars?: number;
+  publish?: PublishMode;
+  chairman?: ModelRef;
+  redact_outbound?: boolean;
   seed?: number;
   offline?: boolean;
   require_citations?: number;
@@ -116,6 +128,7 @@ export function requestFromFlags(f: RunFlags): RunRequest {
   const keys = [
     'preset', 'debaters', 'judge', 'max_tokens', 'temperature', 'policy', 'fastpath', 'max_debaters', 'timeout_s', 'margin_threshold', 'seed', 'offline',
     'require_citations', 'grounded_corpus', 'grounded_required', 'redact', 'redaction_rules', 'require_approval', 'budget_usd', 'budget_tokens',
+    'judge_passes', 'judge_max_tokens', 'max_answer_chars', 'publish', 'chairman', 'redact_outbound',
   ] as const;
   const req: Record<string, unknown> = { task: f.task ?? '' };
   for (const k of keys) if (f[k] !== undefined) req[k] = f[k];
@@ -136,15 +149,20 @@ export async function finishRun(svc: DjpService, id: string, flags: { json?: boo
 export function addRequestOptions(cmd: Command): Command {
   return cmd
     .option('--preset <name>', `fill unset options from a preset (${PRESET_NAMES.join(', ')})`)
-    .option('--debaters <list>', 'comma-separated provider:model pairs, e.g. openai:gpt-5.4-mini,anthropic:claude-sonnet-4-6 (default: one per configured provider)', (v: string) =>
+    .option('--debaters <list>', 'comma-separated provider:model pairs, e.g. openai:gpt-5.4-mini,anthropic:claude-sonnet-4-6 (default: one per configured provider, at most 3; with one provider, two of its models from DJP_<PROVIDER>_MODELS)', (v: string) =>
       v.split(',').filter((s) => s.trim()).map((s) => parseModelRef(s, '--debaters')),
     )
-    .option('--judge <provider:model>', 'the judge model (default: the first configured provider’s judge model)', (v: string) => parseModelRef(v, '--judge'))
+    .option('--judge <provider:model>', 'the judge model (default: the judge model of a configured provider that is not debating, else of the first)', (v: string) => parseModelRef(v, '--judge'))
+    .option('--judge_passes <auto|1|2>', 'auto (default): a reversed-order pass when the top two are close; 1; 2: both orders in parallel', oneOf('judge_passes', JUDGE_PASSES))
+    .option('--judge_max_tokens <n>', 'output-token cap of each judge call (default: max(4000, 1000 + 500 × drafts))', num('judge_max_tokens'))
     .option('--max_tokens <n>', 'max tokens per draft (default 1200)', num('max_tokens'))
+    .option('--max_answer_chars <n>', 'per-call answer cap in characters; past it the stream stops and the draft is truncated (default 50000)', num('max_answer_chars'))
+    .option('--publish <verbatim|synthesize>', 'verbatim (default): the top draft word for word; synthesize: a chairman writes the final answer from the top drafts', oneOf('publish', PUBLISH_MODES))
+    .option('--chairman <provider:model>', 'the model that writes the synthesis (default: the judge)', (v: string) => parseModelRef(v, '--chairman'))
     .option('--temperature <x>', 'sampling temperature (default 0.3)', num('temperature'))
-    .option('--policy <name|file.json>', 'publish policy: none, openai_only, openai_preferred (default), all, or a JSON policy file')
+    .option('--policy <name|file.json>', 'publish policy: all (default: the judge decides), none, openai_only, openai_preferred, or a JSON policy file')
     .option('--fastpath', 'skip the judge when exactly one usable draft exists')
-    .option('--max_debaters <n>', 'at most this many debaters, 1–6 (default 6)', num('max_debaters'))
+    .option('--max_debaters <n>', 'at most this many debaters, 1–6 (default 3)', num('max_debaters'))
     .option('--timeout_s <s>', 'time budget per model call, retries included (default 60)', num('timeout_s'))
     .option('--margin_threshold <x>', 'judge again in reverse order when the top two are closer than this (default 2)', num('margin_threshold'))
     .option('--seed <n>', 'seed for the judge’s draft order (default 0)', num('seed'))
@@ -154,6 +172,7 @@ export function addRequestOptions(cmd: Command): Command {
     .option('--grounded_required <n>', 'valid citations into the corpus required to publish', num('grounded_required'))
     .option('--redact <on|off>', 'redact personal data (e-mail, phone, SSN, cards, IPv4) and custom rules: on (default) or off; keys and tokens are always redacted', onOff('redact'))
     .option('--no-redact', 'same as --redact off')
+    .option('--redact_outbound <on|off>', 'send providers the redacted task, passages and judge prompt: on (default with --redact on) or off (raw task sent; storage stays redacted)', onOff('redact_outbound'))
     .option('--redaction_rules <file.json>', 'extra redaction rules')
     .option('--require_approval', 'hold the winner as pending_approval until someone approves it')
     .option('--budget_usd <usd>', 'refuse the run when its projection exceeds this; stop launching calls once spend reaches it', num('budget_usd'))

@@ -3,11 +3,18 @@
 // against RunArtifact before it is written (shared/artifacts).
 import { z } from 'zod';
 import { RUN_ID_RE } from './ids.js';
-import { ModelRef, ProviderId, RunParameters } from './run-request.js';
+import { ModelRef, PolicySpec, ProviderId, RunParameters } from './run-request.js';
 import { TemplateUse } from './template.js';
 import { RunAttachment, ThreadInfo } from './thread.js';
 
-export const ARTIFACT_SCHEMA_VERSION = 1 as const;
+/**
+ * 2: a draft whose raw text equals its answer stores it once (raw '' and raw_is_answer: true);
+ * judge status may be 'partial'; new optional records (finish_reason, structured, truncated, policy,
+ * warnings, outbound redaction, stored rules and prices). Schema-1 artifacts still validate, list and
+ * show: read `rawText(draft)` instead of `draft.raw`. See docs/STORAGE.md "Artifact schema versions".
+ */
+export const ARTIFACT_SCHEMA_VERSION = 2 as const;
+export const ARTIFACT_SCHEMA_VERSIONS = [1, 2] as const;
 
 const IsoTime = z.string().datetime({ offset: false }); // UTC, ends in Z
 
@@ -47,6 +54,13 @@ export const CallRecord = z.object({
    * artifacts written before this field existed.
    */
   temperature: z.number().nullable().optional(),
+  /** Why the model stopped, as the API said it (finish_reason / stop_reason); null when it said nothing
+   *  or the call failed. Absent before schema 2. */
+  finish_reason: z.string().nullable().optional(),
+  /** How JSON was asked for: json_schema (native structured output), json_object, or prompt only. */
+  structured: z.enum(['json_schema', 'json_object', 'prompt']).nullable().optional(),
+  /** Set when usage was unknown and budgets counted an estimate of this many tokens instead. */
+  estimated_tokens: z.number().int().min(0).nullable().optional(),
 });
 export type CallRecord = z.infer<typeof CallRecord>;
 
@@ -65,6 +79,11 @@ export const Draft = CallRecord.extend({
   parse: z.enum(['json', 'fenced_json', 'raw']),
   parse_error: z.string().nullable(),
   error: z.string().nullable(),
+  /** The answer was cut: by the model's token cap (length), by max_answer_chars (answer_cap), or by a
+   *  stream that died midway (stream_cut). A truncated draft is never usable. */
+  truncated: z.enum(['length', 'answer_cap', 'stream_cut']).nullable().optional(),
+  /** Schema 2: raw was identical to answer and is stored once (raw is ''). */
+  raw_is_answer: z.boolean().optional(),
 });
 export type Draft = z.infer<typeof Draft>;
 
@@ -89,6 +108,8 @@ export type DraftScore = z.infer<typeof DraftScore>;
 
 export const JudgePass = CallRecord.extend({
   n: z.number().int().min(1),
+  /** main: the first order; swap: the reversed order; reask: asked again for labels a pass missed. */
+  kind: z.enum(['main', 'swap', 'reask']).optional(),
   /** Draft ids in the order shown to the judge, and the anonymous label each got. */
   order: z.array(z.object({ draft_id: z.string(), label: z.string() })),
   status: z.enum(['ok', 'failed', 'timeout', 'cancelled']),
@@ -98,7 +119,8 @@ export const JudgePass = CallRecord.extend({
 export type JudgePass = z.infer<typeof JudgePass>;
 
 export const Judge = z.object({
-  status: z.enum(['ok', 'failed', 'skipped']),
+  /** partial: some drafts stayed unscored after a re-ask (they are never published). */
+  status: z.enum(['ok', 'partial', 'failed', 'skipped']),
   /** Why the judge was skipped (fastpath, no drafts, budget) or failed. */
   reason: z.string().nullable(),
   model: ModelRef,
@@ -109,6 +131,8 @@ export const Judge = z.object({
   /** Score gap between the top two after the first pass; null with fewer than two scored. */
   margin: z.number().nullable(),
   swap_pass: z.boolean(),
+  /** Drafts written by the judge's own model (the judge judged itself); absent before schema 2. */
+  self_judged: z.array(z.string()).optional(),
 });
 export type Judge = z.infer<typeof Judge>;
 
@@ -126,6 +150,8 @@ export const Publish = z.object({
   reason: z.string(),
   /** Drafts passed over and why (policy, content checks, citations, grounding). */
   passed_over: z.array(z.object({ draft_id: z.string(), reasons: z.array(z.string()) })),
+  /** True when the text was written by the chairman (publish: synthesize), not a draft verbatim. */
+  synthesized: z.boolean().optional(),
 });
 export type Publish = z.infer<typeof Publish>;
 
@@ -170,7 +196,15 @@ export type Approval = z.infer<typeof Approval>;
 
 export const Guardrails = z.object({
   checks: z.array(ContentCheck),
-  redaction: z.object({ enabled: z.boolean(), rules_file: z.string().nullable(), events: z.array(RedactionEvent) }),
+  redaction: z.object({
+    enabled: z.boolean(),
+    rules_file: z.string().nullable(),
+    events: z.array(RedactionEvent),
+    /** Whether providers got redacted text (task, passages, judge prompt). Absent before schema 2. */
+    outbound: z.boolean().optional(),
+    /** The custom rules file's content as used (replay uses it). */
+    rules_content: z.string().nullable().optional(),
+  }),
   grounding: Grounding.nullable(),
 });
 export type Guardrails = z.infer<typeof Guardrails>;
@@ -189,6 +223,10 @@ export const Cost = z.object({
   judge: StageCost,
   total: StageCost,
   unpriced_models: z.array(z.string()),
+  /** Tokens counted by estimate for calls that reported no usage (budgets include them). */
+  estimated_tokens: z.number().int().min(0).optional(),
+  /** The price entries used (USD per million tokens), so the artifact explains its own cost. */
+  prices: z.array(z.object({ provider: z.string(), model: z.string(), input_per_mtok: z.number(), output_per_mtok: z.number() })).optional(),
   budget: z.object({
     usd: z.number().nullable(),
     tokens: z.number().int().nullable(),
@@ -223,8 +261,17 @@ export const Provenance = z.object({
 });
 export type Provenance = z.infer<typeof Provenance>;
 
+/** The synthesis step (publish: synthesize): the chairman's call and the drafts it drew on. */
+export const Synthesis = CallRecord.extend({
+  from: z.array(z.string()),
+  status: z.enum(['ok', 'failed', 'timeout', 'cancelled', 'skipped']),
+  text: z.string(),
+  error: z.string().nullable(),
+});
+export type Synthesis = z.infer<typeof Synthesis>;
+
 export const RunArtifact = z.object({
-  schema_version: z.literal(ARTIFACT_SCHEMA_VERSION),
+  schema_version: z.union([z.literal(1), z.literal(2)]),
   id: z.string().regex(RUN_ID_RE, 'run id must be a ULID'),
   created_at: IsoTime,
   finished_at: IsoTime,
@@ -248,5 +295,15 @@ export const RunArtifact = z.object({
   thread: ThreadInfo.optional(),
   /** Files attached to the run (its grounding corpus); absent in older artifacts. */
   attachments: z.array(RunAttachment).optional(),
+  /** The policy content that applied (replay uses it; a moved or edited policy file changes nothing). */
+  policy: PolicySpec.extend({ source: z.enum(['builtin', 'file', 'inline']), path: z.string().nullable() }).optional(),
+  /** Every warning the run emitted (one usable draft, judge judged itself, unscored drafts …). */
+  warnings: z.array(z.string()).optional(),
+  synthesis: Synthesis.nullable().optional(),
 });
+
+/** A draft's raw model text, for both schema versions (schema 2 stores raw once when it equals answer). */
+export function rawText(d: Pick<Draft, 'raw' | 'answer' | 'raw_is_answer'>): string {
+  return d.raw_is_answer ? d.answer : d.raw;
+}
 export type RunArtifact = z.infer<typeof RunArtifact>;

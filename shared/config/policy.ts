@@ -5,7 +5,7 @@
 // An unknown name is an error, never a silent fallback.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DjpError, POLICY_NAMES, PROVIDER_IDS, type ModelRef } from '../api/index.js';
+import { DjpError, POLICY_NAMES, PROVIDER_IDS, type ModelRef, type PolicySpec } from '../api/index.js';
 
 export interface Policy {
   name: string;
@@ -13,13 +13,19 @@ export interface Policy {
   publishes: boolean;
   allow: '*' | string[];
   prefer: string[];
+  /** Where it came from (recorded in the artifact with its content). */
+  source: 'builtin' | 'file' | 'inline';
+  path: string | null;
 }
 
+const builtin = (name: string, publishes: boolean, allow: '*' | string[], prefer: string[]): Policy => ({ name, publishes, allow, prefer, source: 'builtin', path: null });
+
+/** `all` is the default: the judge decides (top-ranked draft that passes the guardrails). */
 export const BUILTIN_POLICIES: Record<(typeof POLICY_NAMES)[number], Policy> = {
-  none: { name: 'none', publishes: false, allow: [], prefer: [] },
-  openai_only: { name: 'openai_only', publishes: true, allow: ['openai'], prefer: [] },
-  openai_preferred: { name: 'openai_preferred', publishes: true, allow: '*', prefer: ['openai'] },
-  all: { name: 'all', publishes: true, allow: '*', prefer: [] },
+  none: builtin('none', false, [], []),
+  openai_only: builtin('openai_only', true, ['openai'], []),
+  openai_preferred: builtin('openai_preferred', true, '*', ['openai']),
+  all: builtin('all', true, '*', []),
 };
 
 const Entry = z.string().refine((s) => (PROVIDER_IDS as readonly string[]).includes(s.split(':')[0]!), 'must be a provider id or provider:model');
@@ -39,6 +45,22 @@ export function isPolicyPath(s: string): boolean {
 /** Checks a policy value without reading files (for the server, which accepts names only). */
 export function isBuiltinPolicy(name: string): name is keyof typeof BUILTIN_POLICIES {
   return Object.hasOwn(BUILTIN_POLICIES, name);
+}
+
+/** A policy given as content (replay of a stored artifact, or an API client sending it inline). */
+export function inlinePolicy(spec: PolicySpec, label: string | null): Policy {
+  const r = PolicyFile.safeParse(spec);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new DjpError('invalid', `policy_content: ${i.path.join('.') || '(root)'}: ${i.message}`, 'policy_content');
+  }
+  const allow = r.data.allow === '*' || r.data.allow.includes('*') ? '*' : r.data.allow;
+  return { name: r.data.name, publishes: r.data.publishes, allow, prefer: r.data.prefer, source: 'inline', path: label && isPolicyPath(label) ? label : null };
+}
+
+/** The artifact's record of a policy: its content and where it came from. */
+export function policyRecord(p: Policy): PolicySpec & { source: Policy['source']; path: string | null } {
+  return { name: p.name, publishes: p.publishes, allow: p.allow === '*' ? '*' : [...p.allow], prefer: [...p.prefer], source: p.source, path: p.path };
 }
 
 export function loadPolicy(nameOrPath: string, opts: { allowFiles?: boolean } = {}): Policy {
@@ -65,7 +87,7 @@ export function loadPolicy(nameOrPath: string, opts: { allowFiles?: boolean } = 
     throw new DjpError('invalid', `policy: ${nameOrPath}: ${i.path.join('.') || '(root)'}: ${i.message}`, 'policy');
   }
   const allow = r.data.allow === '*' || r.data.allow.includes('*') ? '*' : r.data.allow;
-  return { name: r.data.name, publishes: r.data.publishes, allow, prefer: r.data.prefer };
+  return { name: r.data.name, publishes: r.data.publishes, allow, prefer: r.data.prefer, source: 'file', path: nameOrPath };
 }
 
 function matches(entry: string, m: ModelRef): boolean {

@@ -71,20 +71,23 @@ describe('pricing', () => {
 describe('projection', () => {
   const pricing = loadPricing(null, noEnv);
 
-  it('estimates tokens from the task, overhead and max_tokens per debater; judge input includes drafts', () => {
+  it('estimates tokens from the task, overhead and max_tokens per debater; judge input includes drafts, output is judge_max_tokens', () => {
     expect(estimateTokens('abcd'.repeat(10))).toBe(10);
     expect(estimateTokens('日本語')).toBe(3);
     const task = 'x'.repeat(400); // 100 tokens
-    const p = projectCost(task, makeParams({ max_tokens: 1000 }), pricing);
+    const p = projectCost(task, makeParams({ max_tokens: 1000, judge_max_tokens: 500 }), pricing);
+    // two passes (auto, margin_threshold 2), each with a possible re-ask for one missed draft
     expect(p.calls.map((c) => [c.stage, c.model, c.input_tokens, c.output_tokens])).toEqual([
       ['debate', 'gpt-5.4-mini', 300, 1000],
       ['debate', 'claude-sonnet-4-6', 300, 1000],
-      ['judge', 'gpt-5.4', 250 + 100 + 2 * 1030, 200],
-      ['judge', 'gpt-5.4', 250 + 100 + 2 * 1030, 200],
+      ['judge', 'gpt-5.4', 250 + 100 + 2 * 1030, 500],
+      ['judge', 'gpt-5.4', 250 + 100 + 1030, 500],
+      ['judge', 'gpt-5.4', 250 + 100 + 2 * 1030, 500],
+      ['judge', 'gpt-5.4', 250 + 100 + 1030, 500],
     ]);
-    const expected = (300 * 0.75 + 1000 * 4.5 + 300 * 3 + 1000 * 15 + 2 * (2410 * 2.5 + 200 * 15)) / 1e6;
+    const expected = (300 * 0.75 + 1000 * 4.5 + 300 * 3 + 1000 * 15 + 2 * (2410 * 2.5 + 500 * 15) + 2 * (1380 * 2.5 + 500 * 15)) / 1e6;
     expect(p.total_usd).toBeCloseTo(expected, 6);
-    expect(p.total_tokens).toBe(1300 * 2 + 2610 * 2);
+    expect(p.total_tokens).toBe(1300 * 2 + 2 * (2910 + 1880));
     expect(p).toMatchObject({ within_budget: true, budget_detail: null, unpriced_models: [] });
   });
 
@@ -201,8 +204,10 @@ describe('cost meter', () => {
 
 describe('projection: judge passes follow the pipeline', () => {
   const pricing = loadPricing(null, {});
-  it('no swap pass is projected when margin_threshold is 0', () => {
-    const p = projectCost('t', makeParams({ margin_threshold: 0 }), pricing);
-    expect(p.calls.filter((c) => c.stage === 'judge')).toHaveLength(1);
+  it('no swap pass is projected when margin_threshold is 0 or judge_passes is 1; judge_passes 2 always projects two', () => {
+    const judgeCalls = (over: Parameters<typeof makeParams>[0]) => projectCost('t', makeParams(over), pricing).calls.filter((c) => c.stage === 'judge').length;
+    expect(judgeCalls({ margin_threshold: 0 })).toBe(2); // one pass and its re-ask
+    expect(judgeCalls({ judge_passes: '1' })).toBe(2);
+    expect(judgeCalls({ judge_passes: '2', margin_threshold: 0 })).toBe(4);
   });
 });

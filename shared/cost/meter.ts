@@ -35,11 +35,18 @@ export function createCostMeter(
     judge: { usd: 0, priced: true, input: 0, output: 0 },
   };
   const unpriced = new Set<string>();
+  // Calls without usage: budgets count an estimate of their tokens (and say so).
+  let estimated = 0;
+  const used = new Map<string, { provider: string; model: string; input_per_mtok: number; output_per_mtok: number }>();
+  const notePrice = (provider: string, model: string) => {
+    const rate = pricing.lookup(provider, model);
+    if (rate) used.set(`${provider}/${model}`, { provider, model, input_per_mtok: rate.input, output_per_mtok: rate.output });
+  };
   let exceeded = false;
   let detail: string | null = null;
 
   const spentUsd = () => roundUsd(stages.debate.usd + stages.judge.usd);
-  const spentTokens = () => stages.debate.input + stages.debate.output + stages.judge.input + stages.judge.output;
+  const spentTokens = () => stages.debate.input + stages.debate.output + stages.judge.input + stages.judge.output + estimated;
 
   const over = (): string | null => {
     if (params.budget_usd !== null && spentUsd() >= params.budget_usd) {
@@ -47,7 +54,7 @@ export function createCostMeter(
       return `budget_usd reached: actual spend $${fmtUsd(spentUsd())}${partial} ≥ budget $${params.budget_usd}; no new calls were launched`;
     }
     if (params.budget_tokens !== null && spentTokens() >= params.budget_tokens)
-      return `budget_tokens reached: ${spentTokens()} tokens used ≥ budget ${params.budget_tokens}; no new calls were launched`;
+      return `budget_tokens reached: ${spentTokens()} tokens used${estimated ? ` (${estimated} of them estimated for calls that reported no usage)` : ''} ≥ budget ${params.budget_tokens}; no new calls were launched`;
     return null;
   };
 
@@ -55,9 +62,11 @@ export function createCostMeter(
 
   return {
     price: (provider, model, usage) => pricing.usd(provider, model, usage),
-    record(stage, provider, model, usage: Usage | null) {
+    record(stage, provider, model, usage: Usage | null, estimate?: Usage) {
       const st = stages[stage];
+      notePrice(provider, model);
       if (!usage) {
+        if (estimate) estimated += estimate.input_tokens + estimate.output_tokens;
         const rate = pricing.lookup(provider, model);
         if (rate && rate.input === 0 && rate.output === 0) return; // free model: $0 is known
         st.priced = false;
@@ -96,6 +105,8 @@ export function createCostMeter(
         judge: stageCost(stages.judge),
         total: stageCost(total),
         unpriced_models: [...unpriced],
+        ...(estimated ? { estimated_tokens: estimated } : {}),
+        prices: [...used.values()],
         budget: { usd: params.budget_usd, tokens: params.budget_tokens, exceeded, detail },
       };
     },

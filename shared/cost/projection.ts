@@ -2,10 +2,12 @@
 // budget_usd / budget_tokens before anything is launched.
 //
 // Per debater: input = prompt overhead + the task (+ grounded passages), output = max_tokens.
-// Per judge pass: input = overhead + the task + every draft at max_tokens, output = a score entry per
-// draft (capped at max_tokens). With two or more debaters, a second (swap) judge pass is projected
-// whenever margin_threshold > 0 (it runs when the top two are closer than that); a single debater
-// gets one judge pass, none on fastpath.
+// Per judge call: input = overhead + the task + every draft at max_tokens, output = judge_max_tokens
+// (the judge's own cap: a reasoning judge may spend all of it). Judge passes: judge_passes 1 → one,
+// 2 → two, auto → two whenever margin_threshold > 0 (the swap pass runs when the top two are closer
+// than that); each pass may be followed by one re-ask for labels it missed (projected too, so the
+// figure stays an upper bound). A single debater gets one judge pass, none on fastpath. With
+// publish: synthesize, the chairman's call is projected as a judge-stage call.
 import type { CostProjection, RunParameters } from '../api/index.js';
 import type { Pricing } from './pricing.js';
 import { roundUsd } from './pricing.js';
@@ -13,6 +15,9 @@ import { roundUsd } from './pricing.js';
 export const DEBATE_OVERHEAD_TOKENS = 200;
 export const JUDGE_OVERHEAD_TOKENS = 250;
 export const JUDGE_TOKENS_PER_DRAFT_OUT = 90;
+/** The synthesis step reads at most this many top-ranked drafts. */
+export const SYNTHESIS_DRAFTS = 3;
+export const SYNTHESIS_OVERHEAD_TOKENS = 250;
 export const JUDGE_TOKENS_PER_DRAFT_IN = 30;
 /** Grounded mode adds up to this many retrieved-passage tokens to each debater's prompt. */
 export const GROUNDED_CONTEXT_TOKENS = 1000;
@@ -38,7 +43,8 @@ export interface ProjectionOptions {
 type ProjectionParams = Pick<
   RunParameters,
   'debaters' | 'judge' | 'max_tokens' | 'max_debaters' | 'fastpath' | 'margin_threshold' | 'grounded_corpus' | 'budget_usd' | 'budget_tokens'
->;
+> &
+  Partial<Pick<RunParameters, 'judge_passes' | 'judge_max_tokens' | 'publish' | 'chairman'>>;
 
 export function projectCost(task: string, params: ProjectionParams, pricing: Pricing, opts: ProjectionOptions = {}): CostProjection {
   const debaters = params.debaters.slice(0, params.max_debaters);
@@ -55,12 +61,20 @@ export function projectCost(task: string, params: ProjectionParams, pricing: Pri
 
   for (const d of debaters) add('debate', d.provider, d.model, DEBATE_OVERHEAD_TOKENS + taskTokens + contextTokens, params.max_tokens);
 
-  const passes = opts.judgePasses ?? (debaters.length >= 2 ? (params.margin_threshold > 0 ? 2 : 1) : params.fastpath ? 0 : 1);
   const n = debaters.length;
+  const mode = params.judge_passes ?? 'auto';
+  const two = mode === '2' || (mode === 'auto' && params.margin_threshold > 0);
+  const passes = opts.judgePasses ?? (n >= 2 ? (mode === '1' ? 1 : two ? 2 : 1) : params.fastpath ? 0 : 1);
+  // Schema-1 parameters have no judge cap: the judge got max(max_tokens, 200 + 120 per draft).
+  const judgeOut = params.judge_max_tokens ?? Math.max(params.max_tokens, 200 + 120 * n);
+  const judgeIn = (drafts: number) => JUDGE_OVERHEAD_TOKENS + taskTokens + drafts * (params.max_tokens + JUDGE_TOKENS_PER_DRAFT_IN);
   for (let p = 0; p < passes; p++) {
-    const input = JUDGE_OVERHEAD_TOKENS + taskTokens + n * (params.max_tokens + JUDGE_TOKENS_PER_DRAFT_IN);
-    const output = Math.min(params.max_tokens, 20 + n * JUDGE_TOKENS_PER_DRAFT_OUT);
-    add('judge', params.judge.provider, params.judge.model, input, output);
+    add('judge', params.judge.provider, params.judge.model, judgeIn(n), judgeOut);
+    if (n >= 2) add('judge', params.judge.provider, params.judge.model, judgeIn(n - 1), judgeOut); // a re-ask for missed labels
+  }
+  if (params.publish === 'synthesize' && params.chairman && n >= 1) {
+    const top = Math.min(n, SYNTHESIS_DRAFTS);
+    add('judge', params.chairman.provider, params.chairman.model, SYNTHESIS_OVERHEAD_TOKENS + taskTokens + top * (params.max_tokens + JUDGE_TOKENS_PER_DRAFT_IN), params.max_tokens);
   }
 
   const totalTokens = calls.reduce((s, c) => s + c.input_tokens + c.output_tokens, 0);

@@ -6,8 +6,10 @@ import { ProviderCallError } from '../providers/errors.js';
 import { withRetry, type RetryOptions } from '../providers/retry.js';
 import { appliedTemperature } from '../providers/temperature.js';
 import type { LlmProvider } from '../providers/types.js';
+import { estimateTokens } from '../cost/projection.js';
 import { parseDraft } from './parse.js';
 import { DRAFT_SYSTEM, draftPrompt } from './prompts.js';
+import { DRAFT_SCHEMA } from './schemas.js';
 
 export const MAX_DEBATERS = 6;
 
@@ -15,11 +17,22 @@ export interface CallHooks {
   /** Stops new calls once a budget is spent. */
   canLaunch(): { ok: boolean; reason: string | null };
   price(provider: string, model: string, usage: Usage | null): number | null;
-  record(provider: string, model: string, usage: Usage | null): void;
+  /** `estimate` is what budgets count when usage is null (the provider reported none). */
+  record(provider: string, model: string, usage: Usage | null, estimate?: Usage): void;
+}
+
+/** A token estimate for a call that reported no usage (~4 characters per token). */
+export function estimateUsage(sent: string, received: string): Usage {
+  const i = estimateTokens(sent);
+  const o = estimateTokens(received);
+  return { input_tokens: i, output_tokens: o, total_tokens: i + o };
 }
 
 export interface DebateOptions {
+  /** The task as sent to the providers (redacted when outbound redaction is on). */
   task: string;
+  /** Per-call answer cap in characters (null: none). */
+  max_answer_chars: number | null;
   /** Extra context from the guardrails (grounded passages), or null. */
   context: string | null;
   /** The thread's earlier turns, a prompt section built by shared/threads; null/absent on a first turn. */
@@ -98,6 +111,7 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   type Redactor = ReturnType<typeof createStreamRedactor>;
   let current: Redactor | null = null;
   let attemptNo = 0;
+  const prompt = draftPrompt(o.task, o.context);
   const result = await withRetry(
     (signal) => {
       const mine = ++attemptNo;
@@ -112,11 +126,13 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
       return provider.complete({
         model: d.model,
         system: DRAFT_SYSTEM,
-        prompt: draftPrompt(o.task, o.context, o.thread ?? null),
+        prompt,
         max_tokens: o.max_tokens,
         temperature: o.temperature,
         signal,
         json: true,
+        schema: DRAFT_SCHEMA,
+        maxChars: o.max_answer_chars,
         onDelta,
       });
     },
@@ -132,25 +148,48 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   const rest = result.ok ? (current as Redactor | null)?.flush() : null;
   if (rest) o.emit({ type: 'draft.delta', draft_id: d.id, text: rest });
   // An attempt cut off by a timeout or a cancel may have been billed without reporting usage.
-  if (cutOff(result.attempts)) o.hooks.record(d.provider, d.model, null);
+  if (cutOff(result.attempts)) o.hooks.record(d.provider, d.model, null, estimateUsage(DRAFT_SYSTEM + prompt, ''));
   if (!result.ok) {
     draft.status = result.outcome === 'timeout' ? 'timeout' : result.outcome === 'cancelled' ? 'cancelled' : 'failed';
     draft.error = result.error.message;
     return finish();
   }
-  const { text, usage, response_model } = result.value;
+  const { text, usage, response_model, finish_reason, truncated, structured, cut_error } = result.value;
   draft.usage = usage;
+  draft.finish_reason = finish_reason;
+  draft.structured = structured;
   draft.response_model = response_model && response_model !== d.model ? response_model : null;
-  o.hooks.record(d.provider, d.model, usage);
+  const estimate = usage ? undefined : estimateUsage(DRAFT_SYSTEM + prompt, text);
+  if (estimate) draft.estimated_tokens = estimate.total_tokens;
+  o.hooks.record(d.provider, d.model, usage, estimate);
   draft.cost_usd = cutOff(result.attempts) ? null : o.hooks.price(d.provider, d.model, usage);
   draft.raw = text;
-  if (!text.trim()) {
+  // Cut answers are kept for the record but are never usable: not parsed into an answer.
+  if (truncated) {
+    draft.truncated = truncated;
     draft.status = 'failed';
-    draft.error = 'the model returned an empty response';
-    draft.parse_error = 'empty response';
+    draft.error =
+      truncated === 'length'
+        ? `unusable: the answer was cut off at the token cap (${finish_reason}, max_tokens ${o.max_tokens})`
+        : truncated === 'answer_cap'
+          ? `unusable: the answer passed max_answer_chars (${o.max_answer_chars}); the stream was stopped and ${text.length} characters kept`
+          : `unusable: partial answer — ${cut_error ?? 'the stream was cut'}`;
+    draft.parse_error = 'truncated';
     return finish();
   }
-  Object.assign(draft, parseDraft(text));
+  const parsed = parseDraft(text);
+  const { unusable, ...fields } = parsed;
+  Object.assign(draft, fields);
+  if (unusable) {
+    draft.status = 'failed';
+    draft.error = `unusable: ${unusable}`;
+    return finish();
+  }
+  // Identical raw and answer text (a plain-text answer) is stored once.
+  if (draft.answer === text.trim()) {
+    draft.raw = '';
+    draft.raw_is_answer = true;
+  }
   draft.status = 'ok';
   return finish();
 }

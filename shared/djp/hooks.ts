@@ -36,8 +36,9 @@ export interface CostMeter {
   /** USD for one call's usage, or null when the model is unpriced or usage unknown. */
   price(provider: string, model: string, usage: Usage | null): number | null;
   /** Records actual spend of a finished call. `usage: null` means the call may have been billed but
-   *  reported no usage (cut off by a timeout or cancel): its stage's USD becomes unknown (null). */
-  record(stage: 'debate' | 'judge', provider: string, model: string, usage: Usage | null): void;
+   *  reported no usage (cut off, or a provider that sends none): its stage's USD becomes unknown
+   *  (null), and budgets count `estimate` instead (recorded as estimated_tokens). */
+  record(stage: 'debate' | 'judge', provider: string, model: string, usage: Usage | null, estimate?: Usage): void;
   /** False once actual spend has crossed a budget: the pipeline launches no new calls. */
   canLaunch(): { ok: boolean; reason: string | null };
   /** The artifact's cost section: actual spend per stage, the projection, budget state. */

@@ -39,6 +39,9 @@ export interface ParsedDraft {
   safety_flags: string[];
   parse: ParseMode;
   parse_error: string | null;
+  /** Why this text can never be published as an answer (empty answer, JSON without an answer,
+   *  broken JSON); null when it can. Raw JSON text is never an answer. */
+  unusable: string | null;
 }
 
 function strings(v: unknown): string[] {
@@ -46,14 +49,27 @@ function strings(v: unknown): string[] {
   return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).filter((s) => s.trim() !== '');
 }
 
+/** Text that is (or tries to be) JSON: never published as prose. */
+const looksLikeJson = (t: string) => /^\s*(?:[{[]|```)/.test(t) || /"answer"\s*:/.test(t);
+
 export function parseDraft(raw: string): ParsedDraft {
   const got = extractJson(raw);
-  const asRaw = (why: string): ParsedDraft => ({ answer: raw.trim(), evidence: [], confidence: null, safety_flags: [], parse: 'raw', parse_error: why });
-  if ('error' in got) return asRaw(got.error);
+  const asRaw = (why: string, unusable: string | null): ParsedDraft => ({
+    answer: unusable ? '' : raw.trim(),
+    evidence: [],
+    confidence: null,
+    safety_flags: [],
+    parse: 'raw',
+    parse_error: why,
+    unusable,
+  });
+  if (!raw.trim()) return asRaw('empty response', 'the model returned an empty response');
+  if ('error' in got) return asRaw(got.error, looksLikeJson(raw) ? `the answer is broken JSON (${got.error})` : null);
   const v = got.value;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return asRaw('JSON is not an object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return asRaw('JSON is not an object', 'the model returned JSON that is not an object');
   const o = v as Record<string, unknown>;
-  if (typeof o.answer !== 'string' || !o.answer.trim()) return asRaw('JSON has no "answer" string');
+  if (typeof o.answer !== 'string') return asRaw('JSON has no "answer" string', 'the model returned JSON without an "answer" string');
+  if (!o.answer.trim()) return asRaw('the "answer" is empty', 'the answer is empty or only whitespace');
   let confidence: number | null = null;
   const c = typeof o.confidence === 'string' ? Number(o.confidence) : o.confidence;
   if (typeof c === 'number' && Number.isFinite(c)) confidence = Math.min(1, Math.max(0, c));
@@ -64,6 +80,7 @@ export function parseDraft(raw: string): ParsedDraft {
     safety_flags: strings(o.safety_flags),
     parse: got.mode,
     parse_error: null,
+    unusable: null,
   };
 }
 
@@ -83,8 +100,16 @@ export function parseJudge(raw: string, labels: string[]): { entries: ParsedJudg
   const got = extractJson(raw);
   if ('error' in got) return { error: got.error };
   const v = got.value as { scores?: unknown } | unknown[];
-  const list = Array.isArray(v) ? v : v && typeof v === 'object' && Array.isArray((v as { scores?: unknown }).scores) ? ((v as { scores: unknown[] }).scores) : null;
-  if (!list) return { error: 'judge JSON has no "scores" array' };
+  const sc = v && typeof v === 'object' && !Array.isArray(v) ? (v as { scores?: unknown }).scores : undefined;
+  // Two shapes: the prompt's array of {label, …}, and native structured output's object keyed by label.
+  const list = Array.isArray(v)
+    ? v
+    : Array.isArray(sc)
+      ? sc
+      : sc && typeof sc === 'object'
+        ? Object.entries(sc as Record<string, unknown>).map(([label, e]) => (e && typeof e === 'object' ? { label, ...(e as object) } : e))
+        : null;
+  if (!list) return { error: 'judge JSON has no "scores"' };
   const entries: ParsedJudgeEntry[] = [];
   const problems: string[] = [];
   const known = new Set(labels);

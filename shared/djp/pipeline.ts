@@ -13,7 +13,7 @@ import {
   type ThreadInfo,
   type RunParameters,
 } from '../api/index.js';
-import { policyAllows, type Policy } from '../config/policy.js';
+import { policyAllows, policyRecord, type Policy } from '../config/policy.js';
 import { redactEvent } from '../guardrails/events.js';
 import type { RetryOptions } from '../providers/retry.js';
 import type { LlmProvider } from '../providers/types.js';
@@ -23,6 +23,7 @@ import { rankScores, runJudge, skippedJudge } from './judge.js';
 import { decidePublish } from './publish.js';
 import { safeCostMeter, safeGuardrails, type HookFailure } from './safe-hooks.js';
 import { nextTurn } from './turns.js';
+import { refName } from './publish.js';
 
 export interface PipelineInput {
   runId: string;
@@ -45,7 +46,8 @@ export interface PipelineInput {
   /** Attachments the run uses (recorded in the artifact); their text reaches the prompts as the
    *  grounding corpus through `guardrails`. */
   attachments?: RunAttachment[];
-  /** Warnings found while preparing the run (an attachment that could not be read), emitted after run.started. */
+  /** Warnings found while preparing the run (an attachment that could not be read, a replay of
+   *  redacted text), emitted after run.started. */
   warnings?: string[];
 }
 
@@ -70,7 +72,17 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   const timings = { debate: 0, judge: 0, publish: 0, total: 0 };
 
   // Every event leaves through the run's redactor (provider errors and judge reasons can echo secrets).
-  const emit = plain ? input.emit : (e: RunEventInput) => input.emit(redactEvent(e, (t) => g.redactText(t)));
+  // Warnings are also kept for the artifact.
+  const warnings: string[] = [];
+  const emitOut = plain ? input.emit : (e: RunEventInput) => input.emit(redactEvent(e, (t) => g.redactText(t)));
+  const emit = (e: RunEventInput) => {
+    if (e.type === 'warning') warnings.push(plain ? e.message : g.redactText(e.message));
+    emitOut(e);
+  };
+  // Outbound privacy: with redact_outbound, providers get the redacted task, passages and judge
+  // prompt (the same rules as storage); off, they get the raw text while storage stays redacted.
+  const outbound = !plain && params.redact_outbound ? (t: string) => g.redactText(t) : undefined;
+  const sentTask = outbound ? outbound(input.task) : input.task;
   const debaters = params.debaters.slice(0, 6);
   emit({
     type: 'run.started',
@@ -83,11 +95,14 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   // The thread section comes from stored (already redacted) artifacts; it is scrubbed with this
   // run's rules too before any model sees it.
   const thread = input.thread?.section ? g.redactText(input.thread.section) : null;
+  if (debaters.length === 1) emit({ type: 'warning', message: `one debater (${refName(debaters[0]!)}): there is no debate, the judge scores a single draft` });
+  const self = debaters.map((m, i) => ({ m, id: `d${i + 1}` })).filter(({ m }) => m.provider === params.judge.provider && m.model === params.judge.model);
+  if (self.length) emit({ type: 'warning', message: `the judge ${refName(params.judge)} also wrote ${self.map((x) => x.id).join(', ')}: it judges its own model` });
 
   const hooks = (stage: 'debate' | 'judge'): CallHooks => ({
     canLaunch: () => cost.canLaunch(),
     price: (p, m, u) => cost.price(p, m, u),
-    record: (p, m, u) => cost.record(stage, p, m, u),
+    record: (p, m, u, est) => cost.record(stage, p, m, u, est),
   });
 
   // --- debate ---
@@ -101,9 +116,10 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     }
   }
   const drafts: Draft[] = await runDebate(debaters, {
-    task: input.task,
-    context,
-    thread,
+    task: sentTask,
+    context: context && outbound ? outbound(context) : context,
+    max_answer_chars: params.max_answer_chars,
+    thread: thread && outbound ? outbound(thread) : thread,
     max_tokens: params.max_tokens,
     temperature: params.temperature,
     timeout_s: params.timeout_s,
@@ -120,6 +136,10 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
 
   // --- guardrail checks on each usable draft ---
   const usable = drafts.filter(isUsable);
+  if (usable.length === 1 && drafts.length > 1 && !signal?.aborted) {
+    const others = drafts.filter((d) => d !== usable[0]).map((d) => `${d.id} ${d.status}${d.error ? `: ${d.error}` : ''}`);
+    emit({ type: 'warning', message: `only one usable draft (${usable[0]!.id}): no debate took place (${others.join('; ')})` });
+  }
   const verdicts = new Map<string, DraftVerdict>();
   const disqualified = new Map<string, string>();
   for (const d of usable) {
@@ -142,13 +162,15 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     judge = skippedJudge(params.judge, 'fastpath: exactly one usable draft, judge not needed', disqScores, [eligible[0]!.id]);
   } else {
     judge = await runJudge({
-      task: input.task,
-      thread,
+      task: sentTask,
+      thread: thread && outbound ? outbound(thread) : thread,
       drafts: usable,
       disqualified,
       model: params.judge,
       providerFor: input.providerFor,
-      max_tokens: params.max_tokens,
+      max_tokens: params.judge_max_tokens ?? params.max_tokens,
+      passes: params.judge_passes,
+      outbound,
       timeout_s: params.timeout_s,
       seed: params.seed,
       margin_threshold: params.margin_threshold,
@@ -158,8 +180,9 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
       hooks: hooks('judge'),
       retry: input.retry,
     });
-    if (judge.status === 'ok') judge.ranking = rankScores(judge.scores, usable, allowed);
+    if (judge.status === 'ok' || judge.status === 'partial') judge.ranking = rankScores(judge.scores, usable, allowed);
   }
+  if (self.length) judge.self_judged = self.map((x) => x.id);
   if (judge.status === 'skipped') emit({ type: 'judge.done', pass: 0, status: 'skipped', error: judge.reason, scores: judge.scores });
   timings.judge = Date.now() - tJudge;
   await nextTurn();
@@ -204,6 +227,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     timings_ms: timings,
     thread: input.thread?.info ?? { id: input.runId, parent_id: null, turn: 1, context: null },
     attachments: input.attachments ?? [],
+    policy: policyRecord(input.policy),
+    warnings,
   };
   // Redaction runs before anything is released or stored; its events land in guardrails.summary().
   const redacted = g.redact(draft);

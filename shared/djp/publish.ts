@@ -1,5 +1,6 @@
 // Publish: the top-ranked draft from an allowed model that passed its checks is released word for
-// word; otherwise advisory_only with the reason; with no usable draft, none.
+// word (a `prefer` policy may pick a lower-ranked one, and says so with both scores); otherwise
+// advisory_only with the reason; with no usable draft, none. The reason always names the scores.
 import type { Draft, Judge, Publish } from '../api/index.js';
 import { policyAllows, policyPrefers, type Policy } from '../config/policy.js';
 import type { DraftVerdict } from './hooks.js';
@@ -32,6 +33,13 @@ const base = (status: Publish['status'], reason: string, d: Draft | null = null,
 function failureSummary(drafts: Draft[]): string {
   if (drafts.length === 0) return 'no debaters';
   return drafts.map((d) => `${d.id} ${refName(d)}: ${d.status}${d.error ? ` (${d.error})` : ''}`).join('; ');
+}
+
+/** "d3 (anthropic/claude-sonnet-4-6, 9/10)" */
+function described(d: Draft, judge: Judge): string {
+  const s = judge.scores.find((x) => x.draft_id === d.id);
+  const score = s?.status === 'scored' && s.score !== null ? `, ${Math.round(s.score * 100) / 100}/10` : '';
+  return `${d.id} (${refName(d)}${score})`;
 }
 
 export function decidePublish(p: PublishInput): Publish {
@@ -78,9 +86,14 @@ export function decidePublish(p: PublishInput): Publish {
     out.passed_over = passedOver;
     return out;
   }
+  const top = ranked[0]!;
+  let why: string;
+  if (chosen !== eligible[0]) why = `${described(chosen, p.judge)} preferred by policy "${p.policy.name}" over ${described(eligible[0]!, p.judge)}`;
+  else if (chosen === top) why = `${described(chosen, p.judge)} is the judge's top-ranked draft and passed the guardrails`;
+  else why = `${described(chosen, p.judge)} is the top-ranked draft that may be published; ${passedOver.filter((x) => x.draft_id !== chosen.id).map((x) => `${described(byId.get(x.draft_id)!, p.judge)} was passed over: ${x.reasons.join(', ')}`).join('; ')}`;
   const out = p.requireApproval
-    ? base('pending_approval', `awaiting approval: ${chosen.id} (${refName(chosen)}) is ready to publish`, chosen, chosen.answer)
-    : base('published', `top-ranked allowed draft ${chosen.id} (${refName(chosen)})${preferred && preferred !== eligible[0] ? ', preferred by policy' : ''}`, chosen, chosen.answer);
+    ? base('pending_approval', `awaiting approval: ${why}`, chosen, chosen.answer)
+    : base('published', why, chosen, chosen.answer);
   out.passed_over = passedOver;
   return out;
 }

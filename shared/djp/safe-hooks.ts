@@ -149,9 +149,9 @@ export function safeCostMeter(c: CostMeter, onFailure: (f: HookFailure) => void)
         return null;
       }
     },
-    record(stage, p, m, u) {
+    record(stage, p, m, u, est) {
       try {
-        c.record(stage, p, m, u);
+        c.record(stage, p, m, u, est);
       } catch (e) {
         unknown = true;
         fail('record', e);

@@ -8,7 +8,7 @@ import { checkContent } from './content-checks.js';
 import { Bm25Index } from './grounding/bm25.js';
 import { checkCitations, countValid, type CheckedCitation } from './grounding/citations.js';
 import { loadCorpusCached, type Corpus, type Passage } from './grounding/corpus.js';
-import { createRedactor, loadRulesFile, type Redactor, type RulesFile } from './redaction.js';
+import { createRedactor, loadRulesFile, parseRulesFile, type Redactor, type RulesFile } from './redaction.js';
 
 export { redactSecrets } from './redaction.js';
 export { createStreamRedactor } from './stream.js';
@@ -22,6 +22,8 @@ export interface GuardrailOptions {
   corpus?: Corpus;
   /** Passages retrieved into the debaters' prompt. */
   topK?: number;
+  /** The custom rules as stored by an earlier run (replay): used instead of reading redaction_rules. */
+  rulesContent?: string | null;
   /**
    * When set (the hosted server should set it), grounded_corpus and redaction_rules must resolve
    * inside one of these folders; anything else is refused — a web user must not make the server read
@@ -55,7 +57,8 @@ function checkPath(path: string, field: 'grounded_corpus' | 'redaction_rules', r
 export type GuardrailParams = Pick<
   RunParameters,
   'require_citations' | 'grounded_corpus' | 'grounded_required' | 'redact' | 'redaction_rules'
->;
+> &
+  Partial<Pick<RunParameters, 'redact_outbound'>>;
 
 export interface RunGuardrails extends GuardrailHooks {
   readonly redactor: Redactor;
@@ -71,8 +74,20 @@ export async function createGuardrails(params: GuardrailParams, opts: GuardrailO
   if (params.grounded_required > 0 && !params.grounded_corpus && !opts.corpus)
     throw new DjpError('invalid', 'grounded_required: needs grounded_corpus (a folder of .md, .txt or .pdf files)', 'grounded_required');
   if (params.grounded_corpus && !opts.corpus) checkPath(params.grounded_corpus, 'grounded_corpus', opts.allowedRoots);
-  if (params.redaction_rules) checkPath(params.redaction_rules, 'redaction_rules', opts.allowedRoots);
-  const rules: RulesFile | null = params.redaction_rules ? await loadRulesFile(params.redaction_rules) : null;
+  // Stored rules content (replay) needs no file: a moved or edited rules file changes nothing.
+  if (params.redaction_rules && !opts.rulesContent) checkPath(params.redaction_rules, 'redaction_rules', opts.allowedRoots);
+  const rules: RulesFile | null = opts.rulesContent
+    ? parseRulesFile(params.redaction_rules ?? '(stored rules)', opts.rulesContent)
+    : params.redaction_rules
+      ? await loadRulesFile(params.redaction_rules)
+      : null;
+  const redactionSummary = (): Guardrails['redaction'] => ({
+    enabled: params.redact,
+    rules_file: params.redaction_rules,
+    events: redactor.events(),
+    outbound: params.redact_outbound ?? false,
+    rules_content: rules?.content ?? null,
+  });
   const corpus = opts.corpus ?? (params.grounded_corpus ? await loadCorpusCached(params.grounded_corpus) : null);
   const index = corpus ? new Bm25Index<Passage>(corpus.passages) : null;
   const redactor = createRedactor({ enabled: params.redact, rules });
@@ -158,7 +173,7 @@ export async function createGuardrails(params: GuardrailParams, opts: GuardrailO
       g.reason = rn(g.reason, 'grounding');
     }
     out.approval.reason = rn(out.approval.reason, 'approval');
-    out.guardrails.redaction = { enabled: params.redact, rules_file: params.redaction_rules, events: redactor.events() };
+    out.guardrails.redaction = redactionSummary();
     return out;
   };
 
@@ -203,7 +218,7 @@ export async function createGuardrails(params: GuardrailParams, opts: GuardrailO
           ...c,
           failures: c.failures.map((f) => ({ check: f.check, detail: redactOnce(f.detail, 'guardrails') })),
         })),
-        redaction: { enabled: params.redact, rules_file: params.redaction_rules, events: redactor.events() },
+        redaction: redactionSummary(),
         grounding: grounding(),
       };
     },

@@ -205,6 +205,8 @@ const RulesFileSchema = z
 
 export interface RulesFile {
   path: string;
+  /** The file's text as read (stored in the artifact; replay uses it). */
+  content: string;
   strategy: Strategy | null;
   disableBuiltin: string[];
   rules: RedactionRule[];
@@ -241,7 +243,7 @@ export function parseRulesFile(path: string, content: string): RulesFile {
     if (pattern.test('')) throw rulesError(path, `rules[${i}].pattern`, 'matches the empty string');
     return { name: r.name, type: r.type ?? r.name, pattern, ...(r.strategy ? { strategy: r.strategy } : {}), secret: false };
   });
-  return { path, strategy: parsed.data.strategy ?? null, disableBuiltin: parsed.data.disable_builtin ?? [], rules };
+  return { path, content, strategy: parsed.data.strategy ?? null, disableBuiltin: parsed.data.disable_builtin ?? [], rules };
 }
 
 export async function loadRulesFile(path: string): Promise<RulesFile> {

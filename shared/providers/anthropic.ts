@@ -1,15 +1,22 @@
 // Anthropic Messages through the official `@anthropic-ai/sdk`, streaming; usage from message_start
-// (input) and message_delta (output). The Messages API of @anthropic-ai/sdk 1.x has no `temperature`
-// (MessageCreateParams dropped it; checked against 1.14.0), so the run's temperature is not sent and
-// the artifact records temperature: null for Anthropic calls (providers/temperature.ts).
+// (input) and message_delta (output), stop_reason from message_delta. The Messages API of
+// @anthropic-ai/sdk 1.x has no `temperature` (MessageCreateParams dropped it; checked against
+// 1.14.0), so the run's temperature is not sent and the artifact records temperature: null for
+// Anthropic calls (providers/temperature.ts). JSON is asked for natively with
+// `output_config: { format: { type: 'json_schema', schema } }` (OutputConfig / JSONOutputFormat in
+// @anthropic-ai/sdk/resources/messages); without a schema the prompt alone asks for JSON.
 import type Anthropic from '@anthropic-ai/sdk';
+import type { MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
 import { fromSdkError } from './errors.js';
 import { abortKind } from './openai.js';
-import type { CompletionRequest, CompletionResult, LlmProvider } from './types.js';
+import { isLengthStop, streamFailure, TextCollector } from './streaming.js';
+import type { CompletionRequest, CompletionResult, LlmProvider, StructuredMode } from './types.js';
 
 export interface AnthropicProviderOptions {
   apiKey: string;
   baseURL?: string | null;
+  /** Send output_config.format json_schema when the request has a schema (default true). */
+  structured?: boolean;
 }
 
 // The SDK is loaded on the first call, not at startup (see openai.ts).
@@ -18,6 +25,7 @@ const loadSdk = (): Promise<typeof Anthropic> => (sdk ??= import('@anthropic-ai/
 
 export function createAnthropicProvider(opts: AnthropicProviderOptions): LlmProvider {
   let client: Anthropic | null = null;
+  const structured = opts.structured ?? true;
   return {
     id: 'anthropic',
     prepare: () => loadSdk().then(
@@ -26,39 +34,51 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): LlmProv
     ),
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       const AnthropicSdk = await loadSdk();
+      const mode: StructuredMode | null = !req.json ? null : structured && req.schema ? 'json_schema' : 'prompt';
       try {
         client ??= new AnthropicSdk({ apiKey: opts.apiKey, baseURL: opts.baseURL ?? undefined, maxRetries: 0, timeout: 3_600_000 });
-        const stream = await client.messages.create(
-          {
-            model: req.model,
-            system: req.system,
-            messages: [{ role: 'user', content: req.prompt }],
-            max_tokens: req.max_tokens,
-            stream: true,
-          },
-          { signal: req.signal },
-        );
-        let text = '';
+        const params: MessageCreateParamsStreaming = {
+          model: req.model,
+          system: req.system,
+          messages: [{ role: 'user', content: req.prompt }],
+          max_tokens: req.max_tokens,
+          ...(mode === 'json_schema' ? { output_config: { format: { type: 'json_schema' as const, schema: req.schema!.schema } } } : {}),
+          stream: true,
+        };
+        const stream = await client.messages.create(params, { signal: req.signal });
+        const got = new TextCollector(req.maxChars, req.onDelta);
         let input = 0;
         let output = 0;
         let sawUsage = false;
         let model: string | null = null;
-        for await (const ev of stream) {
-          if (ev.type === 'message_start') {
-            model = ev.message.model ?? null;
-            input = ev.message.usage?.input_tokens ?? 0;
-            output = ev.message.usage?.output_tokens ?? 0;
-            sawUsage = !!ev.message.usage;
-          } else if (ev.type === 'content_block_delta' && ev.delta.type === 'text_delta') {
-            text += ev.delta.text;
-            req.onDelta?.(ev.delta.text);
-          } else if (ev.type === 'message_delta' && ev.usage) {
-            output = ev.usage.output_tokens ?? output;
-            if (typeof ev.usage.input_tokens === 'number') input = ev.usage.input_tokens;
-            sawUsage = true;
+        let stop: string | null = null;
+        const usage = () => (sawUsage ? { input_tokens: input, output_tokens: output, total_tokens: input + output } : null);
+        try {
+          for await (const ev of stream) {
+            if (ev.type === 'message_start') {
+              model = ev.message.model ?? null;
+              input = ev.message.usage?.input_tokens ?? 0;
+              output = ev.message.usage?.output_tokens ?? 0;
+              sawUsage = !!ev.message.usage;
+            } else if (ev.type === 'content_block_delta' && ev.delta.type === 'text_delta') {
+              if (!got.push(ev.delta.text)) break; // answer cap reached
+            } else if (ev.type === 'message_delta') {
+              if (ev.delta?.stop_reason) stop = ev.delta.stop_reason;
+              if (ev.usage) {
+                output = ev.usage.output_tokens ?? output;
+                if (typeof ev.usage.input_tokens === 'number') input = ev.usage.input_tokens;
+                sawUsage = true;
+              }
+            }
           }
+        } catch (e) {
+          if (req.signal.aborted || (e instanceof AnthropicSdk.APIError && !got.text)) throw e;
+          return streamFailure(e, got, { usage: usage(), response_model: model, finish_reason: stop, structured: mode });
         }
-        return { text, usage: sawUsage ? { input_tokens: input, output_tokens: output, total_tokens: input + output } : null, response_model: model };
+        // A capped stream stops before message_delta: its output usage is unknown, not message_start's 1.
+        const u = got.capped ? null : usage();
+        const truncated = got.capped ? 'answer_cap' : isLengthStop(stop) ? 'length' : null;
+        return { text: got.text, usage: u, response_model: model, finish_reason: stop, truncated, structured: mode };
       } catch (e) {
         throw fromSdkError(e, AnthropicSdk, abortKind(req.signal));
       }

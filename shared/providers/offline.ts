@@ -4,6 +4,7 @@
 // small deltas, so a fresh machine can run the whole pipeline end to end.
 import { JUDGE_MARKER, parseJudgePrompt } from '../djp/prompts.js';
 import { ProviderCallError } from './errors.js';
+import { TextCollector } from './streaming.js';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './types.js';
 
 export const OFFLINE_MODELS = ['offline/alpha', 'offline/beta', 'offline/gamma'] as const;
@@ -65,14 +66,22 @@ export function createOfflineProvider(opts: { chunkChars?: number } = {}): LlmPr
       if (!req.model.startsWith('offline/')) throw new ProviderCallError(`offline provider serves only offline/* models, not ${req.model}`, 'other');
       const task = /^TASK:\n([\s\S]*?)\n\n(?:SOURCES|Return the JSON)/.exec(req.prompt)?.[1] ?? req.prompt;
       const text = req.system.startsWith(JUDGE_MARKER) ? offlineJudge(req.prompt) : offlineDraft(task, req.model);
+      const got = new TextCollector(req.maxChars, req.onDelta);
       for (let i = 0; i < text.length; i += chunk) {
         if (req.signal.aborted) throw new ProviderCallError('cancelled', 'cancelled');
-        req.onDelta?.(text.slice(i, i + chunk));
+        if (!got.push(text.slice(i, i + chunk))) break;
         await new Promise<void>((r) => setImmediate(r));
       }
       const input = estimateTokens(req.system + req.prompt);
-      const output = estimateTokens(text);
-      return { text, usage: { input_tokens: input, output_tokens: output, total_tokens: input + output }, response_model: req.model };
+      const output = estimateTokens(got.text);
+      return {
+        text: got.text,
+        usage: { input_tokens: input, output_tokens: output, total_tokens: input + output },
+        response_model: req.model,
+        finish_reason: 'stop',
+        truncated: got.capped ? 'answer_cap' : null,
+        structured: req.json ? 'prompt' : null,
+      };
     },
   };
 }

@@ -1,10 +1,14 @@
 // OpenAI chat.completions through the official `openai` SDK, streaming with usage
 // (stream_options.include_usage). Also the base for Google Gemini and any OpenAI-compatible endpoint.
+// JSON is asked for natively: response_format {type: 'json_schema', json_schema: {name, schema,
+// strict: true}} (ResponseFormatJSONSchema in openai/resources/shared), or json_object.
 import type OpenAI from 'openai';
+import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { ProviderId } from '../api/index.js';
 import { fromSdkError, ProviderCallError } from './errors.js';
 import { acceptsTemperature } from './temperature.js';
-import type { CompletionRequest, CompletionResult, LlmProvider } from './types.js';
+import { isLengthStop, streamFailure, TextCollector } from './streaming.js';
+import type { CompletionRequest, CompletionResult, LlmProvider, StructuredMode } from './types.js';
 
 export interface OpenAIProviderOptions {
   id?: ProviderId;
@@ -12,8 +16,14 @@ export interface OpenAIProviderOptions {
   baseURL?: string | null;
   /** OpenAI's own API wants max_completion_tokens; most compatible servers still read max_tokens. */
   tokenParam?: 'max_completion_tokens' | 'max_tokens';
-  /** Ask for response_format json_object when the request wants JSON. */
-  jsonMode?: boolean;
+  /**
+   * How a request that wants JSON asks for it: json_schema (native structured output, strict; the
+   * default), json_object, or none (the prompt alone). OPENAI_COMPATIBLE_STRUCTURED sets it for
+   * OpenAI-compatible servers that reject json_schema.
+   */
+  structured?: 'json_schema' | 'json_object' | 'none';
+  /** Said when the server rejects a structured-output request (what to set instead). */
+  structuredHint?: string;
 }
 
 // The SDK is loaded on the first call, not at startup: a server or CLI that never calls OpenAI
@@ -24,7 +34,7 @@ const loadSdk = (): Promise<typeof OpenAI> => (sdk ??= import('openai').then((m)
 export function createOpenAIProvider(opts: OpenAIProviderOptions): LlmProvider {
   let client: OpenAI | null = null;
   const tokenParam = opts.tokenParam ?? 'max_completion_tokens';
-  const jsonMode = opts.jsonMode ?? true;
+  const structured = opts.structured ?? 'json_schema';
   return {
     id: opts.id ?? 'openai',
     prepare: () => loadSdk().then(
@@ -40,38 +50,57 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): LlmProvider {
           maxRetries: 0, // retries live in retry.ts, where every attempt is recorded
           timeout: 3_600_000, // the per-call timeout is our AbortSignal
         });
-        const stream = await client.chat.completions.create(
-          {
-            model: req.model,
-            messages: [
-              { role: 'system', content: req.system },
-              { role: 'user', content: req.prompt },
-            ],
-            ...(acceptsTemperature(req.model) ? { temperature: req.temperature } : {}),
-            ...(tokenParam === 'max_completion_tokens' ? { max_completion_tokens: req.max_tokens } : { max_tokens: req.max_tokens }),
-            ...(req.json && jsonMode ? { response_format: { type: 'json_object' as const } } : {}),
-            stream: true,
-            stream_options: { include_usage: true },
-          },
-          { signal: req.signal },
-        );
-        let text = '';
+        const mode: StructuredMode | null = !req.json ? null : structured === 'none' ? 'prompt' : structured === 'json_schema' && req.schema ? 'json_schema' : 'json_object';
+        const response_format =
+          mode === 'json_schema'
+            ? { type: 'json_schema' as const, json_schema: { name: req.schema!.name, schema: req.schema!.schema, strict: true } }
+            : mode === 'json_object'
+              ? { type: 'json_object' as const }
+              : undefined;
+        const params: ChatCompletionCreateParamsStreaming = {
+          model: req.model,
+          messages: [
+            { role: 'system', content: req.system },
+            { role: 'user', content: req.prompt },
+          ],
+          ...(acceptsTemperature(req.model) ? { temperature: req.temperature } : {}),
+          ...(tokenParam === 'max_completion_tokens' ? { max_completion_tokens: req.max_tokens } : { max_tokens: req.max_tokens }),
+          ...(response_format ? { response_format } : {}),
+          stream: true,
+          stream_options: { include_usage: true },
+        };
+        let stream;
+        try {
+          stream = await client.chat.completions.create(params, { signal: req.signal });
+        } catch (e) {
+          const err = fromSdkError(e, OpenAISdk, abortKind(req.signal));
+          if (mode && mode !== 'prompt' && err.kind === 'http' && err.status === 400 && opts.structuredHint)
+            throw new ProviderCallError(`${err.message} — ${opts.structuredHint}`, err.kind, err.status, err.retryAfterMs, { cause: e });
+          throw err;
+        }
+        const got = new TextCollector(req.maxChars, req.onDelta);
         let usage: CompletionResult['usage'] = null;
         let model: string | null = null;
-        for await (const chunk of stream) {
-          if (chunk.model) model = chunk.model;
-          const delta = chunk.choices?.[0]?.delta?.content;
-          if (delta) {
-            text += delta;
-            req.onDelta?.(delta);
+        let finish: string | null = null;
+        try {
+          for await (const chunk of stream) {
+            if (chunk.model) model = chunk.model;
+            const choice = chunk.choices?.[0];
+            if (choice?.finish_reason) finish = choice.finish_reason;
+            const delta = choice?.delta?.content;
+            if (delta && !got.push(delta)) break; // answer cap reached: stop reading (the SDK aborts the request)
+            if (chunk.usage) {
+              const i = chunk.usage.prompt_tokens ?? 0;
+              const o = chunk.usage.completion_tokens ?? 0;
+              usage = { input_tokens: i, output_tokens: o, total_tokens: chunk.usage.total_tokens ?? i + o };
+            }
           }
-          if (chunk.usage) {
-            const i = chunk.usage.prompt_tokens ?? 0;
-            const o = chunk.usage.completion_tokens ?? 0;
-            usage = { input_tokens: i, output_tokens: o, total_tokens: chunk.usage.total_tokens ?? i + o };
-          }
+        } catch (e) {
+          if (req.signal.aborted || (e instanceof OpenAISdk.APIError && !got.text)) throw e;
+          return streamFailure(e, got, { usage, response_model: model, finish_reason: finish, structured: mode });
         }
-        return { text, usage, response_model: model };
+        const truncated = got.capped ? 'answer_cap' : isLengthStop(finish) ? 'length' : null;
+        return { text: got.text, usage: got.capped ? null : usage, response_model: model, finish_reason: finish, truncated, structured: mode };
       } catch (e) {
         throw fromSdkError(e, OpenAISdk, abortKind(req.signal));
       }

@@ -7,7 +7,7 @@ import { createAnthropicProvider } from './anthropic.js';
 import { createGoogleProvider, GOOGLE_OPENAI_BASE_URL } from './google.js';
 import { OFFLINE_JUDGE_MODEL, OFFLINE_MODELS, createOfflineProvider } from './offline.js';
 import { createOpenAIProvider } from './openai.js';
-import { createOpenAICompatibleProvider } from './openai-compatible.js';
+import { createOpenAICompatibleProvider, STRUCTURED_MODES, type CompatibleStructured } from './openai-compatible.js';
 import { redactSecrets } from './errors.js';
 import type { LlmProvider } from './types.js';
 
@@ -32,7 +32,8 @@ interface ProviderSpec {
   envPrefix: string;
 }
 
-/** Current model names; override with DJP_<PROVIDER>_MODEL / DJP_<PROVIDER>_JUDGE_MODEL. */
+/** Current model names; override with DJP_<PROVIDER>_MODEL / DJP_<PROVIDER>_JUDGE_MODEL, and the
+ *  one-provider debate list with DJP_<PROVIDER>_MODELS. */
 export const PROVIDER_SPECS: readonly ProviderSpec[] = [
   { id: 'openai', label: 'OpenAI', keyEnv: 'OPENAI_API_KEY', baseUrlEnv: 'OPENAI_BASE_URL', defaultBaseUrl: null, model: 'gpt-5.4-mini', judgeModel: 'gpt-5.4', models: ['gpt-5.4', 'gpt-5.4-mini', 'gpt-5.4-nano', 'gpt-4.1'], envPrefix: 'DJP_OPENAI' },
   { id: 'anthropic', label: 'Anthropic', keyEnv: 'ANTHROPIC_API_KEY', baseUrlEnv: 'ANTHROPIC_BASE_URL', defaultBaseUrl: null, model: 'claude-sonnet-4-6', judgeModel: 'claude-opus-4-6', models: ['claude-sonnet-4-6', 'claude-opus-4-6', 'claude-haiku-4-5'], envPrefix: 'DJP_ANTHROPIC' },
@@ -85,6 +86,7 @@ interface Resolved {
   configured: boolean;
   model: string;
   judgeModel: string;
+  debateModels: string[];
 }
 
 export interface ProviderRegistry {
@@ -95,11 +97,16 @@ export interface ProviderRegistry {
   statuses(): ProviderStatus[];
   defaultModel(id: ProviderId): string;
   judgeModel(id: ProviderId): string;
+  /** Distinct models a one-provider debate draws from: DJP_<PROVIDER>_MODELS (comma-separated),
+   *  else the default model then the provider's known models. */
+  debateModels(id: ProviderId): string[];
   /** Builds a provider; throws when it is not configured. */
   create(id: ProviderId): LlmProvider;
   isConfigured(id: ProviderId): boolean;
   /** How to configure it, for error messages. */
   hint(id: ProviderId): string;
+  /** A configuration error that makes the provider unusable (named by its variable), or null. */
+  problem(id: ProviderId): { field: string; message: string } | null;
 }
 
 /** SDK clients are reused across runs (same provider, base URL and key), so each run does not pay
@@ -124,11 +131,15 @@ export async function loadProviderRegistry(env: Env, secrets?: SecretSource | nu
     }
     const model = (spec.id === 'openai_compatible' ? env.OPENAI_COMPATIBLE_MODEL?.trim() : undefined) || env[`${spec.envPrefix}_MODEL`]?.trim() || spec.model;
     const judgeModel = env[`${spec.envPrefix}_JUDGE_MODEL`]?.trim() || (spec.id === 'openai_compatible' ? model : spec.judgeModel);
-    resolved.set(spec.id, { spec, key, keySource, baseUrl, configured, model, judgeModel });
+    const listed = (env[`${spec.envPrefix}_MODELS`] ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+    const debateModels = [...new Set(listed.length ? listed : [model, ...spec.models])];
+    resolved.set(spec.id, { spec, key, keySource, baseUrl, configured, model, judgeModel, debateModels });
   }
   const offlineModel = env.DJP_OFFLINE_MODEL?.trim() || OFFLINE_MODELS[0];
   const offlineJudge = env.DJP_OFFLINE_JUDGE_MODEL?.trim() || OFFLINE_JUDGE_MODEL;
   const configured = PROVIDER_SPECS.filter((s) => resolved.get(s.id)!.configured).map((s) => s.id);
+  const structuredRaw = env.OPENAI_COMPATIBLE_STRUCTURED?.trim().toLowerCase() || 'json_schema';
+  const compatStructured: CompatibleStructured | null = (STRUCTURED_MODES as readonly string[]).includes(structuredRaw) ? (structuredRaw as CompatibleStructured) : null;
 
   const reg: ProviderRegistry = {
     configured: () => [...configured],
@@ -136,6 +147,12 @@ export async function loadProviderRegistry(env: Env, secrets?: SecretSource | nu
     isConfigured: (id) => id === 'offline' || resolved.get(id)!.configured,
     defaultModel: (id) => (id === 'offline' ? offlineModel : resolved.get(id)!.model),
     judgeModel: (id) => (id === 'offline' ? offlineJudge : resolved.get(id)!.judgeModel),
+    debateModels: (id) => (id === 'offline' ? [...OFFLINE_MODELS] : [...resolved.get(id)!.debateModels]),
+    problem(id) {
+      if (id === 'openai_compatible' && !compatStructured)
+        return { field: 'OPENAI_COMPATIBLE_STRUCTURED', message: `OPENAI_COMPATIBLE_STRUCTURED must be one of ${STRUCTURED_MODES.join(', ')} (got "${env.OPENAI_COMPATIBLE_STRUCTURED}")` };
+      return null;
+    },
     hint(id) {
       if (id === 'offline') return '';
       const s = resolved.get(id)!.spec;
@@ -180,7 +197,7 @@ export async function loadProviderRegistry(env: Env, secrets?: SecretSource | nu
   function build(id: ProviderId): LlmProvider {
     if (id === 'offline') return createOfflineProvider();
     const r = resolved.get(id)!;
-    const cacheKey = `${id}\u0000${r.baseUrl ?? ''}\u0000${r.key ?? ''}`;
+    const cacheKey = `${id}\u0000${r.baseUrl ?? ''}\u0000${r.key ?? ''}\u0000${id === 'openai_compatible' ? compatStructured : ''}`;
     let p = clientCache.get(cacheKey);
     if (!p) {
       p = buildUncached(id);
@@ -201,7 +218,8 @@ export async function loadProviderRegistry(env: Env, secrets?: SecretSource | nu
         case 'google':
           return createGoogleProvider({ apiKey: r.key!, baseURL: r.baseUrl });
         case 'openai_compatible':
-          return createOpenAICompatibleProvider({ baseURL: r.baseUrl!, apiKey: r.key });
+          if (!compatStructured) throw new Error(reg.problem(id)!.message);
+          return createOpenAICompatibleProvider({ baseURL: r.baseUrl!, apiKey: r.key, structured: compatStructured });
       }
   }
   return reg;

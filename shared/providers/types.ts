@@ -1,6 +1,17 @@
 // One model call, one attempt. Retries, timeouts and attempt records wrap this (providers/retry.ts).
 import type { ProviderId, Usage } from '../api/index.js';
 
+/** A JSON Schema for native structured output, in the subset every provider accepts (objects with
+ *  required properties and additionalProperties: false, arrays, strings, numbers, enums). */
+export interface JsonSchemaSpec {
+  /** a-z, A-Z, 0-9, _ or -, at most 64 characters (OpenAI's rule). */
+  name: string;
+  schema: Record<string, unknown>;
+}
+
+/** How JSON was asked for on one call. */
+export type StructuredMode = 'json_schema' | 'json_object' | 'prompt';
+
 export interface CompletionRequest {
   model: string;
   system: string;
@@ -11,8 +22,12 @@ export interface CompletionRequest {
   signal: AbortSignal;
   /** Called with each streamed text fragment. */
   onDelta?: (text: string) => void;
-  /** Ask for a JSON object back (response_format where the API supports it). */
+  /** Ask for a JSON object back (response_format / output_config where the API supports it). */
   json?: boolean;
+  /** With json: the schema to enforce natively (json_schema mode); without it, json_object mode. */
+  schema?: JsonSchemaSpec;
+  /** Stop reading the stream once the answer reaches this many characters (result: truncated answer_cap). */
+  maxChars?: number | null;
 }
 
 export interface CompletionResult {
@@ -20,6 +35,15 @@ export interface CompletionResult {
   usage: Usage | null;
   /** The model the API says answered. */
   response_model: string | null;
+  /** finish_reason (OpenAI) / stop_reason (Anthropic) as the API sent it; null when none arrived. */
+  finish_reason: string | null;
+  /** length: the model hit its token cap; answer_cap: maxChars reached and the stream stopped;
+   *  stream_cut: the stream died after some text arrived (the text so far is kept). */
+  truncated: 'length' | 'answer_cap' | 'stream_cut' | null;
+  /** Why the stream died, for stream_cut. */
+  cut_error?: string | null;
+  /** How JSON was asked for. */
+  structured: StructuredMode | null;
 }
 
 export interface LlmProvider {

@@ -51,7 +51,8 @@ import { resolveFollowUp, threadMarkdown, ThreadStore, type ResolvedFollowUp } f
 import { attachmentLimits, AttachmentStore, loadRunAttachments, type PutResult, type RunAttachments } from '../attachments/index.js';
 import type { Corpus } from '../guardrails/grounding/corpus.js';
 import { requestFromParameters, resolveRunParams } from '../config/params.js';
-import { loadPolicy } from '../config/policy.js';
+import { inlinePolicy, loadPolicy } from '../config/policy.js';
+import { replayNotes } from '../djp/replay.js';
 import { createCostMeter } from '../cost/meter.js';
 import { loadPricing, type Pricing } from '../cost/pricing.js';
 import { budgetField, projectCost } from '../cost/projection.js';
@@ -81,7 +82,7 @@ export interface DjpServiceOptions {
   secrets?: SecretSource;
   /** Guardrails for one run; default: shared/guardrails createGuardrails (on the server surface
    *  with no readable folders: grounded_corpus/redaction_rules paths are refused). */
-  makeGuardrails?: (params: RunParameters, extra?: { corpus?: Corpus }) => Promise<GuardrailHooks>;
+  makeGuardrails?: (params: RunParameters, extra?: { corpus?: Corpus; rulesContent?: string | null }) => Promise<GuardrailHooks>;
   /** Cost meter for one run; default: shared/cost createCostMeter with the pricing table. */
   makeCostMeter?: (params: RunParameters, projection: CostProjection) => CostMeter;
   /** Pre-run projection; default: shared/cost projectCost with the pricing table (built-in +
@@ -190,7 +191,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   let pricing: Pricing | null = null;
   const prices = () => (pricing ??= loadPricing(null, env));
   const project = opts.projectCost ?? ((task: string, params: RunParameters) => projectCost(task, params, prices()));
-  const makeGuardrails = opts.makeGuardrails ?? ((params: RunParameters, extra?: { corpus?: Corpus }) => createGuardrails(params, { ...(opts.surface === 'server' ? { allowedRoots: [] } : {}), ...extra }));
+  const makeGuardrails = opts.makeGuardrails ?? ((params: RunParameters, extra?: { corpus?: Corpus; rulesContent?: string | null }) => createGuardrails(params, { ...(opts.surface === 'server' ? { allowedRoots: [] } : {}), ...extra }));
   const makeCostMeter = opts.makeCostMeter ?? ((params: RunParameters, projection: CostProjection) => createCostMeter(params, projection, { pricing: prices() }));
   const active = new Map<string, ActiveRun>();
   const lifecycle = new EventHub<LifecycleEvent>((e) => log?.warn({ err: e instanceof Error ? e.message : String(e) }, 'a lifecycle listener failed'));
@@ -234,7 +235,8 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     const req = parseOr(RunRequest, request);
     const registry = await loadProviderRegistry(env, opts.secrets);
     const params = resolveRunParams(req, { registry });
-    const policy = loadPolicy(params.policy, { allowFiles: opts.surface !== 'server' });
+    // Stored or inline policy content needs no file (replay of a run whose policy file moved).
+    const policy = req.policy_content ? inlinePolicy(req.policy_content, params.policy) : loadPolicy(params.policy, { allowFiles: opts.surface !== 'server' });
     const projection = project(req.task, params);
     // Start loading the SDKs this run will call while the rest of it is prepared (guardrails, cost,
     // the store); the first call then waits only for what is left of the load.
@@ -248,7 +250,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     return { req, registry, params, policy, projection, template };
   }
 
-  async function start(request: unknown, ctx: CallContext, replayOf: string | null): Promise<StartedRun> {
+  async function start(request: unknown, ctx: CallContext, replayOf: string | null, notes: string[] = []): Promise<StartedRun> {
     // A burst of start requests is prepared one per event-loop turn (shared/djp/turns.ts); the run's
     // first provider calls are launched in the same slice (a second wait here would hold every run's
     // first call back until all the burst's runs were prepared).
@@ -265,7 +267,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       if (params.grounded_corpus) throw new DjpError('invalid', 'attachments: a run grounded in attachments cannot also name grounded_corpus (the attachments are its corpus); drop one', requested.length ? 'attachments' : 'grounded_corpus');
       files = await loadRunAttachments(attachments, requested, followUp?.inherited ?? [], attachments.limits);
     }
-    const guardrails = await makeGuardrails(params, files?.corpus ? { corpus: files.corpus } : undefined);
+    const guardrails = await makeGuardrails(params, { ...(files?.corpus ? { corpus: files.corpus } : {}), rulesContent: req.redaction_rules_content ?? null });
     const cost = makeCostMeter(params, projection);
     const scrubText = (text: string): string => guardrails.redactText(text);
     const scrub = (e: unknown): string => {
@@ -338,7 +340,8 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
           now,
           retry: opts.retry,
           ...(followUp ? { thread: { info: followUp.info, section: followUp.section }, retrievalQuery: [...followUp.chain.map((a) => a.task), req.task].join('\n') } : {}),
-          ...(files ? { attachments: files.list, warnings: files.warnings } : {}),
+          ...(files ? { attachments: files.list } : {}),
+          warnings: [...notes, ...(files?.warnings ?? [])],
         });
         if (template) {
           // The input values are stored like the task: through the run's redactor.
@@ -595,13 +598,17 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     async replayRun(runId, ctx) {
       const a = await loadRun(runId);
       // A replayed follow-up follows up the same earlier turn (a new branch) with the same attachments.
+      // Replay uses the stored policy and rules content, not the files they came from.
+      const stored = { policy: a.policy ? { name: a.policy.name, publishes: a.policy.publishes, allow: a.policy.allow, prefer: a.policy.prefer } : null, rules: a.guardrails.redaction.rules_content ?? null };
       const request: Record<string, unknown> = {
         // A templated run is re-rendered from its template version and values.
         ...(a.template ? (await templatesModule()).replayTemplateRequest(a.template, a.parameters) : requestFromParameters(a.task, a.parameters)),
+        ...(stored.policy ? { policy_content: stored.policy } : {}),
+        ...(stored.rules ? { redaction_rules_content: stored.rules } : {}),
         ...(a.thread?.parent_id ? { follow_up_of: a.thread.parent_id } : {}),
         ...(a.attachments?.some((x) => x.source === 'request') ? { attachments: a.attachments.filter((x) => x.source === 'request').map((x) => x.id) } : {}),
       };
-      return tracked(start(request, ctx, runId));
+      return tracked(start(request, ctx, runId, replayNotes(a)));
     },
 
     async uploadAttachment(name, data, ctx) {

@@ -19,7 +19,7 @@ describe('recorded call latency', () => {
       complete: async () => {
         expect(prepared).toBe(true); // the call is made only once the SDK is there
         await sleep(20);
-        return { text: JSON.stringify({ answer: 'ok', evidence: [] }), usage: null, response_model: null };
+        return { text: JSON.stringify({ answer: 'ok', evidence: [] }), usage: null, response_model: null, finish_reason: 'stop', truncated: null, structured: 'json_schema' };
       },
     };
     const events: RunEventInput[] = [];
@@ -27,6 +27,7 @@ describe('recorded call latency', () => {
     const [draft] = await runDebate([{ provider: 'openai', model: 'm' }], {
       task: 't',
       context: null,
+      max_answer_chars: null,
       max_tokens: 100,
       temperature: 0,
       timeout_s: 10,

@@ -8,7 +8,7 @@ const offline = () => loadProviderRegistry({});
 describe('resolveRunParams: explicit > preset > default', () => {
   it('uses the defaults when nothing is set', async () => {
     const p = resolveRunParams({ task: 't' }, { registry: await offline() });
-    expect(p).toMatchObject({ preset: null, max_tokens: DEFAULT_PARAMETERS.max_tokens, temperature: 0.3, policy: 'openai_preferred', margin_threshold: 2, offline: true });
+    expect(p).toMatchObject({ preset: null, max_tokens: DEFAULT_PARAMETERS.max_tokens, temperature: 0.3, policy: 'all', margin_threshold: 2, judge_passes: 'auto', offline: true });
     expect(p.debaters.every((d) => d.provider === 'offline')).toBe(true);
   });
 

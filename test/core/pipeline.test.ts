@@ -305,7 +305,8 @@ describe('offline', () => {
     await expect(runWith({}, { task: 't', debaters: [{ provider: 'openai', model: 'gpt-x' }] })).rejects.toThrow(/offline/);
     fake.setModel('gpt-5.4-mini', { text: defaultDraftText('gpt-5.4-mini') });
     const { artifact } = await runWith(env, { task: 't' });
-    expect(artifact.drafts.map((d) => d.provider)).toEqual(['openai']);
+    // one provider: a real debate of two of its models, never an offline model mixed in
+    expect(artifact.drafts.map((d) => d.provider)).toEqual(['openai', 'openai']);
     const { artifact: off } = await runWith(env, { task: 't', offline: true });
     expect(off.drafts.every((d) => d.provider === 'offline')).toBe(true);
   });

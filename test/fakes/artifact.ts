@@ -56,6 +56,8 @@ export function makeArtifact(overrides: ArtifactOverrides = {}): RunArtifact {
       offline: providers.every((p) => p === 'offline'),
       grounded_corpus: null,
       redaction_rules: null,
+      judge_max_tokens: null,
+      chairman: null,
       require_approval: status === 'pending_approval',
       budget_usd: null,
       budget_tokens: null,

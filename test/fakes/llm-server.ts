@@ -11,7 +11,11 @@
  * latency before the first byte, the usage to report, and faults consumed one per request in order:
  * `{ kind: 'status', status: 429, retryAfter: '1' }` (or retryAfterMs / any status such as 500),
  * `{ kind: 'hang' }` (never answers until the client gives up), `{ kind: 'malformed' }` (a 200 whose
- * JSON body / SSE data is not valid JSON). Non-JSON *draft text* is just `text: 'plain words'`.
+ * JSON body / SSE data is not valid JSON), `{ kind: 'cut', afterChunks: n }` (n deltas, then the
+ * connection drops). Scripts can also set finishReason ('length' → a truncated answer), noUsage,
+ * and rejectJsonSchema (400 to response_format json_schema). Non-JSON *draft text* is just
+ * `text: 'plain words'`. Request bodies are recorded as received (`body`): tests read the
+ * response_format / output_config schema sent, the redacted prompt text and the token caps.
  * Unscripted models answer with a valid draft JSON, or — for a DJP judge prompt — valid judge JSON
  * (deterministic, from shared/providers/offline.ts). Every request is recorded (without credentials).
  *
@@ -28,7 +32,9 @@ import { offlineJudge } from '../../shared/providers/offline.js';
 export type FakeFault =
   | { kind: 'status'; status: number; retryAfter?: string; retryAfterMs?: number; message?: string }
   | { kind: 'hang' }
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  /** Streams `afterChunks` text deltas, then drops the connection (a stream cut midway; 0: before any text). */
+  | { kind: 'cut'; afterChunks: number };
 
 export interface FakeChatRequest {
   api: 'openai' | 'anthropic';
@@ -57,6 +63,13 @@ export interface FakeModelScript {
   chunks?: number;
   /** Milliseconds between streamed deltas (default 0: all at once) — a model still writing. */
   chunkDelayMs?: number;
+  /** finish_reason (OpenAI) to report, default "stop"; for Anthropic "length" is sent as stop_reason
+   *  "max_tokens" and "stop" as "end_turn". */
+  finishReason?: string;
+  /** Report no usage at all (like servers that ignore stream_options.include_usage). */
+  noUsage?: boolean;
+  /** Answer 400 to a request with response_format json_schema (a server without structured output). */
+  rejectJsonSchema?: boolean;
 }
 
 export interface FakeLlmServer {
@@ -179,6 +192,12 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
       return;
     }
 
+    const rf = body.response_format as { type?: string } | undefined;
+    if (script.rejectJsonSchema && rf?.type === 'json_schema') {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: "response_format type 'json_schema' is not supported by this server", type: 'invalid_request_error', code: null } }));
+      return;
+    }
     if (script.latencyMs) await new Promise((r) => setTimeout(r, script.latencyMs));
     if (res.destroyed || !res.socket || res.socket.destroyed) return;
 
@@ -187,6 +206,13 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
     const usage = script.usage ?? { input_tokens: tokens(system + prompt), output_tokens: tokens(text) };
     const id = `fake-${++seq}`;
     const parts = split(text, script.chunks ?? 4);
+    const cutAt = fault?.kind === 'cut' ? fault.afterChunks : null;
+    const finish = script.finishReason ?? 'stop';
+    const anthropicStop = finish === 'length' ? 'max_tokens' : finish === 'stop' ? 'end_turn' : finish;
+    const cut = () => {
+      // Let the written chunks reach the client, then drop the connection mid-stream.
+      setTimeout(() => res.socket?.destroy(), 20);
+    };
 
     if (api === 'openai') {
       const created = Math.floor(Date.now() / 1000);
@@ -194,7 +220,7 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
       if (!rec.stream) {
         res.writeHead(200, { 'content-type': 'application/json' });
         if (malformed) return void res.end('{"id": "broken", "choices": [');
-        res.end(JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: u }));
+        res.end(JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finish }], ...(script.noUsage ? {} : { usage: u }) }));
         return;
       }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -204,11 +230,13 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
       for (const [i, p] of parts.entries()) {
         if (i > 0 && script.chunkDelayMs) await new Promise((r) => setTimeout(r, script.chunkDelayMs));
         if (res.destroyed) return;
+        if (cutAt !== null && i >= cutAt) return cut();
         res.write(chunk({ content: p }, null));
       }
-      res.write(chunk({}, 'stop'));
+      if (cutAt !== null) return cut();
+      res.write(chunk({}, finish));
       const so = body.stream_options as { include_usage?: boolean } | undefined;
-      if (so?.include_usage) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: u })}\n\n`);
+      if (so?.include_usage && !script.noUsage) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: u })}\n\n`);
       res.end('data: [DONE]\n\n');
       return;
     }
@@ -217,21 +245,23 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
     if (!rec.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
       if (malformed) return void res.end('{"id": "broken", "content": [');
-      res.end(JSON.stringify({ id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage }));
+      res.end(JSON.stringify({ id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: anthropicStop, stop_sequence: null, usage }));
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-    res.write(ev('message_start', { message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } }));
+    res.write(ev('message_start', { message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, ...(script.noUsage ? {} : { usage: { input_tokens: usage.input_tokens, output_tokens: 1 } }) } }));
     if (malformed) return void res.end('event: content_block_start\ndata: {"type": "content_block_start", "index": 0,\n\n');
     res.write(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
     for (const [i, p] of parts.entries()) {
       if (i > 0 && script.chunkDelayMs) await new Promise((r) => setTimeout(r, script.chunkDelayMs));
       if (res.destroyed) return;
+      if (cutAt !== null && i >= cutAt) return cut();
       res.write(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: p } }));
     }
+    if (cutAt !== null) return cut();
     res.write(ev('content_block_stop', { index: 0 }));
-    res.write(ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
+    res.write(ev('message_delta', { delta: { stop_reason: anthropicStop, stop_sequence: null }, ...(script.noUsage ? {} : { usage: { output_tokens: usage.output_tokens } }) }));
     res.end(ev('message_stop', {}));
   }
 

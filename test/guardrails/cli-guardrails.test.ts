@@ -31,7 +31,7 @@ describe('djp cost', () => {
     const human = await djp(['cost', '--task', 'Explain spring tides', '--offline']);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^debate\s+offline\/alpha\s+\d+\s+1200\s+\$0\.0000$/m);
-    expect(human.stdout).toMatch(/^total:\s+\$0\.0000 · \d+ tokens · 5 calls$/m);
+    expect(human.stdout).toMatch(/^total:\s+\$0\.0000 · \d+ tokens · 7 calls$/m);
 
     const json = await djp(['cost', '--task', 'Explain spring tides', '--offline', '--max_tokens', '100', '--json']);
     expect(json.code).toBe(0);

@@ -17,6 +17,7 @@ export function sampleArtifact(over: Partial<RunArtifact> = {}): RunArtifact {
       max_tokens: 100, temperature: 0, policy: 'none', fastpath: false, max_debaters: 6, timeout_s: 60, margin_threshold: 2, seed: 0,
       offline: true, require_citations: 0, grounded_corpus: null, grounded_required: 0, redact: true, redaction_rules: null,
       require_approval: false, budget_usd: null, budget_tokens: null,
+      judge_passes: 'auto', judge_max_tokens: null, max_answer_chars: null, publish: 'verbatim', chairman: null, redact_outbound: false,
     },
     status: 'published',
     interrupted: null,
