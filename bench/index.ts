@@ -20,6 +20,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'renderer', run: async () => (await import('./renderer.js')).run() },
   { name: 'server', run: async () => (await import('./server.js')).run() },
   { name: 'guardrails', run: async () => (await import('./guardrails.js')).run() },
+  { name: 'judge', run: async () => (await import('./judge.js')).run() },
   { name: 'cli', run: async () => (await import('./cli-start.js')).run() },
   { name: 'install', run: async () => (await import('./install-size.js')).run() },
   { name: 'batch', run: async () => (await import('./batch.js')).run() },

@@ -12,6 +12,7 @@ import {
   type RunEventInput,
   type ThreadInfo,
   type RunParameters,
+  type Synthesis,
 } from '../api/index.js';
 import { policyAllows, policyRecord, type Policy } from '../config/policy.js';
 import { redactEvent } from '../guardrails/events.js';
@@ -24,6 +25,7 @@ import { decidePublish } from './publish.js';
 import { safeCostMeter, safeGuardrails, type HookFailure } from './safe-hooks.js';
 import { nextTurn } from './turns.js';
 import { refName } from './publish.js';
+import { synthesize } from './synthesize.js';
 
 export interface PipelineInput {
   runId: string;
@@ -190,7 +192,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
   // --- publish ---
   const tPublish = Date.now();
   const interrupted = reasonOf(signal);
-  const publish = decidePublish({
+  let publish = decidePublish({
     drafts,
     judge,
     policy: input.policy,
@@ -199,6 +201,26 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     requireApproval: params.require_approval,
     interrupted,
   });
+  // Synthesis (publish: synthesize): only when the verbatim decision would release a draft.
+  let synthesis: Synthesis | null = null;
+  if (params.publish === 'synthesize' && params.chairman && !interrupted && (publish.status === 'published' || publish.status === 'pending_approval')) {
+    ({ synthesis, publish } = await synthesize({
+      task: sentTask,
+      params,
+      chairman: params.chairman,
+      drafts,
+      judge,
+      verbatim: publish,
+      providerFor: input.providerFor,
+      outbound,
+      checkDraft: (d) => g.checkDraft(d, params),
+      checkPublish: (d) => g.checkPublish(d, params),
+      hooks: hooks('judge'),
+      signal,
+      emit,
+      retry: input.retry,
+    }));
+  }
   timings.publish = Date.now() - tPublish;
   timings.total = Date.now() - t0;
 
@@ -229,6 +251,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     attachments: input.attachments ?? [],
     policy: policyRecord(input.policy),
     warnings,
+    ...(params.publish === 'synthesize' ? { synthesis } : {}),
   };
   // Redaction runs before anything is released or stored; its events land in guardrails.summary().
   const redacted = g.redact(draft);

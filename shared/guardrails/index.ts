@@ -162,6 +162,12 @@ export async function createGuardrails(params: GuardrailParams, opts: GuardrailO
       for (const at of p.attempts) at.error = rn(at.error, 'judge');
     }
     for (const s of out.judge.scores) s.reasons = r(s.reasons, 'judge');
+    if (out.synthesis) {
+      out.synthesis.text = r(out.synthesis.text, 'synthesis');
+      out.synthesis.error = rn(out.synthesis.error, 'synthesis');
+      for (const at of out.synthesis.attempts) at.error = rn(at.error, 'synthesis');
+    }
+    out.warnings = out.warnings?.map((w) => r(w, 'artifact'));
     out.publish.text = rn(out.publish.text, 'publish');
     out.publish.reason = r(out.publish.reason, 'publish');
     for (const po of out.publish.passed_over) po.reasons = po.reasons.map((x) => r(x, 'publish'));
