@@ -53,7 +53,7 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
     replica: env['DJP_REPLICA_ID'] || (settings.port !== 0 ? `${hostname()}:${settings.port}` : `${hostname()}/${process.pid}`),
     logger,
     auth: auth.mode,
-    makeGuardrails: (params) => createGuardrails(params, { allowedRoots }),
+    makeGuardrails: (params, stored) => createGuardrails(params, { allowedRoots, rulesContent: stored?.rulesContent ?? null }),
     makeCostMeter: (params, projection) => createCostMeter(params, projection, { pricing }),
     projectCost: (task, params) => projectCost(task, params, pricing),
   });
