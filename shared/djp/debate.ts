@@ -111,7 +111,7 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   type Redactor = ReturnType<typeof createStreamRedactor>;
   let current: Redactor | null = null;
   let attemptNo = 0;
-  const prompt = draftPrompt(o.task, o.context);
+  const prompt = draftPrompt(o.task, o.context, o.thread ?? null);
   const result = await withRetry(
     (signal) => {
       const mine = ++attemptNo;

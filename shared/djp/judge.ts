@@ -128,7 +128,7 @@ async function callJudge(n: number, kind: 'main' | 'swap' | 'reask', labelled: A
   }
   pass.temperature = appliedTemperature(o.model.provider, o.model.model, 0);
   const labels = labelled.map((l) => l.label);
-  const raw = judgePrompt(o.task, labelled.map(({ d, label }) => ({ label, answer: d.answer, evidence: d.evidence })));
+  const raw = judgePrompt(o.task, labelled.map(({ d, label }) => ({ label, answer: d.answer, evidence: d.evidence })), o.thread ?? null);
   const prompt = o.outbound ? o.outbound(raw) : raw;
   await provider.prepare?.(); // the SDK is loaded before the clock starts: latency is the call's own
   const started = Date.now();

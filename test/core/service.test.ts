@@ -146,7 +146,8 @@ describe('DjpService', () => {
       ctx,
     );
     const eventsP = collect(svc, id);
-    await new Promise((r) => setTimeout(r, 200));
+    // Cancel once d1 has finished (not after a fixed delay: a busy machine may take longer).
+    await new Promise<void>((resolve) => void svc.subscribe(id, (e) => e.type === 'draft.done' && e.draft_id === 'd1' && resolve()));
     await svc.cancelRun(id, ctx);
     await eventsP;
     const a = await service().getRun(id); // as saved
