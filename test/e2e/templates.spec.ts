@@ -57,4 +57,11 @@ test('templates: find by tag, one bad field shows its error at the field, run, e
   expect(text).toContain('Template values');
   expect(answerStart.length).toBeGreaterThan(10);
   expect(text.replace(/&quot;/g, '"').replace(/&amp;/g, '&')).toContain(answerStart);
+
+  // A template's example fills its form: the preview and the projected cost with its defaults appear.
+  await app.go('/templates?id=executive-summary');
+  await page.getByRole('button', { name: 'Fill with example' }).click();
+  await expect(page.getByTestId('template-preview')).toContainText('Write an executive summary of the document below for board, in at most 250 words.');
+  await expect(page.getByTestId('template-cost')).toContainText(/Projected cost ≤ .* tokens/);
+  await app.shot('templates-example');
 });

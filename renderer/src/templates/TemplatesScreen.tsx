@@ -207,6 +207,13 @@ function TemplateRunner({ id }: { id: string }) {
         </button>
       </div>
       <p className="small">{t.description}</p>
+      {t.example && (
+        <p>
+          <button type="button" onClick={() => (setValues(initialValues(t, t.example)), setErrors({}))}>
+            Fill with example
+          </button>
+        </p>
+      )}
       <form aria-label={`Run ${t.title}`} onSubmit={onSubmit} noValidate>
         {t.inputs.map((i) => (
           <Field
