@@ -4,9 +4,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Identity } from '../shared/api/index.js';
-import { createRunStore, startOutboxSync, stderrLogger, type OutboxSyncHandle } from '../shared/artifacts/index.js';
+import type { OutboxSyncHandle } from '../shared/artifacts/index.js';
 import type { SecretSource } from '../shared/providers/registry.js';
-import { createDjpService, type DjpService } from '../shared/service/index.js';
+import { buildService } from '../shared/service/build.js';
+import type { DjpService } from '../shared/service/index.js';
 
 export type { Env } from '../shared/config/env.js';
 import type { Env } from '../shared/config/env.js';
@@ -38,9 +39,7 @@ export function createDesktopService(opts: DesktopServiceOptions): { service: Dj
   const runsDir = desktopRunsDir(env, opts.userDataDir);
   // A cloud RUNS_DIR keeps failed writes in an outbox; keep it with the app's data, not the cwd.
   const outboxDir = env.DJP_OUTBOX_DIR?.trim() || path.join(opts.userDataDir, 'outbox');
-  const store = createRunStore(runsDir, { env, outboxDir });
-  const service = createDjpService({ store, env, surface: 'desktop', ...(opts.secrets ? { secrets: opts.secrets } : {}) });
   // Pushes outbox entries every minute (as `djp serve` does); a local RUNS_DIR has no outbox.
-  const outboxSync = store.kind === 'local' ? null : startOutboxSync(store, 60_000, stderrLogger);
+  const { service, outboxSync } = buildService({ env, runsDir, outboxDir, surface: 'desktop', outboxSync: { everyMs: 60_000, remoteOnly: true }, ...(opts.secrets ? { secrets: opts.secrets } : {}) });
   return { service, runsDir, outboxSync };
 }

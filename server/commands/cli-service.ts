@@ -2,10 +2,10 @@
 // guardrails and cost meter, and the local OS user as identity. Also the CLI's error type and
 // output helpers.
 import { userInfo } from 'node:os';
-import { createRunStore } from '../../shared/artifacts/index.js';
 import type { CallContext, RunArtifact } from '../../shared/api/index.js';
 import { refName } from '../../shared/djp/publish.js';
-import { createDjpService, type DjpService } from '../../shared/service/index.js';
+import { buildService } from '../../shared/service/build.js';
+import type { DjpService } from '../../shared/service/index.js';
 
 export type { Env } from '../../shared/config/env.js';
 import type { Env } from '../../shared/config/env.js';
@@ -32,10 +32,9 @@ export function localIdentity(env: Env = process.env): CallContext {
 }
 
 export function cliService(env: Env = process.env): DjpService {
-  const store = createRunStore(env.RUNS_DIR, { env });
   // The service's defaults are the real guardrails, cost meter and priced projection; the pricing
   // table (DJP_PRICING_FILE) is read on first use, so a bad pricing file only fails cost/run.
-  return createDjpService({ store, env, surface: 'cli' });
+  return buildService({ env, surface: 'cli' }).service;
 }
 
 export function printJson(value: unknown): void {

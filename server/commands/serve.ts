@@ -3,14 +3,13 @@
 // periodically, and drains in-flight runs on SIGTERM/SIGINT before exiting 0.
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { createRunStore, startOutboxSync } from '../../shared/artifacts/index.js';
 import { loadDotEnv } from '../../shared/config/env.js';
 import { createCostMeter } from '../../shared/cost/meter.js';
 import { loadPricing } from '../../shared/cost/pricing.js';
 import { projectCost } from '../../shared/cost/projection.js';
 import { createGuardrails, redactSecrets } from '../../shared/guardrails/index.js';
 import { createRedactor } from '../../shared/guardrails/redaction.js';
-import { createDjpService } from '../../shared/service/index.js';
+import { buildService } from '../../shared/service/build.js';
 import { isDjpError } from '../../shared/api/index.js';
 import { checkBaseUrls } from '../../shared/providers/registry.js';
 import { authFromEnv, AuthConfigError } from '../auth/index.js';
@@ -40,13 +39,13 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
   const logRedactor = createRedactor({ enabled: true });
   const logger = createLogger({ level: settings.logLevel, redact: (text) => logRedactor.scrub(text), gcpProject: settings.gcpProject });
   const auth = authFromEnv(env, settings.host, { log: logger });
-  const store = createRunStore(env['RUNS_DIR'], { env, logger });
   const pricing = loadPricing(null, env);
   // Over HTTP, server-side paths (grounded_corpus, redaction_rules) must be inside DJP_SERVER_DATA_DIR.
   const allowedRoots = settings.dataDir ? [settings.dataDir] : [];
-  const api = createDjpService({
-    store,
+  const { store, service: api, outboxSync } = buildService({
     env,
+    storeLogger: logger,
+    outboxSync: { everyMs: settings.outboxSyncMs },
     surface: 'server',
     // Unique per live process; stable across restarts when the port is fixed, so a restarted server
     // finds the runs it had accepted before a crash (recover() below).
@@ -57,6 +56,7 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
     makeCostMeter: (params, projection) => createCostMeter(params, projection, { pricing }),
     projectCost: (task, params) => projectCost(task, params, pricing),
   });
+  const outbox = outboxSync!; // asked for above: always started for the server
   const server = createServer({
     api,
     auth,
@@ -69,7 +69,6 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
     dataDir: settings.dataDir,
     version: appVersion(),
   });
-  const outbox = startOutboxSync(store, settings.outboxSyncMs, logger);
   // Accepted runs this replica (before a crash) or a dead one left unfinished become interrupted
   // artifacts, so they are visible rather than 404. In the background: the store may be slow or down.
   void api.recover().then(
