@@ -11,6 +11,7 @@ import { useRoute } from './router.js';
 const InsightsScreen = lazy(() => import('./screens/InsightsScreen.js'));
 const CompareScreen = lazy(() => import('./screens/CompareScreen.js'));
 const TemplatesScreen = lazy(() => import('./templates/TemplatesScreen.js'));
+const BatchScreen = lazy(() => import('./screens/BatchScreen.js'));
 
 const NAV: Array<{ path: string; label: string }> = [
   { path: '/', label: 'Run' },
@@ -18,6 +19,7 @@ const NAV: Array<{ path: string; label: string }> = [
   { path: '/history', label: 'History' },
   { path: '/compare', label: 'Compare' },
   { path: '/approvals', label: 'Approvals' },
+  { path: '/batch', label: 'Batch' },
   { path: '/insights', label: 'Insights' },
   { path: '/settings', label: 'Settings' },
 ];
@@ -38,6 +40,8 @@ function screenFor(path: string): ReactNode {
       return <ApprovalsScreen />;
     case '/insights':
       return <InsightsScreen />;
+    case '/batch':
+      return <BatchScreen />;
     case '/settings':
       return <SettingsScreen />;
     default:
