@@ -3,10 +3,10 @@
 // preload-bridge.ts); this file only wires them to Electron.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron';
 import { createDesktopService, localIdentity } from './desktop-service.js';
 import { registerIpc, type IpcEventLike } from './ipc.js';
-import { createKeychain } from './secrets.js';
+import { createKeychain, encryptedFileStore } from './secrets.js';
 import { DESKTOP_PAGE, denyPermissionCheck, denyPermissionRequest, hardenWebContents } from './security.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/main
@@ -65,7 +65,8 @@ function start(): void {
     // Deny by default: the app asks for no permission (camera, notifications, openExternal …).
     session.defaultSession.setPermissionRequestHandler(denyPermissionRequest);
     session.defaultSession.setPermissionCheckHandler(denyPermissionCheck);
-    const keychain = createKeychain();
+    // The OS keychain through keytar; when it cannot be used, a safeStorage-encrypted file in userData.
+    const keychain = createKeychain({ fallback: () => encryptedFileStore(path.join(app.getPath('userData'), 'keys.enc.json'), safeStorage) });
     const { service, outboxSync } = createDesktopService({ userDataDir: app.getPath('userData'), secrets: keychain.secretSource() });
     registerIpc(ipcMain, service, {
       identity: localIdentity(),

@@ -44,11 +44,11 @@ describe('keychain secrets (keytar)', () => {
   it('sets, reads back, lists and deletes a key in a real Secret Service; registry precedence env > keychain > none', async () => {
     const inner = `echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec node --import tsx ${JSON.stringify(script)} roundtrip`;
     const { json: r } = await check('roundtrip', 'dbus-run-session', ['--', 'sh', '-c', inner], {});
-    const none = ['openai', 'anthropic', 'google', 'openai_compatible'].map((provider) => ({ provider, configured: false }));
+    const none = ['openai', 'anthropic', 'google', 'openai_compatible'].map((provider) => ({ provider, configured: false, store: 'os_keychain' }));
     expect(r.before).toEqual(none);
     expect(r.readBack).toBe(true);
     expect(r.rawMatches).toBe(true); // stored under service "djp-workflow", account "openai"
-    expect(r.listed).toEqual(none.map((s) => (s.provider === 'openai' ? { provider: 'openai', configured: true } : s)));
+    expect(r.listed).toEqual(none.map((s) => (s.provider === 'openai' ? { provider: 'openai', configured: true, store: 'os_keychain' } : s)));
     expect(r.fromKeychain).toMatchObject({ configured: true, key_source: 'keychain' });
     expect((r.fromKeychain as { json: string }).json).not.toContain(KEY);
     expect(r.fromEnv).toMatchObject({ configured: true, key_source: 'env' });

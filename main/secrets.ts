@@ -2,10 +2,15 @@
 // on Linux) through keytar, an optional dependency loaded on first use. Service name "djp-workflow",
 // one account per provider. Keys flow one way: the Settings form sets them, the core reads them
 // through a SecretSource; nothing here returns a key to the renderer (list() says configured or not).
-// When keytar is missing or the keychain cannot be reached (Linux without D-Bus / Secret Service),
-// every operation throws DjpError('unavailable') saying so; the app keeps running (env keys and the
-// offline provider still work).
-import { DjpError, KEYCHAIN_PROVIDERS, type KeychainProvider, type KeychainStatus, type ProviderId } from '../shared/api/index.js';
+// When keytar cannot load (not installed, ABI mismatch) or the keychain cannot be reached (Linux
+// without D-Bus / Secret Service), the keys go to the fallback when one is given: a file in the
+// user-data folder whose values are encrypted with Electron's safeStorage (encryptedFileStore below;
+// never plain text: no safeStorage encryption, no fallback). Without either, every operation throws
+// DjpError('unavailable') saying so; the app keeps running (env keys and the offline provider still work).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DjpError, KEYCHAIN_PROVIDERS, type KeychainProvider, type KeychainStatus, type KeyStore, type ProviderId } from '../shared/api/index.js';
 import { redactSecrets } from '../shared/providers/errors.js';
 import type { SecretSource } from '../shared/providers/registry.js';
 import type { KeyManager } from './ipc.js';
@@ -33,6 +38,71 @@ export const loadKeytar: KeytarLoader = async () => {
   return k as KeytarLike;
 };
 
+/** The part of Electron's safeStorage used here (electron.safeStorage in main.ts; a fake in tests). */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean;
+  encryptString(plain: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+  /** Linux only: 'basic_text' means no secret store, values obfuscated with a fixed password. */
+  getSelectedStorageBackend?(): string;
+}
+
+/**
+ * A KeytarLike over one JSON file whose values are safeStorage-encrypted (base64): the fallback when
+ * the OS keychain cannot be used. Written atomically (temp file + rename), mode 0600. Refuses to work
+ * (so nothing is ever written) when safeStorage cannot encrypt, or on Linux's 'basic_text' backend,
+ * which is obfuscation with a hard-coded password, not encryption.
+ */
+export function encryptedFileStore(file: string, safeStorage: SafeStorageLike): KeytarLike {
+  const check = () => {
+    if (!safeStorage.isEncryptionAvailable()) throw new Error('Electron safeStorage cannot encrypt on this system');
+    const backend = safeStorage.getSelectedStorageBackend?.();
+    if (backend === 'basic_text') throw new Error('Electron safeStorage has no secret store here (basic_text backend): keys would only be obfuscated');
+  };
+  type FileShape = { version: 1; service: string; keys: Record<string, string> };
+  const read = (service: string): FileShape => {
+    try {
+      const f = JSON.parse(readFileSync(file, 'utf8')) as FileShape;
+      if (f.version === 1 && f.service === service && f.keys && typeof f.keys === 'object') return f;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${path.basename(file)}: ${(e as Error).message}`);
+    }
+    return { version: 1, service, keys: {} };
+  };
+  const write = (f: FileShape) => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(f, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, file);
+  };
+  const decrypt = (v: string) => safeStorage.decryptString(Buffer.from(v, 'base64'));
+  return {
+    async getPassword(service, account) {
+      check();
+      const v = read(service).keys[account];
+      return v === undefined ? null : decrypt(v);
+    },
+    async setPassword(service, account, password) {
+      check();
+      const f = read(service);
+      f.keys[account] = safeStorage.encryptString(password).toString('base64');
+      write(f);
+    },
+    async deletePassword(service, account) {
+      check();
+      const f = read(service);
+      if (!(account in f.keys)) return false;
+      delete f.keys[account];
+      write(f);
+      return true;
+    },
+    async findCredentials(service) {
+      check();
+      return Object.entries(read(service).keys).map(([account, v]) => ({ account, password: decrypt(v) }));
+    },
+  };
+}
+
 export interface Keychain extends KeyManager {
   /** The key for a provider, or null. For the core only (never sent to the renderer). */
   get(provider: ProviderId): Promise<string | null>;
@@ -44,6 +114,8 @@ export interface KeychainOptions {
   service?: string;
   load?: KeytarLoader;
   platform?: NodeJS.Platform;
+  /** Used when keytar cannot load or the OS keychain cannot be reached (encryptedFileStore). */
+  fallback?: () => KeytarLike;
 }
 
 function describe(e: unknown): string {
@@ -89,10 +161,28 @@ export function createKeychain(opts: KeychainOptions = {}): Keychain {
   const service = opts.service ?? KEYCHAIN_SERVICE;
   const load = opts.load ?? loadKeytar;
   const platform = opts.platform ?? process.platform;
-  let loaded: Promise<KeytarLike> | null = null;
+  let loaded: Promise<{ k: KeytarLike; store: KeyStore }> | null = null;
 
+  /** keytar when it loads and answers (one listing, nothing read); else the fallback when there is one. */
   async function keytar(): Promise<KeytarLike> {
-    loaded ??= load().catch((e: unknown) => {
+    return (await chosen()).k;
+  }
+  function chosen(): Promise<{ k: KeytarLike; store: KeyStore }> {
+    loaded ??= (async () => {
+      try {
+        const k = await osKeychain();
+        if (opts.fallback) await k.findCredentials(service); // reachable? (Linux: D-Bus / Secret Service)
+        return { k, store: 'os_keychain' as const };
+      } catch (e) {
+        if (!opts.fallback) throw e;
+        return { k: opts.fallback(), store: 'encrypted_file' as const };
+      }
+    })();
+    return loaded;
+  }
+
+  function osKeychain(): Promise<KeytarLike> {
+    return load().catch((e: unknown) => {
       const code = (e as { code?: string } | null)?.code;
       const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
       throw new DjpError(
@@ -104,7 +194,6 @@ export function createKeychain(opts: KeychainOptions = {}): Keychain {
         { cause: e },
       );
     });
-    return loaded;
   }
 
   /** Runs one keychain operation; a failure to reach the keychain becomes a clear 'unavailable'. */
@@ -113,6 +202,8 @@ export function createKeychain(opts: KeychainOptions = {}): Keychain {
     try {
       return await fn(k);
     } catch (e) {
+      const { store } = await chosen();
+      if (store === 'encrypted_file') throw new DjpError('unavailable', `Neither the OS keychain nor the encrypted key file can be used (${what} failed: ${describe(e)}). ${platformHint(platform)}. ${ENV_HINT}`, undefined, { cause: e });
       throw new DjpError('unavailable', `The OS keychain is not available (${what} failed: ${describe(e)}). ${platformHint(platform)}. ${ENV_HINT}`, undefined, { cause: e });
     }
   }
@@ -138,7 +229,8 @@ export function createKeychain(opts: KeychainOptions = {}): Keychain {
         // Only account names leave this function; the passwords are dropped here.
         return new Set(creds.filter((c) => !!c.password?.trim()).map((c) => c.account));
       });
-      return KEYCHAIN_PROVIDERS.map((provider) => ({ provider, configured: accounts.has(provider) }));
+      const { store } = await chosen();
+      return KEYCHAIN_PROVIDERS.map((provider) => ({ provider, configured: accounts.has(provider), store }));
     },
     secretSource: () => ({ get: (provider) => kc.get(provider) }),
   };

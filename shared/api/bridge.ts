@@ -59,7 +59,12 @@ export type KeychainProvider = (typeof KEYCHAIN_PROVIDERS)[number];
 export interface KeychainStatus {
   provider: KeychainProvider;
   configured: boolean;
+  /** Where keys are kept: the OS keychain (keytar), or — when it cannot be used — a file in the
+   *  user-data folder encrypted with Electron's safeStorage. */
+  store?: KeyStore;
 }
+
+export type KeyStore = 'os_keychain' | 'encrypted_file';
 
 /**
  * The Settings keychain form's operations. Like call(), each resolves with an envelope and never

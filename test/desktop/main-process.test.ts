@@ -77,7 +77,8 @@ describe('Electron main process (compiled, fake electron module)', () => {
     expect(c.providers.ok).toBe(true);
     // No D-Bus here: the keychain form gets a clear error; the app keeps working.
     expect(c.keys).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    expect(c.keys.error.message).toMatch(/OS keychain is not available/);
+    // …and no encrypted-file fallback either (the fake safeStorage cannot encrypt): nothing stored in clear.
+    expect(c.keys.error.message).toMatch(/Neither the OS keychain nor the encrypted key file can be used/);
     expect(c.invalid).toMatchObject({ ok: false, error: { code: 'invalid', field: 'task' } });
     expect(c.untrusted).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(c.started.ok).toBe(true);

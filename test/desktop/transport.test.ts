@@ -119,15 +119,15 @@ describe('renderer client ↔ preload bridge ↔ main IPC ↔ core', () => {
 
     const before = await keys.list();
     expect(before).toEqual({ ok: true, value: [
-      { provider: 'openai', configured: false },
-      { provider: 'anthropic', configured: false },
-      { provider: 'google', configured: false },
-      { provider: 'openai_compatible', configured: false },
+      { provider: 'openai', configured: false, store: 'os_keychain' },
+      { provider: 'anthropic', configured: false, store: 'os_keychain' },
+      { provider: 'google', configured: false, store: 'os_keychain' },
+      { provider: 'openai_compatible', configured: false, store: 'os_keychain' },
     ] });
     expect(await keys.set('anthropic', `  ${secret}\n`)).toEqual({ ok: true });
     expect(keytar.store.get('djp-workflow/anthropic')).toBe(secret);
     const listed = (await keys.list()) as { ok: true; value: KeychainStatus[] };
-    expect(listed.value.find((s) => s.provider === 'anthropic')).toEqual({ provider: 'anthropic', configured: true });
+    expect(listed.value.find((s) => s.provider === 'anthropic')).toEqual({ provider: 'anthropic', configured: true, store: 'os_keychain' });
 
     const anthropic = (await client.listProviders()).find((p) => p.id === 'anthropic');
     expect(anthropic).toMatchObject({ configured: true, key_source: 'keychain' });
@@ -146,7 +146,7 @@ describe('renderer client ↔ preload bridge ↔ main IPC ↔ core', () => {
     // The same round trip through the renderer client's keys capability (what Settings uses).
     expect(client.keys).toBeDefined();
     await client.keys!.set('openai', secret);
-    expect((await client.keys!.list()).find((s) => s.provider === 'openai')).toEqual({ provider: 'openai', configured: true });
+    expect((await client.keys!.list()).find((s) => s.provider === 'openai')).toEqual({ provider: 'openai', configured: true, store: 'os_keychain' });
     expect((await client.listProviders()).find((p) => p.id === 'openai')).toMatchObject({ configured: true, key_source: 'keychain' });
     await expect(client.keys!.set('openai', 'with space')).rejects.toMatchObject({ code: 'invalid', field: 'key' });
     await client.keys!.delete('openai');

@@ -51,7 +51,7 @@ async function fakeDesktop(page: Page, down: boolean): Promise<void> {
         keys: {
           list: async () => {
             w.__keychainCalls.push('list');
-            return down ? unavailable : { ok: true, value: ['openai', 'anthropic', 'google', 'openai_compatible'].map((p) => ({ provider: p, configured: store.has(p) })) };
+            return down ? unavailable : { ok: true, value: ['openai', 'anthropic', 'google', 'openai_compatible'].map((p) => ({ provider: p, configured: store.has(p), store: 'encrypted_file' })) };
           },
           set: async (p: string, key: string) => {
             w.__keychainCalls.push(`set ${p} (${key.length} chars)`);
@@ -86,6 +86,8 @@ test('settings keychain form (desktop): store a key, see key_source keychain, re
 
   const input = page.getByLabel('OpenAI API key');
   await expect(input).toHaveAttribute('type', 'password');
+  // The form says where keys go (here: the safeStorage-encrypted file, as when no OS keychain answers).
+  await expect(page.getByTestId('keychain-store')).toContainText('encrypted with the system’s key (Electron safeStorage), never as plain text');
   await input.fill(SECRET);
   await form.getByRole('button', { name: 'Save OpenAI key' }).click();
   await expect(form.getByRole('status')).toHaveText('Saved the OpenAI key in the OS keychain.');

@@ -50,7 +50,7 @@ async function unwrap(what: string, send: () => Promise<BridgeResult>): Promise<
   throw djpErrorFromBody({ error: result.error }) ?? new DjpError('internal', `The desktop bridge failed ${what}`);
 }
 
-const KeychainList = z.array(z.object({ provider: z.enum(KEYCHAIN_PROVIDERS), configured: z.boolean() }));
+const KeychainList = z.array(z.object({ provider: z.enum(KEYCHAIN_PROVIDERS), configured: z.boolean(), store: z.enum(['os_keychain', 'encrypted_file']).optional() }));
 
 /** The keychain capability over `bridge.keys`; null when the preload has none (older preload). */
 export function createBridgeKeys(keys: DjpKeysBridge | undefined): KeyManager | null {

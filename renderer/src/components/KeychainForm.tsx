@@ -50,6 +50,13 @@ export function KeychainForm({ keys, onChanged }: { keys: KeyManager; onChanged:
   return (
     <div className="keychain" aria-label="API keys in the OS keychain" role="group">
       <h4>API keys in the OS keychain</h4>
+      {status?.[0]?.store && (
+        <p className="hint" data-testid="keychain-store">
+          {status[0].store === 'os_keychain'
+            ? 'Keys are kept in the OS keychain (macOS Keychain, Windows Credential Manager or the Secret Service).'
+            : 'The OS keychain cannot be used here: keys are kept in a file in the app’s data folder, encrypted with the system’s key (Electron safeStorage), never as plain text.'}
+        </p>
+      )}
       {loadError && (
         <p className="error" role="alert">
           {loadError}

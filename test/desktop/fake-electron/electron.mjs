@@ -50,6 +50,16 @@ class FakeApp extends EventEmitter {
 }
 export const app = new FakeApp();
 export const shell = { openExternal: async () => {} };
+// No OS encryption under plain Node: the keychain's encrypted-file fallback must refuse (never plain text).
+export const safeStorage = {
+  isEncryptionAvailable: () => false,
+  encryptString: () => {
+    throw new Error('fake safeStorage: encryption unavailable');
+  },
+  decryptString: () => {
+    throw new Error('fake safeStorage: encryption unavailable');
+  },
+};
 export const session = {
   defaultSession: {
     setPermissionRequestHandler(fn) {
