@@ -7,6 +7,7 @@ import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electr
 import { createDesktopService, localIdentity } from './desktop-service.js';
 import { registerIpc, type IpcEventLike } from './ipc.js';
 import { createKeychain, encryptedFileStore } from './secrets.js';
+import { autoUpdateSetting, startAutoUpdate } from './updates.js';
 import { DESKTOP_PAGE, denyPermissionCheck, denyPermissionRequest, hardenWebContents } from './security.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/main
@@ -87,6 +88,8 @@ function start(): void {
     });
 
     createWindow();
+    // Off unless DJP_AUTO_UPDATE=1 or {"autoUpdate": true} in userData/settings.json (main/updates.ts).
+    void startAutoUpdate({ setting: autoUpdateSetting(process.env, app.getPath('userData')), isPackaged: app.isPackaged });
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow();
     });

@@ -24,9 +24,10 @@ interface BuilderConfig {
   productName: string;
   files: string[];
   asarUnpack: string[];
-  linux: { target: string[] };
-  mac: { target: string[] };
-  win: { target: string[] };
+  linux: { target: Array<{ target: string; arch: string[] }> };
+  mac: { target: Array<{ target: string; arch: string[] }>; identity?: unknown; hardenedRuntime?: boolean };
+  win: { target: Array<{ target: string; arch: string[] }> };
+  publish: { provider: string } | null;
 }
 
 async function loadConfig(): Promise<BuilderConfig> {
@@ -45,9 +46,16 @@ describe('electron-builder.yml', () => {
     const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { main: string; optionalDependencies?: Record<string, string> };
     expect(cfg.productName).toBe('DJP Workflow');
     expect(cfg.appId).toMatch(/^[a-z0-9.-]+\.[a-z0-9-]+$/);
-    expect(cfg.linux.target).toEqual(expect.arrayContaining(['AppImage', 'deb']));
-    expect(cfg.mac.target).toContain('dmg');
-    expect(cfg.win.target).toContain('nsis');
+    // Every installer for x64 and arm64.
+    const targets = (t: Array<{ target: string; arch: string[] }>) => Object.fromEntries(t.map((x) => [x.target, [...x.arch].sort()]));
+    expect(targets(cfg.linux.target)).toEqual({ AppImage: ['arm64', 'x64'], deb: ['arm64', 'x64'] });
+    expect(targets(cfg.mac.target)).toEqual({ dmg: ['arm64', 'x64'], zip: ['arm64', 'x64'] });
+    expect(targets(cfg.win.target)).toEqual({ nsis: ['arm64', 'x64'] });
+    // Signing from the environment when present (identity null would turn it off for good).
+    expect(cfg.mac).not.toHaveProperty('identity');
+    expect(cfg.mac.hardenedRuntime).toBe(true);
+    // Releases on GitHub for electron-updater.
+    expect(cfg.publish).toEqual({ provider: 'github' });
     // main.js, its preload, the shared core it imports, the renderer it loads, package.json.
     expect(pkg.main).toBe('dist/main/main.js');
     const covered = (file: string) => cfg.files.some((p) => !p.startsWith('!') && (p === file || (p.endsWith('/**/*') && file.startsWith(p.slice(0, -4)))));

@@ -44,6 +44,9 @@ class FakeApp extends EventEmitter {
   getName() {
     return 'djp-workflow';
   }
+  get isPackaged() {
+    return false;
+  }
   quit() {
     report.quit++;
   }
