@@ -51,8 +51,9 @@ export interface LlmProvider {
   complete(req: CompletionRequest): Promise<CompletionResult>;
   /**
    * Loads what the first call needs (the SDK module), so that a call's recorded latency starts when
-   * its request is sent. Started while a run is prepared (shared/service), awaited before each call's
-   * clock starts (shared/djp). Never rejects: a load failure surfaces from complete().
+   * its request is sent: awaited before each call's clock starts (shared/djp). Never rejects: a load
+   * failure surfaces from complete(). (Starting every SDK's import while the run is prepared was tried
+   * and made the first provider's call wait for all the imports under load; not done.)
    */
   prepare?(): Promise<void>;
 }

@@ -238,15 +238,6 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     // Stored or inline policy content needs no file (replay of a run whose policy file moved).
     const policy = req.policy_content ? inlinePolicy(req.policy_content, params.policy) : loadPolicy(params.policy, { allowFiles: opts.surface !== 'server' });
     const projection = project(req.task, params);
-    // Start loading the SDKs this run will call while the rest of it is prepared (guardrails, cost,
-    // the store); the first call then waits only for what is left of the load.
-    for (const p of new Set([...params.debaters, params.judge].map((m) => m.provider))) {
-      try {
-        void registry.create(p).prepare?.();
-      } catch {
-        /* not configured: the draft or judge pass reports it */
-      }
-    }
     return { req, registry, params, policy, projection, template };
   }
 
