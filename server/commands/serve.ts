@@ -52,7 +52,7 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
     replica: env['DJP_REPLICA_ID'] || (settings.port !== 0 ? `${hostname()}:${settings.port}` : `${hostname()}/${process.pid}`),
     logger,
     auth: auth.mode,
-    makeGuardrails: (params, stored) => createGuardrails(params, { allowedRoots, rulesContent: stored?.rulesContent ?? null }),
+    makeGuardrails: (params, extra) => createGuardrails(params, { allowedRoots, ...extra, rulesContent: extra?.rulesContent ?? null }), // extra: a run's attachments as its corpus, stored rules
     makeCostMeter: (params, projection) => createCostMeter(params, projection, { pricing }),
     projectCost: (task, params) => projectCost(task, params, pricing),
   });

@@ -42,7 +42,7 @@ export function register(program: Command): void {
       if (f.out && !f.markdown) throw new CliError('--out needs --markdown', 2);
       const svc = cliService();
       if (f.markdown) {
-        const md = await svc.exportThread(id);
+        const md = Buffer.from((await svc.exportThread(id)).base64, 'base64').toString('utf8');
         if (f.out) {
           writeFileSync(f.out, md);
           process.stdout.write(`wrote ${f.out}\n`);

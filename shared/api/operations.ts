@@ -28,6 +28,7 @@ import { BatchDetail, BatchId, BatchInfo, BatchResultsFile, BatchResultsQuery, C
 import { ExportQuery, ExportedFile } from './export.js';
 import { GetTemplateQuery, ListTemplatesQuery, TemplateDocument, TemplateId, TemplateList, TemplateRecord, TemplateRef, TemplateRunRequest } from './template.js';
 import { TemplatePreview } from './template-preview.js';
+import { ListThreadsQuery, ThreadPage, ThreadView } from './thread.js';
 
 /** One positional argument of an operation (the CallContext is never one: transports add it). */
 export interface ArgDef {
@@ -293,6 +294,33 @@ export const OPERATIONS = {
     label: 'exported file',
     context: false,
     http: { method: 'GET', path: '/api/runs/:id/export', status: 200, description: 'the file: {format, filename, content_type, base64}', query: 'query' },
+  },
+  listThreads: {
+    summary: 'Lists threads (runs that follow up runs), newest activity first; q matches the task of any turn.',
+    tag: 'runs',
+    args: [{ name: 'query', schema: ListThreadsQuery, optional: true }],
+    result: ThreadPage,
+    label: 'thread list',
+    context: false,
+    http: { method: 'GET', path: '/api/threads', status: 200, description: 'a page of threads', query: 'query' },
+  },
+  getThread: {
+    summary: "A thread: every turn by creation time and each branch (first turn → leaf). The thread id is its first run's id.",
+    tag: 'runs',
+    args: [id],
+    result: ThreadView,
+    label: 'thread',
+    context: false,
+    http: { method: 'GET', path: '/api/threads/:id', status: 200, description: 'the thread' },
+  },
+  exportThread: {
+    summary: 'A whole thread as Markdown (its branches, then every turn), base64 in JSON.',
+    tag: 'runs',
+    args: [id],
+    result: ExportedFile,
+    label: 'thread export',
+    context: false,
+    http: { method: 'GET', path: '/api/threads/:id/export', status: 200, description: 'the thread as a Markdown file (ExportedFile)' },
   },
 } as const satisfies OperationTable;
 

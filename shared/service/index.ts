@@ -146,8 +146,6 @@ export interface DjpService extends DjpApi {
   listThreads(query: ListThreadsQuery): Promise<ThreadPage>;
   /** One thread: every turn and each branch (first turn → leaf). */
   getThread(threadId: string): Promise<ThreadView>;
-  /** A whole thread as Markdown: its branches, then every turn (shared/threads threadMarkdown). */
-  exportThread(threadId: string): Promise<string>;
   /** Stores one uploaded file (sniffed, limited, content-addressed); too_large 413, unsupported_type 415. */
   uploadAttachment(name: string, data: Uint8Array, ctx: CallContext): Promise<PutResult>;
   /** An attachment's record and bytes. */
@@ -628,7 +626,8 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       if (!threads) throw noThreads();
       const view = await threads.view(threadId);
       const runs = await Promise.all(view.turns.map((t) => store.load(t.run_id).catch((e: unknown) => (isDjpError(e) && e.code === 'not_found' ? null : Promise.reject(e)))));
-      return threadMarkdown(view, runs.filter((a): a is RunArtifact => a !== null));
+      const md = threadMarkdown(view, runs.filter((a): a is RunArtifact => a !== null));
+      return { format: 'md' as const, filename: `djp-thread-${view.id}.md`, content_type: 'text/markdown; charset=utf-8', base64: Buffer.from(md, 'utf8').toString('base64') };
     },
 
     async listProviders(): Promise<ProviderStatus[]> {

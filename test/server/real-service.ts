@@ -32,7 +32,7 @@ export async function startRealStack(opts: { env?: Record<string, string | undef
     surface: 'test',
     auth: opts.auth?.mode ?? 'none',
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    makeGuardrails: (params) => createGuardrails(params, { allowedRoots: [] }),
+    makeGuardrails: (params, extra) => createGuardrails(params, { allowedRoots: [], ...extra }),
     makeCostMeter: (params, projection) => createCostMeter(params, projection, { pricing }),
     projectCost: (task, params) => projectCost(task, params, pricing),
   });
