@@ -244,8 +244,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     // first provider calls are launched in the same slice (a second wait here would hold every run's
     // first call back until all the burst's runs were prepared).
     await nextTurn();
-    const { req, registry, params, policy, projection, template } = await prepare(request);
-    if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', budgetField(projection) ?? (params.budget_usd !== null ? 'budget_usd' : 'budget_tokens'));
+    const { req, registry, params, policy, projection: requestProjection, template } = await prepare(request);
     // A follow-up: the thread's earlier turns (validated before anything is spent).
     const followUp: ResolvedFollowUp | null = req.follow_up_of ? await resolveFollowUp(req.follow_up_of, loadRun, params.context_tokens ?? DEFAULT_PARAMETERS.context_tokens) : null;
     // Attachments: the thread's earlier ones and the request's, as the run's grounding corpus.
@@ -256,6 +255,13 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       if (params.grounded_corpus) throw new DjpError('invalid', 'attachments: a run grounded in attachments cannot also name grounded_corpus (the attachments are its corpus); drop one', requested.length ? 'attachments' : 'grounded_corpus');
       files = await loadRunAttachments(attachments, requested, followUp?.inherited ?? [], attachments.limits);
     }
+    // The budget check counts what the prompts will carry: the thread section (debaters and judge)
+    // and, for attachments, retrieved passages as for a grounded_corpus.
+    const projection =
+      followUp?.section || files?.corpus
+        ? project(followUp?.section ? `${followUp.section}\n\n${req.task}` : req.task, { ...params, grounded_corpus: params.grounded_corpus ?? (files?.corpus ? 'attachments' : null) })
+        : requestProjection;
+    if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', budgetField(projection) ?? (params.budget_usd !== null ? 'budget_usd' : 'budget_tokens'));
     const guardrails = await makeGuardrails(params, { ...(files?.corpus ? { corpus: files.corpus } : {}), rulesContent: req.redaction_rules_content ?? null });
     const cost = makeCostMeter(params, projection);
     const scrubText = (text: string): string => guardrails.redactText(text);

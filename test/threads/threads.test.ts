@@ -141,6 +141,21 @@ describe('follow-up errors and limits', () => {
     expect(none.dropped).toHaveLength(4);
   }, 60_000);
 
+  it('the budget check counts the thread section: a follow-up over budget is refused before any call', async () => {
+    const k = stores.kinds[0]!;
+    const svc = makeService(fake, k.store(k.backend(), ''));
+    const t1 = (await runToEnd(svc, { task: `Explain ${'the tides and the moon '.repeat(150)}` })).artifact;
+    const bare = await svc.projectCost({ task: 'and why?' });
+    const budget = bare.total_tokens + 50;
+    const before = fake.requests.length;
+    const over = await svc.startRun({ task: 'and why?', follow_up_of: t1.id, budget_tokens: budget }, ctx).catch((x: unknown) => x);
+    expect(isDjpError(over) && over.code === 'budget_exceeded' && over.field === 'budget_tokens').toBe(true);
+    expect(fake.requests.length).toBe(before);
+    // the same budget is fine without the thread, and with a small context budget
+    await runToEnd(svc, { task: 'and why?', budget_tokens: budget });
+    await runToEnd(svc, { task: 'and why?', follow_up_of: t1.id, budget_tokens: budget, context_tokens: 0 });
+  }, 60_000);
+
   it('an unpublished turn carries its top-ranked draft; budgets and approvals apply per turn', async () => {
     const k = stores.kinds[0]!;
     const svc = makeService(fake, k.store(k.backend(), ''));
