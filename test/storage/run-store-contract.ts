@@ -241,8 +241,11 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         await store.save(a);
         const results = await Promise.allSettled([store.modify(a.id, decision('bob', true)), other.modify(a.id, decision('eve', false))]);
         const won = results.filter((r) => r.status === 'fulfilled');
-        for (const r of results) if (r.status === 'rejected') expect((r.reason as DjpError).code).toBe('conflict');
+        // s3rver neither honours If-Match nor overwrites atomically (a read racing a PUT can see a torn
+        // body there), so only servers that honour conditionals are held to "the loser gets a conflict".
+        if (!ignoresConditionals) for (const r of results) if (r.status === 'rejected') expect((r.reason as DjpError).code).toBe('conflict');
         if (won.length === 2) bothWon++;
+        if (ignoresConditionals) continue; // s3rver: no guarantees for racing writers (see above)
         expect(won.length).toBeGreaterThanOrEqual(1);
         const stored = await store.load(a.id);
         if (won.length === 1) {
