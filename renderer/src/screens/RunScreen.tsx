@@ -43,11 +43,6 @@ export function RunScreen() {
   const [live, setLive] = useState(false);
   useEffect(() => setFormOpen(!runId), [runId]);
 
-  // For bench/renderer.ts: the moment the Run screen became usable (providers loaded, Run enabled).
-  useEffect(() => {
-    if (providers && typeof performance !== 'undefined' && performance.getEntriesByName('djp:run-interactive').length === 0) performance.mark('djp:run-interactive');
-  }, [providers]);
-
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setForm((f) => ({ ...f, [k]: v }));
 
   // Debounced cost projection as the form changes.
