@@ -10,6 +10,7 @@ import { projectCost } from '../../shared/cost/projection.js';
 import { createGuardrails, redactSecrets } from '../../shared/guardrails/index.js';
 import { createRedactor } from '../../shared/guardrails/redaction.js';
 import { buildService } from '../../shared/service/build.js';
+import { createQuotas } from '../../shared/quota/index.js';
 import { isDjpError } from '../../shared/api/index.js';
 import { checkBaseUrls } from '../../shared/providers/registry.js';
 import { authFromEnv, AuthConfigError } from '../auth/index.js';
@@ -42,7 +43,10 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
   const pricing = loadPricing(null, env);
   // Over HTTP, server-side paths (grounded_corpus, redaction_rules) must be inside DJP_SERVER_DATA_DIR.
   const allowedRoots = settings.dataDir ? [settings.dataDir] : [];
+  // One set of counters for the process: the service admits runs, the server event streams.
+  const quotas = createQuotas(settings.quotas);
   const { store, service: api, outboxSync } = buildService({
+    quotas,
     env,
     storeLogger: logger,
     outboxSync: { everyMs: settings.outboxSyncMs },
@@ -59,6 +63,7 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
   const outbox = outboxSync!; // asked for above: always started for the server
   const server = createServer({
     api,
+    quotas,
     auth,
     logger,
     staticDir: settings.staticDir,

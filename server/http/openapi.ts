@@ -96,6 +96,12 @@ function operation(route: Route): Json {
   if (hasParam) responses['404'] = err(route.path.includes(':id') ? 'no such run' : 'not found');
   if (route.body) responses['413'] = err('request body too large (DJP_MAX_BODY_BYTES)');
   for (const [status, description] of Object.entries(route.errors ?? {})) responses[status] = err(description);
+  if (route.response.sse || (route.method === 'POST' && /^\/api\/runs(\/:id\/replay)?$/.test(route.path))) {
+    responses['429'] = {
+      ...err('a quota or bound was reached; error.field names its variable (DJP_RUNS_PER_MINUTE, DJP_MAX_SSE_PER_IDENTITY, …)'),
+      headers: { 'Retry-After': { description: 'seconds until trying again can succeed', schema: { type: 'integer', minimum: 1 } } },
+    };
+  }
   const op: Json = {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[/:.]+([a-z])/g, (_m, c: string) => c.toUpperCase()).replace(/[^A-Za-z]/g, '')}`,
     summary: route.summary,

@@ -29,6 +29,9 @@ export function sendError(res: ServerResponse, e: unknown): { status: number; in
     res.destroy();
   } else {
     const extra: Record<string, string> = status === 401 ? { 'www-authenticate': 'SSO realm="djp"' } : {};
+    // 429: Retry-After in seconds; the body's field names the limit (DJP_RUNS_PER_MINUTE, …).
+    const retry = (e as { retryAfterS?: unknown }).retryAfterS;
+    if (status === 429 && typeof retry === 'number' && Number.isFinite(retry)) extra['retry-after'] = String(Math.max(1, Math.ceil(retry)));
     sendJson(res, status, body, extra);
   }
   return { status, internal };

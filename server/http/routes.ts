@@ -16,6 +16,7 @@ import {
   type ArgDef,
   type OperationDef,
   type OperationTable,
+  type CallContext,
 } from '../../shared/api/index.js';
 import { checkServerRequest } from './request-checks.js';
 import { parseAfterSeq, streamEvents } from './sse.js';
@@ -57,6 +58,12 @@ export interface Route {
   /** The table operation this route carries (absent for the server's own routes). */
   operation?: { name: string; def: OperationDef };
   handle(ctx: RouteContext): Promise<RouteResult>;
+}
+
+/** Who calls, for the service: the verified identity and the peer address (quotas key on it under DJP_AUTH=none). */
+function callContext(ctx: RouteContext): CallContext {
+  const peer = ctx.req.socket.remoteAddress;
+  return { identity: identity(ctx), ...(peer ? { client: peer } : {}) };
 }
 
 function identity(ctx: RouteContext): Identity {
@@ -182,7 +189,7 @@ export function operationRoute(name: string, def: OperationDef): Route {
         await streamEvents(ctx.api, args[0] as string, parseAfterSeq(ctx.req, ctx.url), ctx.req, ctx.res, ctx.heartbeatMs);
         return undefined;
       }
-      const result = await invokeOperation(ctx.api, name, def, args, def.context ? { identity: identity(ctx) } : undefined);
+      const result = await invokeOperation(ctx.api, name, def, args, def.context ? callContext(ctx) : undefined);
       const out = h.respond ? h.respond.value(result, args) : result;
       return {
         status: h.status,

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DjpError, type Identity } from '../../shared/api/index.js';
+import { quotaKey } from '../../shared/quota/index.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { applyCors, crossSiteRefusal, setSecurityHeaders } from './headers.js';
 import { traceFromHeaders } from './logger.js';
@@ -83,7 +84,14 @@ export function createServer(opts: ServerOptions): DjpServer {
     if (!route.body) req.resume();
     const body = validateInput(route, raw, url);
     const ctx: RouteContext = { ...baseCtx, req, res, url, params, identity, body };
-    const result = await route.handle(ctx);
+    // Event streams are bounded per identity and in total (DJP_MAX_SSE_*): 429 before the stream opens.
+    const releaseStream = route.response.sse && identity && opts.quotas ? opts.quotas.openStream(quotaKey({ identity, client: req.socket.remoteAddress ?? 'unknown' })) : null;
+    let result: Awaited<ReturnType<typeof route.handle>>;
+    try {
+      result = await route.handle(ctx);
+    } finally {
+      releaseStream?.();
+    }
     if (result) {
       if (result.body === undefined) {
         res.writeHead(result.status, { 'cache-control': 'no-store', ...result.headers });

@@ -4,6 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOrigins } from './headers.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
+import { QUOTA_DEFAULTS, QUOTA_DEFAULTS_LOCAL, QuotaConfigError, quotaLimitsFromEnv, type QuotaLimits } from '../../shared/quota/index.js';
+import { isLoopbackHost } from '../auth/none.js';
 
 export type { Env } from '../../shared/config/env.js';
 import type { Env } from '../../shared/config/env.js';
@@ -21,6 +23,8 @@ export interface ServerSettings {
   heartbeatMs: number;
   /** GOOGLE_CLOUD_PROJECT: log lines carry Cloud Logging's trace field (projects/ID/traces/TRACE). */
   gcpProject: string | null;
+  /** DJP_MAX_CONCURRENT_RUNS, DJP_RUNS_PER_MINUTE, DJP_DAILY_BUDGET_USD, DJP_MAX_RUNS_IN_FLIGHT, DJP_MAX_SSE_*. */
+  quotas: QuotaLimits;
 }
 
 export class SettingsError extends Error {
@@ -66,6 +70,17 @@ function logLevel(env: Env): string {
   return v;
 }
 
+/** Per-identity limits are on by default for a shared server: SSO, or listening beyond loopback. */
+function quotas(env: Env, host: string): QuotaLimits {
+  const local = ((env['DJP_AUTH'] ?? '').trim().toLowerCase() || 'none') === 'none' && isLoopbackHost(host);
+  try {
+    return quotaLimitsFromEnv(env, local ? QUOTA_DEFAULTS_LOCAL : QUOTA_DEFAULTS);
+  } catch (e) {
+    if (e instanceof QuotaConfigError) throw new SettingsError(e.message);
+    throw e;
+  }
+}
+
 function gcpProject(env: Env): string | null {
   const v = env['GOOGLE_CLOUD_PROJECT']?.trim();
   if (!v) return null;
@@ -90,5 +105,6 @@ export function serverSettings(env: Env, flags: { port?: string | number; host?:
     outboxSyncMs: Math.round(num(env, 'DJP_OUTBOX_SYNC_S', 60, 1, 86400, false) * 1000),
     heartbeatMs: 15_000,
     gcpProject: gcpProject(env),
+    quotas: quotas(env, host),
   };
 }

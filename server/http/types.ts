@@ -1,6 +1,7 @@
 // What the server needs from the core: the DjpApi plus the two lifecycle calls the service adds.
 import type { Logger } from 'pino';
 import type { DjpApi, OperationTable } from '../../shared/api/index.js';
+import type { Quotas } from '../../shared/quota/index.js';
 import type { Authenticator } from '../auth/index.js';
 
 export interface DrainableApi extends DjpApi {
@@ -28,6 +29,8 @@ export interface ServerOptions {
   dataDir?: string | null;
   /** The operations carried (default: shared/api OPERATIONS); tests add fixture operations. */
   operations?: OperationTable;
+  /** Limits on event streams per identity and in total (run limits are the service's). */
+  quotas?: Quotas;
   /** Version string for /openapi.json. */
   version?: string;
 }

@@ -159,6 +159,8 @@ export interface CallContext {
   identity: Identity;
   /** Set by the batch runner: the run is one row's attempt of a batch (recorded in provenance). */
   batch?: BatchLink;
+  /** The caller's network address (the server sets it): quotas key on it when the identity is unverified (DJP_AUTH=none). */
+  client?: string;
 }
 
 export type Unsubscribe = () => void;

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   too_large: 413,
   unsupported_type: 415,
   budget_exceeded: 422,
+  rate_limited: 429,
   unavailable: 503,
   internal: 500,
 } as const;
@@ -21,10 +22,13 @@ export class DjpError extends Error {
     message: string,
     /** The request field at fault, when there is one (e.g. "max_tokens"). */
     readonly field?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterS?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.retryAfterS !== undefined) this.retryAfterS = options.retryAfterS;
   }
+  /** rate_limited: seconds until trying again can succeed (HTTP Retry-After). */
+  readonly retryAfterS?: number;
   get httpStatus(): number {
     return ERROR_CODES[this.code];
   }

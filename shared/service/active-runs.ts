@@ -71,3 +71,41 @@ export function synthesizeEvents(a: RunArtifact, location: string): RunEvent[] {
   const at = a.finished_at;
   return out.map((e, seq) => ({ ...e, run_id: a.id, seq, at }) as RunEvent);
 }
+
+/**
+ * Where the live event stream of each recently finished, saved run ended (its run.done seq) — all
+ * that is kept of a run once it is saved; its events are dropped. The replay of such a run comes
+ * from its artifact (synthesizeEvents, far fewer events than the live stream, which has one
+ * draft.delta per chunk), so without this a client resuming with Last-Event-ID from the live stream
+ * would be answered from a different numbering. Bounded: the oldest entries go first.
+ */
+export class FinishedRuns {
+  private readonly finalSeq = new Map<string, number>();
+  constructor(private readonly max = 10_000) {}
+
+  remember(runId: string, seq: number): void {
+    this.finalSeq.delete(runId);
+    this.finalSeq.set(runId, seq);
+    if (this.finalSeq.size > this.max) this.finalSeq.delete(this.finalSeq.keys().next().value!);
+  }
+
+  forget(runId: string): void {
+    this.finalSeq.delete(runId);
+  }
+
+  /**
+   * The events a subscriber with `afterSeq` gets for a saved run, from its artifact. With the live
+   * stream's end known: a full replay ends with run.done at the live seq; a client that already has
+   * that seq gets nothing (the SSE route answers 204); one that left mid-run gets the run.done (at the
+   * live seq), after which the UI loads the artifact, which holds everything it missed.
+   */
+  replay(a: RunArtifact, location: string, afterSeq = -1): RunEvent[] {
+    const events = synthesizeEvents(a, location);
+    const final = this.finalSeq.get(a.id);
+    const last = events.at(-1)!;
+    if (final === undefined || final <= last.seq) return events.filter((e) => e.seq > afterSeq);
+    const done = { ...last, seq: final };
+    if (afterSeq < 0) return [...events.slice(0, -1), done];
+    return afterSeq >= final ? [] : [done];
+  }
+}

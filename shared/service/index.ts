@@ -63,9 +63,10 @@ import { refName } from '../djp/publish.js';
 import { nextTurn } from '../djp/turns.js';
 import { redactSecrets } from '../providers/errors.js';
 import { loadProviderRegistry, type Env, type SecretSource } from '../providers/registry.js';
+import { quotaKey, type Quotas } from '../quota/index.js';
 import type { RetryOptions } from '../providers/retry.js';
 import type { StorageBackend } from '../storage/backend.js';
-import { ActiveRun, synthesizeEvents } from './active-runs.js';
+import { ActiveRun, FinishedRuns, synthesizeEvents } from './active-runs.js';
 import { appVersion, findAppRoot, gitSha, runtimeInfo } from './provenance.js';
 import type { TemplateCatalog } from '../templates/index.js';
 import { dropAccepted, keepAccepted, keepUnsaved } from './unsaved.js';
@@ -92,8 +93,14 @@ export interface DjpServiceOptions {
   now?: () => Date;
   /** What info() reports as the auth mode (the server sets it). */
   auth?: string;
-  /** How long a finished run's events stay in memory for late subscribers (ms). */
+  /**
+   * How long a finished run that could not be saved to the store (run.error, or an artifact only in
+   * the fallback folder) stays in memory for late subscribers (ms). A saved run is dropped from
+   * memory at once: later reads and event replays come from the store.
+   */
   retainMs?: number;
+  /** Per-identity and per-process limits on runs (the server sets them from DJP_* variables). */
+  quotas?: Quotas;
   /** Retry tuning (tests shorten backoff). */
   retry?: Partial<Omit<RetryOptions, 'signal' | 'onAttempt' | 'totalTimeoutMs'>>;
   /** Templates a run may name; default: built-ins, DJP_TEMPLATES_DIR and templates/ in the store. */
@@ -194,6 +201,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
   const active = new Map<string, ActiveRun>();
   const lifecycle = new EventHub<LifecycleEvent>((e) => log?.warn({ err: e instanceof Error ? e.message : String(e) }, 'a lifecycle listener failed'));
   const announce = (e: LifecycleInput) => lifecycle.publish({ ...e, at: now().toISOString() } as LifecycleEvent);
+  const finished = new FinishedRuns();
   const storeBackend = (store as { backend?: StorageBackend }).backend ?? null;
   // The template code (LiquidJS, YAML) is loaded on first use: a run without a template never pays for it.
   const templatesModule = () => import('../templates/index.js');
@@ -262,8 +270,17 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         ? project(followUp?.section ? `${followUp.section}\n\n${req.task}` : req.task, { ...params, grounded_corpus: params.grounded_corpus ?? (files?.corpus ? 'attachments' : null) })
         : requestProjection;
     if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', budgetField(projection) ?? (params.budget_usd !== null ? 'budget_usd' : 'budget_tokens'));
-    const guardrails = await makeGuardrails(params, { ...(files?.corpus ? { corpus: files.corpus } : {}), rulesContent: req.redaction_rules_content ?? null });
-    const cost = makeCostMeter(params, projection);
+    // Quotas (rate_limited → 429) after validation: a malformed request is a 400, not a spent slot.
+    const lease = opts.quotas?.admitRun(quotaKey(ctx), projection.total_usd) ?? null;
+    let guardrails: GuardrailHooks;
+    let cost: CostMeter;
+    try {
+      guardrails = await makeGuardrails(params, { ...(files?.corpus ? { corpus: files.corpus } : {}), rulesContent: req.redaction_rules_content ?? null });
+      cost = makeCostMeter(params, projection);
+    } catch (e) {
+      lease?.release(0);
+      throw e;
+    }
     const scrubText = (text: string): string => guardrails.redactText(text);
     const scrub = (e: unknown): string => {
       const text = redactSecrets(e instanceof Error ? e.message : String(e));
@@ -303,6 +320,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         acceptedAside = true;
         log?.warn({ run_id: id, err: scrub(e), fallback: path }, 'run store failed; accepted-run record kept in the fallback folder');
       } catch (e2) {
+        lease?.release(0);
         throw new DjpError('unavailable', `the run could not be accepted: neither ${store.location} nor a local folder could record it (${scrub(e)}; ${scrub(e2)})`);
       }
     }
@@ -316,6 +334,9 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
     announce({ type: 'run.accepted', run_id: id, by: ctx.identity.user, replay_of: replayOf });
     // Announced once the run is marked finished, so a listener's getRun() already sees it finished.
     const ending: LifecycleInput[] = [];
+    // Set once the artifact is in the store (or its outbox) and run.done is out: the run then leaves memory.
+    let inStore = false;
+    let finalSeq: number | null = null;
     run.done = (async () => {
       try {
         let artifact = await runPipeline({
@@ -348,6 +369,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         try {
           await nextTurn(); // validation, serialisation and the index entry: a slice of their own
           saved = await store.save(artifact);
+          inStore = true; // in the store or its outbox: store.load answers for it from now on
         } catch (e) {
           // The store (and its outbox, if any) failed: keep the artifact in the fallback folder.
           const why = scrub(e);
@@ -361,9 +383,10 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         liveRecords.delete(id);
         if (acceptedAside) dropAccepted(id, env);
         else await store.live.finish(id).catch((e: unknown) => log?.warn({ run_id: id, err: scrub(e) }, 'live-run record not removed; recovery will find the saved artifact and remove it'));
-        run.push({ type: 'run.done', status: artifact.status, artifact: saved.location, outbox: saved.outbox });
+        const done = run.push({ type: 'run.done', status: artifact.status, artifact: saved.location, outbox: saved.outbox });
         ending.push({ type: 'run.finished', run_id: id, status: artifact.status, interrupted: artifact.interrupted, location: saved.location, outbox: saved.outbox, error: null });
         if (artifact.status === 'pending_approval') ending.push({ type: 'run.pending_approval', run_id: id, task: artifact.task.slice(0, 200) });
+        if (inStore) finalSeq = done.seq;
         log?.info({ run_id: id, status: artifact.status, interrupted: artifact.interrupted, location: saved.location, outbox: saved.outbox?.path ?? null }, 'run finished');
       } catch (e) {
         const msg = scrub(e);
@@ -376,10 +399,20 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         ending.push({ type: 'run.finished', run_id: id, status: 'error', interrupted: run.artifact?.interrupted ?? null, location: null, outbox: null, error: message });
       } finally {
         run.finished = true;
-        for (const e of ending) announce(e);
-        setTimeout(() => {
+        lease?.release(run.artifact?.cost.total.usd ?? null);
+        if (finalSeq !== null) {
+          // Saved: drop the events (tens of KB per run) now. A late subscriber gets the run from the
+          // store; `finished` remembers only where its live stream ended, so a resuming client is
+          // answered consistently (shared/service/active-runs.ts, finishedRuns).
+          finished.remember(id, finalSeq);
           if (active.get(id) === run) active.delete(id);
-        }, retainMs).unref();
+        } else {
+          // Not in the store (run.error, or only in the fallback folder): memory is all there is.
+          setTimeout(() => {
+            if (active.get(id) === run) active.delete(id);
+          }, retainMs).unref();
+        }
+        for (const e of ending) announce(e);
       }
     })();
     return { id };
@@ -548,7 +581,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         if (!rec) throw e;
         return follow(rec, listener, afterSeq);
       }
-      for (const e of synthesizeEvents(artifact, `${store.location}/${runId}.json`)) if (e.seq > afterSeq) listener(e);
+      for (const e of finished.replay(artifact, `${store.location}/${runId}.json`, afterSeq)) listener(e);
       return () => undefined;
     },
 
@@ -577,6 +610,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       await store.delete(runId);
       active.delete(runId);
       if (doomed && threads) await threads.remove(doomed).catch((e: unknown) => log?.warn({ run_id: runId, err: (e as Error).message }, 'thread index entry not removed'));
+      finished.forget(runId);
       log?.info({ run_id: runId, by: ctx.identity.user }, 'run deleted');
     },
 

@@ -70,9 +70,10 @@ describe('DjpService', () => {
     expect(a.provenance.runtime.surface).toBe('test');
     const page = await svc.listRuns({});
     expect(page.runs.map((r) => r.id)).toContain(id);
-    // replay from a given seq, and from a fresh service (synthesized from the artifact)
+    // replay from a given seq, and from a fresh service (synthesized from the artifact). A saved run's
+    // events have left memory: resuming mid-stream gets its run.done at the live seq (the artifact has the rest).
     const tail = await collect(svc, id, 2);
-    expect(tail[0]!.seq).toBe(3);
+    expect(tail.map((e) => [e.type, e.seq])).toEqual([['run.done', done.seq]]);
     const fresh = service();
     const synth = await collect(fresh, id);
     expect(synth[0]!.type).toBe('run.started');

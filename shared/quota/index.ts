@@ -1,0 +1,15 @@
+export {
+  createQuotas,
+  quotaKey,
+  quotaLimitsFromEnv,
+  rateLimited,
+  QuotaConfigError,
+  QUOTA_DEFAULTS,
+  QUOTA_DEFAULTS_LOCAL,
+  QUOTA_ENV,
+  type QuotaLimits,
+  type Quotas,
+  type QuotaUsage,
+  type RunLease,
+  type SseLease,
+} from './quotas.js';
