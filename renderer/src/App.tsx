@@ -1,11 +1,13 @@
 // The shell: navigation and the screen for the current hash route.
-import { Component, lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { Component, lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useApp } from './context.js';
+import { PENDING_CHANGED, setTitle } from './lib/title.js';
 import { ApprovalsScreen } from './screens/ApprovalsScreen.js';
 import { HistoryScreen } from './screens/HistoryScreen.js';
 import { RunDetailScreen } from './screens/RunDetailScreen.js';
 import { RunScreen } from './screens/RunScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
-import { useRoute } from './router.js';
+import { rememberHistory, useRoute } from './router.js';
 
 // Code-split: charts and the diff view load when first opened.
 const InsightsScreen = lazy(() => import('./screens/InsightsScreen.js'));
@@ -56,13 +58,67 @@ function screenFor(path: string): ReactNode {
   }
 }
 
-export function App() {
-  const { path } = useRoute();
-  const active = path.startsWith('/runs/') ? '/history' : path;
+/** How many runs wait for approval (refreshed on every route change and every 20 s). */
+function usePendingCount(routeKey: string): { count: number; more: boolean } | null {
+  const { client } = useApp();
+  const [pending, setPending] = useState<{ count: number; more: boolean } | null>(null);
   useEffect(() => {
-    const label = path.startsWith('/runs/') ? 'Run details' : (NAV.find((n) => n.path === path)?.label ?? 'Not found');
-    document.title = `${label} · DJP Workflow`;
+    let live = true;
+    const load = () =>
+      client.listRuns({ status: 'pending_approval', limit: 100 }).then(
+        (p) => live && setPending({ count: p.runs.length, more: p.next_cursor !== null }),
+        () => live && setPending(null),
+      );
+    void load();
+    const t = setInterval(load, 20_000);
+    window.addEventListener(PENDING_CHANGED, load);
+    return () => {
+      live = false;
+      clearInterval(t);
+      window.removeEventListener(PENDING_CHANGED, load);
+    };
+  }, [client, routeKey]);
+  return pending;
+}
+
+/** On a route change, focus moves to the new screen's heading (screens may load lazily). */
+function useFocusHeading(path: string): void {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    let frames = 0;
+    let raf = 0;
+    const tryFocus = () => {
+      const active = document.activeElement;
+      // A screen that already moved focus (e.g. to a live run) keeps it.
+      if (active && active !== document.body && !active.closest('.top') && active.id !== 'main') return;
+      const h = document.querySelector<HTMLElement>('main h2');
+      if (!h) {
+        if (frames++ < 120) raf = requestAnimationFrame(tryFocus);
+        return;
+      }
+      if (!h.hasAttribute('tabindex')) h.setAttribute('tabindex', '-1');
+      h.focus();
+    };
+    raf = requestAnimationFrame(tryFocus);
+    return () => cancelAnimationFrame(raf);
   }, [path]);
+}
+
+export function App() {
+  const { path, params } = useRoute();
+  const active = path.startsWith('/runs/') ? '/history' : path;
+  const routeKey = `${path}?${params.toString()}`;
+  useEffect(() => {
+    const label = path.startsWith('/runs/') ? 'Run details' : path === '/' ? 'New run' : (NAV.find((n) => n.path === path)?.label ?? 'Not found');
+    setTitle(label);
+    rememberHistory(location.hash);
+  }, [routeKey]);
+  useFocusHeading(path);
+  const pending = usePendingCount(path);
   return (
     <div className="app">
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
@@ -76,6 +132,14 @@ export function App() {
           {NAV.map((n) => (
             <a key={n.path} href={`#${n.path}`} aria-current={active === n.path ? 'page' : undefined}>
               {n.label}
+              {n.path === '/approvals' && pending && pending.count > 0 && (
+                <span className="count" data-testid="pending-count">
+                  <span className="sr-only">, </span>
+                  {pending.count}
+                  {pending.more ? '+' : ''}
+                  <span className="sr-only"> pending</span>
+                </span>
+              )}
             </a>
           ))}
         </nav>

@@ -37,3 +37,12 @@ export function useRoute(): Route {
   }, []);
   return route;
 }
+
+// The last History address (with its filters and page), for the "Back to History" link of a run.
+let historyHash = '#/history';
+export function rememberHistory(hash: string): void {
+  if (hash.startsWith('#/history')) historyHash = hash;
+}
+export function historyHref(): string {
+  return historyHash;
+}

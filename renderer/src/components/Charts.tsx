@@ -1,6 +1,30 @@
 // Small SVG charts (no chart library): a column chart and a horizontal bar chart. Each is an
 // image with an accessible name, plus a visually hidden table of its numbers for screen readers.
+import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import type { Point } from '../lib/insights.js';
+
+/**
+ * The chart's drawing width follows its box (clamped), so the SVG is drawn at about 1:1 and its
+ * 12 px labels stay 12 px on a phone instead of shrinking with a fixed viewBox.
+ */
+function useBoxWidth(fallback: number): [RefObject<HTMLElement | null>, number] {
+  const ref = useRef<HTMLElement | null>(null);
+  const [w, setW] = useState(fallback);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => {
+      const cw = el.clientWidth;
+      if (cw > 0) setW(Math.max(280, Math.min(900, Math.round(cw))));
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, w];
+}
 
 interface ChartProps {
   title: string;
@@ -10,15 +34,15 @@ interface ChartProps {
 }
 
 export function ColumnChart({ title, points, format }: ChartProps) {
-  const W = 560;
+  const [box, W] = useBoxWidth(560);
   const H = 200;
   const pad = { l: 56, r: 8, t: 12, b: 36 };
   const max = Math.max(...points.map((p) => p.value), 0) || 1;
   const bw = (W - pad.l - pad.r) / Math.max(points.length, 1);
   const y = (v: number) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
-  const every = Math.ceil(points.length / 8);
+  const every = Math.ceil(points.length / Math.max(2, Math.floor(W / 70)));
   return (
-    <figure className="chart" data-chart={title}>
+    <figure className="chart" data-chart={title} ref={box as RefObject<HTMLElement>}>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title}>
         <title>{title}</title>
         <line x1={pad.l} x2={W - pad.r} y1={H - pad.b} y2={H - pad.b} className="axis" />
@@ -49,13 +73,13 @@ export function ColumnChart({ title, points, format }: ChartProps) {
 }
 
 export function BarChart({ title, points, format, max: fixedMax }: ChartProps) {
-  const W = 560;
+  const [box, W] = useBoxWidth(560);
   const row = 28;
   const H = Math.max(1, points.length) * row + 8;
-  const labelW = 150;
+  const labelW = Math.min(150, Math.round(W * 0.32));
   const max = fixedMax ?? (Math.max(...points.map((p) => p.value), 0) || 1);
   return (
-    <figure className="chart" data-chart={title}>
+    <figure className="chart" data-chart={title} ref={box as RefObject<HTMLElement>}>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title}>
         <title>{title}</title>
         {points.map((p, i) => {

@@ -110,7 +110,7 @@ export function ScoresTable({ view }: { view: RunView }) {
         ))}
       {view.scores.length > 0 && (
         <div className="table-wrap">
-          <table>
+          <table className="reflow">
             <thead>
               <tr>
                 <th scope="col">Draft</th>
@@ -128,14 +128,14 @@ export function ScoresTable({ view }: { view: RunView }) {
                 const d = model(s.draft_id);
                 return (
                   <tr key={s.draft_id} className={view.publish?.draft_id === s.draft_id ? 'winner' : undefined}>
-                    <td>{s.draft_id}</td>
-                    <td>{d ? modelName(d.provider, d.model) : '—'}</td>
-                    <td>{s.status}</td>
-                    <td>{s.score ?? '—'}</td>
-                    <td>{s.subscores?.task_fit ?? '—'}</td>
-                    <td>{s.subscores?.support ?? '—'}</td>
-                    <td>{s.subscores?.clarity ?? '—'}</td>
-                    <td className="reasons">{s.reasons}</td>
+                    <td data-label="Draft">{s.draft_id}</td>
+                    <td data-label="Model">{d ? modelName(d.provider, d.model) : '—'}</td>
+                    <td data-label="Status">{s.status}</td>
+                    <td data-label="Score /10">{s.score ?? '—'}</td>
+                    <td data-label="Task fit /4">{s.subscores?.task_fit ?? '—'}</td>
+                    <td data-label="Support /4">{s.subscores?.support ?? '—'}</td>
+                    <td data-label="Clarity /2">{s.subscores?.clarity ?? '—'}</td>
+                    <td data-label="Reasons" className="reasons">{s.reasons}</td>
                   </tr>
                 );
               })}
@@ -188,7 +188,7 @@ export function CostPanel({ view, artifact, storage }: { view: RunView; artifact
       <h3>Cost, tokens and storage</h3>
       {artifact && (
         <div className="table-wrap">
-          <table>
+          <table className="reflow">
             <thead>
               <tr>
                 <th scope="col">Call</th>
@@ -202,31 +202,31 @@ export function CostPanel({ view, artifact, storage }: { view: RunView; artifact
             <tbody>
               {artifact.drafts.map((d) => (
                 <tr key={d.id}>
-                  <td>Draft {d.id}</td>
-                  <td>{modelName(d.provider, d.model)}</td>
-                  <td>{d.usage?.input_tokens ?? '—'}</td>
-                  <td>{d.usage?.output_tokens ?? '—'}</td>
-                  <td>{formatMs(d.latency_ms)}</td>
-                  <td>{formatUsd(d.cost_usd)}</td>
+                  <td data-label="Call">Draft {d.id}</td>
+                  <td data-label="Model">{modelName(d.provider, d.model)}</td>
+                  <td data-label="Input tokens">{d.usage?.input_tokens ?? '—'}</td>
+                  <td data-label="Output tokens">{d.usage?.output_tokens ?? '—'}</td>
+                  <td data-label="Latency">{formatMs(d.latency_ms)}</td>
+                  <td data-label="Cost">{formatUsd(d.cost_usd)}</td>
                 </tr>
               ))}
               {artifact.judge.passes.map((j) => (
                 <tr key={`j${j.n}`}>
-                  <td>Judge pass {j.n}</td>
-                  <td>{modelName(j.provider, j.model)}</td>
-                  <td>{j.usage?.input_tokens ?? '—'}</td>
-                  <td>{j.usage?.output_tokens ?? '—'}</td>
-                  <td>{formatMs(j.latency_ms)}</td>
-                  <td>{formatUsd(j.cost_usd)}</td>
+                  <td data-label="Call">Judge pass {j.n}</td>
+                  <td data-label="Model">{modelName(j.provider, j.model)}</td>
+                  <td data-label="Input tokens">{j.usage?.input_tokens ?? '—'}</td>
+                  <td data-label="Output tokens">{j.usage?.output_tokens ?? '—'}</td>
+                  <td data-label="Latency">{formatMs(j.latency_ms)}</td>
+                  <td data-label="Cost">{formatUsd(j.cost_usd)}</td>
                 </tr>
               ))}
               <tr className="total">
-                <td>Total</td>
-                <td />
-                <td>{artifact.cost.total.input_tokens}</td>
-                <td>{artifact.cost.total.output_tokens}</td>
-                <td>{formatMs(artifact.timings_ms.total)}</td>
-                <td>{costTotal(artifact)}</td>
+                <td data-label="Call">Total</td>
+                <td data-label="Model" className="empty-cell" />
+                <td data-label="Input tokens">{artifact.cost.total.input_tokens}</td>
+                <td data-label="Output tokens">{artifact.cost.total.output_tokens}</td>
+                <td data-label="Latency">{formatMs(artifact.timings_ms.total)}</td>
+                <td data-label="Cost">{costTotal(artifact)}</td>
               </tr>
             </tbody>
           </table>

@@ -6,6 +6,7 @@ import { useApp, useLoad } from '../context.js';
 import { formatTime, formatUsd, modelName } from '../lib/format.js';
 import { Loading, ErrorAlert } from '../components/Status.js';
 import { Answer } from '../components/Answer.js';
+import { PENDING_CHANGED } from '../lib/title.js';
 
 export function ApprovalsScreen() {
   const { client } = useApp();
@@ -28,7 +29,14 @@ export function ApprovalsScreen() {
       )}
       {pending.data && open.length === 0 && <p className="muted">No runs are waiting for approval.</p>}
       {open.map((r) => (
-        <PendingRun key={r.id} summary={r} onDecided={(a) => setDecided((d) => [a, ...d])} />
+        <PendingRun
+          key={r.id}
+          summary={r}
+          onDecided={(a) => {
+            setDecided((d) => [a, ...d]);
+            window.dispatchEvent(new Event(PENDING_CHANGED));
+          }}
+        />
       ))}
       {decided.length > 0 && (
         <section aria-label="Decided" className="card">

@@ -1,5 +1,5 @@
 // History: paginated runs (newest first), search in tasks, filters by status / provider / date.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { PROVIDER_IDS, PUBLISH_STATUSES, type ListRunsQuery, type PublishStatus } from '../../../shared/api/index.js';
 import { useApp, useLoad } from '../context.js';
 import { formatMs, formatTime, formatUsd, truncate, modelName } from '../lib/format.js';
@@ -45,19 +45,58 @@ export function HistoryScreen() {
     else setPrev((p) => [...p, cursor ?? '']);
     navigate('/history', { ...filters, cursor: c });
   };
+  // Search as you type (debounced); the URL keeps the filters, replaced rather than pushed.
+  const typed = useRef(false);
+  useEffect(() => {
+    if (!typed.current) return;
+    const t = setTimeout(() => {
+      typed.current = false;
+      setPrev([]);
+      navigate('/history', { ...draft }, true);
+    }, 300);
+    return () => clearTimeout(t);
+  }, [draft.q]);
+  const setFilter = (k: keyof typeof draft, v: string) => {
+    const next = { ...draft, [k]: v };
+    setDraft(next);
+    if (k === 'q') typed.current = true;
+    else {
+      setPrev([]);
+      navigate('/history', { ...next }, true);
+    }
+  };
+  // "/" focuses the search box (unless typing somewhere already).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) return;
+      e.preventDefault();
+      document.getElementById('h-q')?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+  const [filtersOpen, setFiltersOpen] = useState(false);
+  const filtering = Object.values(filters).some(Boolean);
+  const activeFilters = [filters.status, filters.provider, filters.from, filters.to].filter(Boolean).length;
+
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id].slice(-2)));
 
   return (
     <div className="screen">
       <h2>History</h2>
-      <form className="filters" onSubmit={apply} role="search" aria-label="Search runs">
-        <div>
+      <form className={`filters${filtersOpen ? ' open' : ''}`} onSubmit={apply} role="search" aria-label="Search runs">
+        <div className="search-field">
           <label htmlFor="h-q">Search tasks</label>
-          <input id="h-q" type="search" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />
+          <input id="h-q" type="search" value={draft.q} aria-keyshortcuts="/" placeholder="Type to search ( / )" onChange={(e) => setFilter('q', e.target.value)} />
         </div>
+        <button type="button" className="filters-toggle" aria-expanded={filtersOpen} aria-controls="h-more" onClick={() => setFiltersOpen((o) => !o)}>
+          {filtersOpen ? 'Hide filters' : `Filters${activeFilters ? ` (${activeFilters})` : ''}`}
+        </button>
+        <div id="h-more" className="more-filters">
         <div>
           <label htmlFor="h-status">Status</label>
-          <select id="h-status" value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
+          <select id="h-status" value={draft.status} onChange={(e) => setFilter('status', e.target.value)}>
             <option value="">Any</option>
             {PUBLISH_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -68,7 +107,7 @@ export function HistoryScreen() {
         </div>
         <div>
           <label htmlFor="h-provider">Provider</label>
-          <select id="h-provider" value={draft.provider} onChange={(e) => setDraft({ ...draft, provider: e.target.value })}>
+          <select id="h-provider" value={draft.provider} onChange={(e) => setFilter('provider', e.target.value)}>
             <option value="">Any</option>
             {PROVIDER_IDS.map((p) => (
               <option key={p}>{p}</option>
@@ -77,11 +116,11 @@ export function HistoryScreen() {
         </div>
         <div>
           <label htmlFor="h-from">From date (UTC)</label>
-          <input id="h-from" type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+          <input id="h-from" type="date" value={draft.from} onChange={(e) => setFilter('from', e.target.value)} />
         </div>
         <div>
           <label htmlFor="h-to">To date (UTC)</label>
-          <input id="h-to" type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+          <input id="h-to" type="date" value={draft.to} onChange={(e) => setFilter('to', e.target.value)} />
         </div>
         <div className="row end">
           <button type="submit">Search</button>
@@ -96,6 +135,7 @@ export function HistoryScreen() {
           >
             Clear
           </button>
+        </div>
         </div>
       </form>
 
@@ -120,11 +160,29 @@ export function HistoryScreen() {
             </p>
           )}
           {page.data.skipped > 0 && <p className="warning">{page.data.skipped} saved run(s) could not be read and are not listed.</p>}
+          {page.data.runs.length > 0 && (
+            <p className="muted small" role="status" data-testid="history-count">
+              {page.data.next_cursor
+                ? `${cursor ? 'Showing' : 'Newest'} ${page.data.runs.length} ${filtering ? 'matching ' : ''}runs — more are older (press Older)`
+                : cursor
+                  ? `Showing the last ${page.data.runs.length} ${filtering ? 'matching ' : ''}run${page.data.runs.length === 1 ? '' : 's'}`
+                  : `${page.data.runs.length} ${filtering ? 'matching ' : ''}run${page.data.runs.length === 1 ? '' : 's'}`}
+            </p>
+          )}
           {page.data.runs.length === 0 ? (
-            <p className="muted">No runs match.</p>
+            filtering || cursor ? (
+              <p className="muted">No runs match.</p>
+            ) : (
+              <div className="card empty-state">
+                <p>No runs yet. Every run is saved here, searchable and ready to compare or replay.</p>
+                <p>
+                  <a href="#/">Start your first run</a> — with no key set, the offline provider runs it end to end.
+                </p>
+              </div>
+            )
           ) : (
             <div className="table-wrap">
-              <table aria-label="Runs">
+              <table aria-label="Runs" className="reflow">
                 <thead>
                   <tr>
                     <th scope="col">Compare</th>
@@ -139,14 +197,14 @@ export function HistoryScreen() {
                 <tbody>
                   {page.data.runs.map((r) => (
                     <tr key={r.id} data-run={r.id}>
-                      <td>
+                      <td data-label="Compare">
                         <input type="checkbox" aria-label={`Select run ${r.id} for compare`} checked={selected.includes(r.id)} onChange={() => toggle(r.id)} />
                       </td>
-                      <td>{formatTime(r.created_at)}</td>
-                      <td>
+                      <td data-label="Time">{formatTime(r.created_at)}</td>
+                      <td data-label="Task">
                         <a href={`#/runs/${r.id}`}>{truncate(r.task, 90)}</a>
                       </td>
-                      <td>
+                      <td data-label="Status">
                         {r.live ? (
                           <span className="badge status-running" title={`running on ${r.live.replica}`}>
                             Running
@@ -155,9 +213,9 @@ export function HistoryScreen() {
                           <span className={`badge status-${r.status}`}>{STATUS_LABEL[r.status]}</span>
                         )}
                       </td>
-                      <td>{r.winner ? modelName(r.winner.provider, r.winner.model) : '—'}</td>
-                      <td>{formatUsd(r.cost_usd)}</td>
-                      <td>{formatMs(r.duration_ms)}</td>
+                      <td data-label="Winner">{r.winner ? modelName(r.winner.provider, r.winner.model) : '—'}</td>
+                      <td data-label="Cost">{formatUsd(r.cost_usd)}</td>
+                      <td data-label="Duration">{formatMs(r.duration_ms)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -6,8 +6,9 @@ import { errorMessage } from '../api/client.js';
 import { DecisionForm } from '../components/DecisionForm.js';
 import { RunStages } from '../components/RunStages.js';
 import { useApp, useLoad } from '../context.js';
-import { formatTime, modelName } from '../lib/format.js';
-import { navigate } from '../router.js';
+import { formatTime, modelName, truncate } from '../lib/format.js';
+import { historyHref, navigate } from '../router.js';
+import { useRunTitle } from '../lib/title.js';
 import { useRun } from '../useRun.js';
 import { Loading, ErrorAlert } from '../components/Status.js';
 
@@ -27,11 +28,16 @@ export function RunDetailScreen({ runId }: { runId: string }) {
     }
   };
 
+  useRunTitle(artifact?.task ?? view.task);
+
   return (
     <div className="screen">
+      <a className="back-link" href={historyHref()}>
+        ← Back to History
+      </a>
       <div className="row spread">
         <h2>
-          Run <code>{runId}</code>
+          {artifact?.task || view.task ? `Run: ${truncate(artifact?.task ?? view.task, 80)}` : 'Run'} <code className="small muted">{runId}</code>
         </h2>
         <div className="row">
           {!artifact && (view.phase === 'debate' || view.phase === 'judge' || view.phase === 'publish') && (

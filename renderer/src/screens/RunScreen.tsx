@@ -8,6 +8,7 @@ import { formatUsd } from '../lib/format.js';
 import { navigate, useRoute } from '../router.js';
 import { buildRequest, initialForm, type FormState } from '../lib/runForm.js';
 import { useRun } from '../useRun.js';
+import { useRunTitle } from '../lib/title.js';
 
 const FIELD_INPUT: Record<string, string> = {
   task: 'task',
@@ -291,6 +292,7 @@ function LiveRun({ runId, onLive }: { runId: string; onLive: (live: boolean) => 
   const [cancel, setCancel] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const running = view.phase !== 'done' && view.phase !== 'error';
   const heading = useRef<HTMLHeadingElement>(null);
+  useRunTitle(view.task);
 
   // The run comes into view and its heading takes focus (screen readers announce it).
   useEffect(() => {
