@@ -16,6 +16,8 @@ export interface UseRun {
   artifact: RunArtifact | null;
   /** Why the run could not be followed or loaded. */
   loadError: string | null;
+  /** The live connection: 'lost' while it is being retried, 'back' for a moment after it returns. */
+  connection: 'ok' | 'lost' | 'back';
   setArtifact: (a: RunArtifact) => void;
 }
 
@@ -29,6 +31,7 @@ export function useRun(runId: string): UseRun {
   const [view, dispatch] = useReducer(reducer, runId, emptyRunView);
   const [artifact, setArtifact] = useState<RunArtifact | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [connection, setConnection] = useState<'ok' | 'lost' | 'back'>('ok');
   const stopRef = useRef<(() => void) | null>(null);
 
   useEffect(() => {
@@ -36,6 +39,8 @@ export function useRun(runId: string): UseRun {
     dispatch({ kind: 'reset', runId });
     setArtifact(null);
     setLoadError(null);
+    setConnection('ok');
+    let backTimer: ReturnType<typeof setTimeout> | undefined;
 
     const loadArtifact = (retries: number) => {
       client.getRun(runId).then(
@@ -58,8 +63,15 @@ export function useRun(runId: string): UseRun {
           if (event.type === 'run.done' || event.type === 'run.error') loadArtifact(5);
         },
         {
+          onConnection: (state) => {
+            if (!active) return;
+            clearTimeout(backTimer);
+            setConnection(state);
+            if (state === 'back') backTimer = setTimeout(() => active && setConnection('ok'), 6000);
+          },
           onError: (e) => {
             if (!active) return;
+            setConnection('ok');
             // The stream is gone; the run may still have finished — show its record when it exists.
             client.getRun(runId).then(
               (a) => active && setArtifact(a),
@@ -78,11 +90,12 @@ export function useRun(runId: string): UseRun {
 
     return () => {
       active = false;
+      clearTimeout(backTimer);
       stopRef.current?.();
       stopRef.current = null;
     };
   }, [client, runId]);
 
   const shown = artifact ? mergeSaved(view, viewFromArtifact(artifact, view.artifactLocation)) : view;
-  return { view: shown, artifact, loadError, setArtifact: useCallback((a: RunArtifact) => setArtifact(a), []) };
+  return { view: shown, artifact, loadError, connection: artifact ? 'ok' : connection, setArtifact: useCallback((a: RunArtifact) => setArtifact(a), []) };
 }

@@ -45,6 +45,11 @@ export interface SubscribeOptions {
   afterSeq?: number;
   /** Called once when the stream fails for good (not on the normal end after run.done/run.error). */
   onError?: (error: DjpError) => void;
+  /**
+   * The live connection dropped and is being retried ('lost'; the transport resumes after the last
+   * event it delivered — Last-Event-ID), or it is back ('back').
+   */
+  onConnection?: (state: 'lost' | 'back') => void;
 }
 
 export type Unsubscribe = () => void;

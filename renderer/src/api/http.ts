@@ -17,6 +17,7 @@ export interface EventSourceLike {
   readonly readyState: number;
   onmessage: ((ev: MessageEvent) => void) | null;
   onerror: ((ev: Event) => void) | null;
+  onopen?: ((ev: Event) => void) | null;
   addEventListener(type: string, listener: (ev: MessageEvent) => void): void;
   close(): void;
 }
@@ -125,8 +126,20 @@ export function createHttpClient(options: HttpClientOptions = {}): DjpClient {
       };
       source.onmessage = onData;
       for (const type of EVENT_TYPES) source.addEventListener(type, onData);
+      // A dropped connection: EventSource reconnects by itself, sending Last-Event-ID (= the seq of
+      // the last event), so the server resumes after it; say so meanwhile, and when it is back.
+      let lost = false;
+      source.onopen = () => {
+        if (closed || !lost) return;
+        lost = false;
+        opts.onConnection?.('back');
+      };
       source.onerror = () => {
         if (closed) return;
+        if (source.readyState !== CLOSED && !lost) {
+          lost = true;
+          opts.onConnection?.('lost');
+        }
         // EventSource retries by itself (sending Last-Event-ID); only a CLOSED source is final,
         // e.g. the server answered 404 for an unknown run.
         if (source.readyState === CLOSED) {

@@ -2,6 +2,7 @@
 // the live Run screen and by a run opened from History.
 import type { RunArtifact } from '../../../shared/api/index.js';
 import { ExportButtons } from '../templates/ExportButtons.js';
+import { TableWrap } from './TableWrap.js';
 import { formatMs, formatUsd, modelName } from '../lib/format.js';
 import { Answer } from './Answer.js';
 import { previewAnswer } from '../lib/streamPreview.js';
@@ -109,7 +110,7 @@ export function ScoresTable({ view }: { view: RunView }) {
           </p>
         ))}
       {view.scores.length > 0 && (
-        <div className="table-wrap">
+        <TableWrap label="Judge scores table">
           <table className="reflow">
             <thead>
               <tr>
@@ -141,7 +142,7 @@ export function ScoresTable({ view }: { view: RunView }) {
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );
@@ -187,7 +188,7 @@ export function CostPanel({ view, artifact, storage }: { view: RunView; artifact
     <section aria-label="Cost and storage" className="card">
       <h3>Cost, tokens and storage</h3>
       {artifact && (
-        <div className="table-wrap">
+        <TableWrap label="Cost table">
           <table className="reflow">
             <thead>
               <tr>
@@ -230,7 +231,7 @@ export function CostPanel({ view, artifact, storage }: { view: RunView; artifact
               </tr>
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {artifact?.cost.budget.exceeded && <p className="error">Budget exceeded: {artifact.cost.budget.detail}</p>}
       {artifact && artifact.cost.unpriced_models.length > 0 && <p className="muted">Unpriced models (cost unknown): {artifact.cost.unpriced_models.join(', ')}</p>}

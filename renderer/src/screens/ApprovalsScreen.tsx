@@ -25,7 +25,7 @@ export function ApprovalsScreen() {
         <Loading>Loading pending runs…</Loading>
       )}
       {pending.error && (
-        <ErrorAlert>Could not load pending runs: {pending.error}</ErrorAlert>
+        <ErrorAlert onRetry={pending.reload}>Could not load pending runs: {pending.error}</ErrorAlert>
       )}
       {pending.data && open.length === 0 && <p className="muted">No runs are waiting for approval.</p>}
       {open.map((r) => (
@@ -67,7 +67,7 @@ function PendingRun({ summary, onDecided }: { summary: RunSummary; onDecided: (a
       <p className="muted small">
         {formatTime(summary.created_at)} · winner {summary.winner ? modelName(summary.winner.provider, summary.winner.model) : '—'} · {formatUsd(summary.cost_usd)}
       </p>
-      {run.error && <p className="error">Could not load the candidate text: {run.error}</p>}
+      {run.error && <ErrorAlert onRetry={run.reload}>Could not load the candidate text: {run.error}</ErrorAlert>}
       {run.data && (
         <>
           <p className="muted small">{run.data.publish.reason}</p>

@@ -1,6 +1,7 @@
 // Compare: two runs, or two drafts of one run, side by side with a word-level diff, plus their
 // parameters, scores and costs. Sides are "RUNID" (its published/advisory text) or "RUNID:d2".
 import { useMemo, useState, type FormEvent } from 'react';
+import { TableWrap } from '../components/TableWrap.js';
 import type { RunArtifact } from '../../../shared/api/index.js';
 import { useApp, useLoad } from '../context.js';
 import { diffStats, diffWords } from '../lib/diff.js';
@@ -102,12 +103,12 @@ export default function CompareScreen() {
           </button>
         </div>
       </form>
-      {recent.error && <p className="error">Could not list recent runs: {recent.error}</p>}
+      {recent.error && <ErrorAlert onRetry={recent.reload}>Could not list recent runs: {recent.error}</ErrorAlert>}
       {(runA.loading || runB.loading) && (a || b) && (
         <Loading>Loading runs…</Loading>
       )}
-      {runA.error && <ErrorAlert>Left run: {runA.error}</ErrorAlert>}
-      {runB.error && <ErrorAlert>Right run: {runB.error}</ErrorAlert>}
+      {runA.error && <ErrorAlert onRetry={runA.reload}>Left run: {runA.error}</ErrorAlert>}
+      {runB.error && <ErrorAlert onRetry={runB.reload}>Right run: {runB.error}</ErrorAlert>}
       {!a || !b ? <p className="muted">Choose two runs (or two drafts of one run) and press Compare.</p> : null}
       {ops && runA.data && runB.data && a && b && stats && (
         <>
@@ -186,7 +187,7 @@ function CompareFacts({ a, aDraft, b, bDraft }: { a: RunArtifact; aDraft: string
   return (
     <section aria-label="Parameters, scores and costs" className="card">
       <h3>Parameters, scores and costs</h3>
-      <div className="table-wrap">
+      <TableWrap label="Comparison table">
         <table>
           <thead>
             <tr>
@@ -205,7 +206,7 @@ function CompareFacts({ a, aDraft, b, bDraft }: { a: RunArtifact; aDraft: string
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }

@@ -1,5 +1,6 @@
 // History: paginated runs (newest first), search in tasks, filters by status / provider / date.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { TableWrap } from '../components/TableWrap.js';
 import { PROVIDER_IDS, PUBLISH_STATUSES, type ListRunsQuery, type PublishStatus } from '../../../shared/api/index.js';
 import { useApp, useLoad } from '../context.js';
 import { formatMs, formatTime, formatUsd, truncate, modelName } from '../lib/format.js';
@@ -150,7 +151,7 @@ export function HistoryScreen() {
         <Loading>Loading runs…</Loading>
       )}
       {page.error && (
-        <ErrorAlert>Could not load the run history: {page.error} <button type="button" onClick={page.reload}>Retry</button></ErrorAlert>
+        <ErrorAlert onRetry={page.reload}>Could not load the run history: {page.error}</ErrorAlert>
       )}
       {page.data && (
         <>
@@ -181,7 +182,7 @@ export function HistoryScreen() {
               </div>
             )
           ) : (
-            <div className="table-wrap">
+            <TableWrap label="Runs table">
               <table aria-label="Runs" className="reflow">
                 <thead>
                   <tr>
@@ -220,7 +221,7 @@ export function HistoryScreen() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
           <nav className="row" aria-label="Pages">
             <button type="button" disabled={!cursor} onClick={() => go(prev[prev.length - 1] || undefined, true)}>

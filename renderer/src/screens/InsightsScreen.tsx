@@ -44,7 +44,7 @@ export default function InsightsScreen() {
         <Loading>Reading run history…</Loading>
       )}
       {data.error && (
-        <ErrorAlert>Could not read the run history: {data.error}</ErrorAlert>
+        <ErrorAlert onRetry={data.reload}>Could not read the run history: {data.error}</ErrorAlert>
       )}
       {data.data && data.data.runs.length === 0 && <p className="muted">No runs yet — start one on the Run screen.</p>}
       {data.data && data.data.runs.length > 0 && <Charts {...data.data} />}

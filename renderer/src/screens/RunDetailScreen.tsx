@@ -10,11 +10,11 @@ import { formatTime, modelName, truncate } from '../lib/format.js';
 import { historyHref, navigate } from '../router.js';
 import { useRunTitle } from '../lib/title.js';
 import { useRun } from '../useRun.js';
-import { Loading, ErrorAlert } from '../components/Status.js';
+import { ConnectionNote, Loading, ErrorAlert } from '../components/Status.js';
 
 export function RunDetailScreen({ runId }: { runId: string }) {
   const { client } = useApp();
-  const { view, artifact, loadError, setArtifact } = useRun(runId);
+  const { view, artifact, loadError, connection, setArtifact } = useRun(runId);
   const info = useLoad(() => client.info(), [client]);
   const [action, setAction] = useState<{ busy: string | null; error: string | null }>({ busy: null, error: null });
 
@@ -77,6 +77,7 @@ export function RunDetailScreen({ runId }: { runId: string }) {
       {loadError && (
         <ErrorAlert>{loadError}</ErrorAlert>
       )}
+      <ConnectionNote state={connection} />
       {!artifact && !loadError && view.phase === 'connecting' && (
         <Loading>Loading run…</Loading>
       )}

@@ -9,6 +9,7 @@ import { navigate, useRoute } from '../router.js';
 import { buildRequest, initialForm, type FormState } from '../lib/runForm.js';
 import { useRun } from '../useRun.js';
 import { useRunTitle } from '../lib/title.js';
+import { ConnectionNote } from '../components/Status.js';
 
 const FIELD_INPUT: Record<string, string> = {
   task: 'task',
@@ -288,7 +289,7 @@ export function RunScreen() {
 
 function LiveRun({ runId, onLive }: { runId: string; onLive: (live: boolean) => void }) {
   const { client } = useApp();
-  const { view, artifact, loadError } = useRun(runId);
+  const { view, artifact, loadError, connection } = useRun(runId);
   const [cancel, setCancel] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const running = view.phase !== 'done' && view.phase !== 'error';
   const heading = useRef<HTMLHeadingElement>(null);
@@ -353,6 +354,7 @@ function LiveRun({ runId, onLive }: { runId: string; onLive: (live: boolean) => 
           {loadError}
         </p>
       )}
+      <ConnectionNote state={connection} />
       <RunStages view={view} artifact={artifact} />
     </section>
   );

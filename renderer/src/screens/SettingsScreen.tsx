@@ -2,6 +2,7 @@
 // sent here; on the desktop, a keychain form stores and removes keys), where runs are stored,
 // budget defaults for new runs, and the theme.
 import { useState, type FormEvent } from 'react';
+import { TableWrap } from '../components/TableWrap.js';
 import { KeychainForm } from '../components/KeychainForm.js';
 import { useApp, useLoad } from '../context.js';
 import { applyTheme, loadBudgets, loadTheme, saveBudgets, type Theme } from '../theme.js';
@@ -55,7 +56,7 @@ export function SettingsScreen() {
           </p>
         )}
         {providers && (
-          <div className="table-wrap">
+          <TableWrap label="Provider status table">
             <table aria-label="Provider status">
               <thead>
                 <tr>
@@ -84,7 +85,7 @@ export function SettingsScreen() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         {client.keys && <KeychainForm keys={client.keys} onChanged={reloadProviders} />}
       </section>
