@@ -18,6 +18,7 @@ export const BENCHES: BenchEntry[] = [
     },
   },
   { name: 'renderer', run: async () => (await import('./renderer.js')).run() },
+  { name: 'stream-latency', run: async () => (await import('./stream-latency.js')).run() },
   { name: 'server', run: async () => (await import('./server.js')).run() },
   { name: 'guardrails', run: async () => (await import('./guardrails.js')).run() },
   { name: 'judge', run: async () => (await import('./judge.js')).run() },

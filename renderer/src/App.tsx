@@ -71,11 +71,16 @@ function usePendingCount(routeKey: string): { count: number; more: boolean } | n
       );
     void load();
     const t = setInterval(load, 20_000);
-    window.addEventListener(PENDING_CHANGED, load);
+    // After a decision: now, and again a moment later (a store's listing may lag the write).
+    const changed = () => {
+      void load();
+      setTimeout(() => live && void load(), 1500);
+    };
+    window.addEventListener(PENDING_CHANGED, changed);
     return () => {
       live = false;
       clearInterval(t);
-      window.removeEventListener(PENDING_CHANGED, load);
+      window.removeEventListener(PENDING_CHANGED, changed);
     };
   }, [client, routeKey]);
   return pending;

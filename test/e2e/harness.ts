@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServe } from '../../server/commands/serve.js';
 import { startFakeLlmServer, type FakeChatRequest } from '../fakes/llm-server.js';
+import { JUDGE_MARKER } from '../../shared/djp/prompts.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -85,7 +86,9 @@ export async function startHarness(): Promise<Harness> {
       'claude-sonnet-4-6': { latencyMs: 1500, chunks: 10, text: draftText },
       'claude-haiku-4-5': { latencyMs: 600, chunks: 10, text: draftText },
       // Live test: a debater that is still writing while another has finished.
-      'claude-opus-4-6': { latencyMs: 4000, chunks: 10, text: draftText },
+      // (Its drafts stream for ~6 s, so the test sees it streaming even on a busy machine; as a
+      // judge it answers at once.)
+      'claude-opus-4-6': { latencyMs: 1500, chunks: 10, chunkDelayMs: (req) => (req.system.startsWith(JUDGE_MARKER) ? 0 : 600), text: draftText },
       // Markdown test: an answer with a table, a code block, links and XSS attempts.
       'md-writer': { latencyMs: 300, chunks: 6, text: () => JSON.stringify({ answer: MARKDOWN_ANSWER, evidence: ['RFC 9110'], confidence: 0.8, safety_flags: [] }) },
       // Live-run test: streams a long answer slowly (1 s between deltas), cut off by a cancel.

@@ -46,8 +46,9 @@ test('the Approvals tab shows how many runs wait, and drops when one is decided'
   const card = page.getByRole('article').filter({ hasText: 'Pending count' }).first();
   await card.getByLabel(/Reason for run/).fill('fine');
   await card.getByRole('button', { name: 'Approve' }).click();
-  if (before === 1) await expect(tab.getByTestId('pending-count')).toHaveCount(0);
-  else await expect(tab.getByTestId('pending-count')).toContainText(String(before - 1));
+  await expect(page.getByRole('region', { name: 'Decided' })).toContainText('approved');
+  if (before === 1) await expect(tab.getByTestId('pending-count')).toHaveCount(0, { timeout: 25_000 });
+  else await expect(tab.getByTestId('pending-count')).toContainText(String(before - 1), { timeout: 25_000 });
 });
 
 test('history searches as you type, counts what matches, and "/" focuses the search', async ({ page, app }) => {

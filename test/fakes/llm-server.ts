@@ -48,6 +48,8 @@ export interface FakeChatRequest {
   /** True when an Authorization or x-api-key header was sent (the value is never recorded). */
   authenticated: boolean;
   at: number;
+  /** When the first streamed text delta was written (Date.now()), for latency benches. */
+  firstByteAt?: number;
 }
 
 export interface FakeModelScript {
@@ -62,7 +64,7 @@ export interface FakeModelScript {
   /** How many streamed deltas to split the text into (default 4). */
   chunks?: number;
   /** Milliseconds between streamed deltas (default 0: all at once) — a model still writing. */
-  chunkDelayMs?: number;
+  chunkDelayMs?: number | ((req: FakeChatRequest) => number);
   /** finish_reason (OpenAI) to report, default "stop"; for Anthropic "length" is sent as stop_reason
    *  "max_tokens" and "stop" as "end_turn". */
   finishReason?: string;
@@ -206,6 +208,7 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
     const usage = script.usage ?? { input_tokens: tokens(system + prompt), output_tokens: tokens(text) };
     const id = `fake-${++seq}`;
     const parts = split(text, script.chunks ?? 4);
+    const gap = typeof script.chunkDelayMs === 'function' ? script.chunkDelayMs(rec) : (script.chunkDelayMs ?? 0);
     const cutAt = fault?.kind === 'cut' ? fault.afterChunks : null;
     const finish = script.finishReason ?? 'stop';
     const anthropicStop = finish === 'length' ? 'max_tokens' : finish === 'stop' ? 'end_turn' : finish;
@@ -228,9 +231,10 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
       res.write(chunk({ role: 'assistant', content: '' }, null));
       if (malformed) return void res.end('data: {"id": "broken", "choices": [\n\n');
       for (const [i, p] of parts.entries()) {
-        if (i > 0 && script.chunkDelayMs) await new Promise((r) => setTimeout(r, script.chunkDelayMs));
+        if (i > 0 && gap) await new Promise((r) => setTimeout(r, gap));
         if (res.destroyed) return;
         if (cutAt !== null && i >= cutAt) return cut();
+        rec.firstByteAt ??= Date.now();
         res.write(chunk({ content: p }, null));
       }
       if (cutAt !== null) return cut();
@@ -254,9 +258,10 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
     if (malformed) return void res.end('event: content_block_start\ndata: {"type": "content_block_start", "index": 0,\n\n');
     res.write(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
     for (const [i, p] of parts.entries()) {
-      if (i > 0 && script.chunkDelayMs) await new Promise((r) => setTimeout(r, script.chunkDelayMs));
+      if (i > 0 && gap) await new Promise((r) => setTimeout(r, gap));
       if (res.destroyed) return;
       if (cutAt !== null && i >= cutAt) return cut();
+      rec.firstByteAt ??= Date.now();
       res.write(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: p } }));
     }
     if (cutAt !== null) return cut();

@@ -76,7 +76,7 @@ export function BarChart({ title, points, format, max: fixedMax }: ChartProps) {
   const [box, W] = useBoxWidth(560);
   const row = 28;
   const H = Math.max(1, points.length) * row + 8;
-  const labelW = Math.min(150, Math.round(W * 0.32));
+  const labelW = Math.min(160, Math.max(124, Math.round(W * 0.38)));
   const max = fixedMax ?? (Math.max(...points.map((p) => p.value), 0) || 1);
   return (
     <figure className="chart" data-chart={title} ref={box as RefObject<HTMLElement>}>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../shared/api/index.js';
 import { RUN_ID, sampleArtifact } from '../api/testdata.js';
-import { applyEvent, emptyRunView, mergeSaved, viewFromArtifact } from './runView.js';
+import { applyEvent, emptyRunView, mergeSaved, relabelReasons, viewFromArtifact } from './runView.js';
 import { formatUsd, modelName } from './format.js';
 import { costTotal } from '../components/RunStages.js';
 
@@ -84,5 +84,18 @@ describe('names and costs', () => {
     a.drafts[0] = { ...a.drafts[0]!, cost_usd: null };
     a.judge.passes = a.judge.passes.map((p) => ({ ...p, cost_usd: 0.02 }));
     expect(costTotal(a)).toBe(`${formatUsd(0.02 * a.judge.passes.length)} + 1 call unpriced`);
+  });
+});
+
+describe('judge reasons', () => {
+  const passes = [
+    { n: 1, order: [{ draft_id: 'd2', label: 'A' }, { draft_id: 'd1', label: 'B' }] },
+    { n: 2, order: [{ draft_id: 'd1', label: 'A' }, { draft_id: 'd2', label: 'B' }] },
+  ];
+  it("names drafts as the page does, with each pass's own labels", () => {
+    expect(relabelReasons('pass 1: Draft B is clearer than draft A | pass 2: Answer A cites sources', passes)).toBe('pass 1: Draft d1 is clearer than draft d2 | pass 2: Draft d1 cites sources');
+    expect(relabelReasons('Response A wins', passes)).toBe('Draft d2 wins');
+    expect(relabelReasons('Draft Z is unknown; A grade', passes)).toBe('Draft Z is unknown; A grade');
+    expect(relabelReasons('no labels', [])).toBe('no labels');
   });
 });

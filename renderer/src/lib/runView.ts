@@ -178,7 +178,7 @@ export function viewFromArtifact(a: RunArtifact, location: string | null = null)
     })),
     judgeModel: a.judge.model,
     judgePasses: a.judge.passes.map((p) => ({ pass: p.n, status: p.status, error: p.error })),
-    scores: a.judge.scores,
+    scores: a.judge.scores.map((sc) => ({ ...sc, reasons: relabelReasons(sc.reasons, a.judge.passes) })),
     publish: a.publish,
     status: a.status,
     artifactLocation: location,
@@ -208,4 +208,29 @@ export function mergeSaved(live: RunView, saved: RunView): RunView {
     return !d.text && l?.text ? { ...d, text: l.text, fromStream: true, partial: true } : d;
   });
   return { ...saved, drafts, outbox: live.outbox, warnings: [...live.warnings, ...saved.warnings] };
+}
+
+/**
+ * The judge sees drafts under shuffled anonymous labels (A, B, … — per pass, in JudgePass.order),
+ * and its reasons say "Draft C"; the page names drafts d1, d2 … — so do the reasons. "pass N: …"
+ * segments use pass N's labels; an unprefixed reason uses the first pass that has an order.
+ */
+export function relabelReasons(reasons: string, passes: ReadonlyArray<{ n: number; order: ReadonlyArray<{ draft_id: string; label: string }> }>): string {
+  if (!reasons || !passes.some((p) => p.order.length)) return reasons;
+  const swap = (text: string, order: ReadonlyArray<{ draft_id: string; label: string }>) => {
+    const byLabel = new Map(order.map((o) => [o.label, o.draft_id]));
+    return text.replace(/\b(Draft|draft|Answer|answer|Response|response|Candidate|candidate)\s+([A-Z]{1,2})\b/g, (m, word: string, label: string) => {
+      const id = byLabel.get(label);
+      return id ? `${word[0] === word[0]!.toUpperCase() ? 'Draft' : 'draft'} ${id}` : m;
+    });
+  };
+  const fallback = passes.find((p) => p.order.length)!.order;
+  return reasons
+    .split(' | ')
+    .map((seg) => {
+      const m = /^pass (\d+): /.exec(seg);
+      const order = (m && passes.find((p) => p.n === Number(m[1]))?.order) || fallback;
+      return swap(seg, order);
+    })
+    .join(' | ');
 }
