@@ -134,4 +134,22 @@ describe('quotas', () => {
     // A later release prunes; usage of a forgotten identity is all zero.
     expect(q.usage('user:7')).toEqual({ key: 'user:7', running: 0, started_last_minute: 0, spent_today_usd: 0, reserved_usd: 0 });
   });
+
+  it('batch rows do not use their owner’s interactive limits, but count against the process cap and the daily budget', () => {
+    const c = clock();
+    const q = createQuotas({ ...OFF, maxConcurrentRuns: 1, runsPerMinute: 2, maxRunsInFlight: 5, dailyBudgetUsd: 1 }, { now: c.now });
+    const rows = [q.admitRun('user:a', 0.2, 'batch'), q.admitRun('user:a', 0.2, 'batch'), q.admitRun('user:a', 0.2, 'batch')];
+    // Three batch rows running and started this minute: the owner can still start a run by hand.
+    const own = q.admitRun('user:a', 0.1);
+    expect(refused(() => q.admitRun('user:a', 0.1)).field).toBe('DJP_MAX_CONCURRENT_RUNS');
+    // The process cap counts everything.
+    const b = q.admitRun('user:b', 0, 'batch');
+    expect(refused(() => q.admitRun('user:b', 0, 'batch')).field).toBe('DJP_MAX_RUNS_IN_FLIGHT');
+    b.release(0);
+    for (const r of rows) r.release(0.25);
+    own.release(0.1);
+    // 0.85 spent: a batch row projected at 0.2 would pass the daily budget.
+    expect(refused(() => q.admitRun('user:a', 0.2, 'batch')).field).toBe('DJP_DAILY_BUDGET_USD');
+    expect(q.totals().runs).toBe(0);
+  });
 });

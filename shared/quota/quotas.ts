@@ -109,8 +109,13 @@ export interface QuotaUsage {
 
 export interface Quotas {
   readonly limits: QuotaLimits;
-  /** Grants a run slot or throws rate_limited. `projectedUsd` (null when unpriced) is reserved against the daily budget. */
-  admitRun(key: string, projectedUsd: number | null): RunLease;
+  /**
+   * Grants a run slot or throws rate_limited. `projectedUsd` (null when unpriced) is reserved against the daily budget.
+   * `batch`: a row of a batch, already bounded by the process's DJP_BATCH_CONCURRENCY slots and its batch's budget: it
+   * counts against the process cap and the identity's daily budget, but not against the identity's interactive limits
+   * (runs at once, runs per minute), so a running batch never keeps its owner from starting a run by hand.
+   */
+  admitRun(key: string, projectedUsd: number | null, kind?: 'interactive' | 'batch'): RunLease;
   /** Grants an SSE slot or throws rate_limited. */
   openStream(key: string): SseLease;
   usage(key: string): QuotaUsage;
@@ -176,21 +181,22 @@ export function createQuotas(limits: QuotaLimits, opts: { now?: () => number } =
   return {
     limits,
 
-    admitRun(key, projectedUsd) {
+    admitRun(key, projectedUsd, kind = 'interactive') {
+      const interactive = kind === 'interactive';
       const t = now();
       const a = account(key, t);
       const projected = projectedUsd !== null && Number.isFinite(projectedUsd) && projectedUsd > 0 ? projectedUsd : 0;
       if (limits.maxRunsInFlight !== null && runs >= limits.maxRunsInFlight) {
         throw rateLimited(`this server is running its maximum of ${limits.maxRunsInFlight} runs (${QUOTA_ENV.maxRunsInFlight}); try again shortly`, QUOTA_ENV.maxRunsInFlight, SLOT_RETRY_S);
       }
-      if (limits.maxConcurrentRuns !== null && a.running >= limits.maxConcurrentRuns) {
+      if (interactive && limits.maxConcurrentRuns !== null && a.running >= limits.maxConcurrentRuns) {
         throw rateLimited(
           `you already have ${a.running} runs running, the most allowed at once (${QUOTA_ENV.maxConcurrentRuns}=${limits.maxConcurrentRuns}); wait for one to finish`,
           QUOTA_ENV.maxConcurrentRuns,
           SLOT_RETRY_S,
         );
       }
-      if (limits.runsPerMinute !== null && a.starts.length >= limits.runsPerMinute) {
+      if (interactive && limits.runsPerMinute !== null && a.starts.length >= limits.runsPerMinute) {
         const wait = (a.starts[a.starts.length - limits.runsPerMinute]! + MINUTE_MS - t) / 1000;
         throw rateLimited(
           `you started ${a.starts.length} runs in the last minute, the most allowed (${QUOTA_ENV.runsPerMinute}=${limits.runsPerMinute}); retry in ${Math.max(1, Math.ceil(wait))} s`,
@@ -209,8 +215,10 @@ export function createQuotas(limits: QuotaLimits, opts: { now?: () => number } =
           wait,
         );
       }
-      a.running += 1;
-      a.starts.push(t);
+      if (interactive) {
+        a.running += 1;
+        a.starts.push(t);
+      }
       a.reserved += projected;
       runs += 1;
       let released = false;
@@ -220,7 +228,7 @@ export function createQuotas(limits: QuotaLimits, opts: { now?: () => number } =
           released = true;
           const t2 = now();
           const b = account(key, t2);
-          b.running -= 1;
+          if (interactive) b.running -= 1;
           b.reserved = Math.max(0, b.reserved - projected);
           // What the run really cost; when unknown (unpriced models), what was projected.
           const cost = actualUsd !== null && Number.isFinite(actualUsd) && actualUsd >= 0 ? actualUsd : projected;

@@ -271,7 +271,7 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
         : requestProjection;
     if (!projection.within_budget) throw new DjpError('budget_exceeded', projection.budget_detail ?? 'the projected cost exceeds the budget', budgetField(projection) ?? (params.budget_usd !== null ? 'budget_usd' : 'budget_tokens'));
     // Quotas (rate_limited → 429) after validation: a malformed request is a 400, not a spent slot.
-    const lease = opts.quotas?.admitRun(quotaKey(ctx), projection.total_usd) ?? null;
+    const lease = opts.quotas?.admitRun(quotaKey(ctx), projection.total_usd, ctx.batch ? 'batch' : 'interactive') ?? null;
     let guardrails: GuardrailHooks;
     let cost: CostMeter;
     try {
