@@ -1,6 +1,6 @@
 // Run: compose a run request, start it (button or Ctrl/Cmd+Enter), watch it live, cancel it.
 import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { POLICY_NAMES, PRESET_NAMES, type CostProjection, type ProviderStatus } from '../../../shared/api/index.js';
+import { DEFAULT_PARAMETERS, POLICY_NAMES, PRESET_NAMES, type CostProjection, type ProviderStatus } from '../../../shared/api/index.js';
 import { errorMessage } from '../api/client.js';
 import { RunStages } from '../components/RunStages.js';
 import { useApp } from '../context.js';
@@ -208,7 +208,7 @@ export function RunScreen() {
           <div>
             <label htmlFor="policy">Policy</label>
             <select id="policy" value={form.policy} onChange={(e) => set('policy', e.target.value)}>
-              <option value="">(default: openai_preferred)</option>
+              <option value="">(default: {DEFAULT_PARAMETERS.policy} — the judge's top-ranked draft that passes the guardrails)</option>
               {POLICY_NAMES.map((p) => (
                 <option key={p}>{p}</option>
               ))}
