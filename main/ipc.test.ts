@@ -87,12 +87,15 @@ describe('desktop IPC over the real core', () => {
     expect(info.value.surface).toBe('desktop');
     expect(info.value.storage.kind).toBe('local');
 
-    // A late subscriber after seq 2 gets the rest of the run (replayed from memory or the artifact).
+    // A late subscriber after seq 2 of a saved run: its events left memory once the artifact was saved
+    // (issue 11: a finished run's events are not kept), so it gets the end of the run at its live
+    // number — never an event it already had — and reads the artifact for the rest.
     await win.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'sub-2', id, 2);
     await waitFor(() => messagesFor(win, 'sub-2').some((m) => m.type === 'end'), 'the replayed stream');
     const replayed = messagesFor(win, 'sub-2').filter((m) => m.type === 'event').map((m) => RunEvent.parse((m as { event: unknown }).event));
-    expect(replayed[0]?.seq).toBe(3);
-    expect(replayed.at(-1)?.type).toBe('run.done');
+    expect(replayed.length).toBeGreaterThan(0);
+    expect(replayed.every((e) => e.seq > 2 && e.run_id === id)).toBe(true);
+    expect(replayed.at(-1)).toMatchObject({ type: 'run.done', seq: done.seq, status: done.status });
   });
 
   it('answers invalid input with {code:"invalid", field} and never calls the core with it', async () => {
