@@ -50,6 +50,8 @@ for (const [w, h, wname] of [[1280, 800, 'desktop'], [390, 844, 'phone']] as con
         ['approvals', '/approvals'],
         ['insights', '/insights'],
         ['settings', '/settings'],
+        ['batch', '/batch'],
+        ['templates', '/templates'],
       ];
       await page.setViewportSize({ width: w, height: h });
       const problems: string[] = [];
