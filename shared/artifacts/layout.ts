@@ -19,6 +19,7 @@ export const INDEX_PREFIX = '.index/';
 /** A run id (shared/api/ids.ts: the one pattern). */
 export { RUN_ID_RE as ULID_RE } from '../api/ids.js';
 import { RUN_ID_RE as ULID_RE } from '../api/ids.js';
+const RUN_ID_RE_SOURCE = ULID_RE.source.replace(/^\^/, '').replace(/\$$/, '');
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export const STATUS_CODE: Record<PublishStatus, string> = {
@@ -37,7 +38,10 @@ export const PROVIDER_CODE: Record<ProviderId, string> = {
 const STATUS_BY_CODE = new Map(PUBLISH_STATUSES.map((s) => [STATUS_CODE[s], s]));
 const PROVIDER_BY_CODE = new Map(PROVIDER_IDS.map((p) => [PROVIDER_CODE[p], p]));
 
-const INDEX_KEY_RE = /^\.index\/([0-9A-HJKMNP-TV-Z]{26})-([a-z])-([a-z]+|0)\.json$/;
+/** A run id's pattern without anchors (an inverted id uses the same alphabet and length). */
+const ID = RUN_ID_RE_SOURCE;
+const INDEX_KEY_RE = new RegExp(`^\\.index/(${ID})-([a-z])-([a-z]+|0)\\.json$`);
+const ARTIFACT_KEY_RE = new RegExp(`^(${ID})\\.json$`);
 
 /** Inverts each Crockford digit so that ascending order of the result is descending order of `id`. */
 export function invertId(id: string): string {
@@ -70,6 +74,11 @@ export function encodeUlidTime(ms: number): string {
 
 export function artifactKey(id: string): string {
   return `${id}.json`;
+}
+
+/** The run id of an artifact key ("<id>.json" at the top of the store), else null. */
+export function artifactIdOfKey(key: string): string | null {
+  return ARTIFACT_KEY_RE.exec(key)?.[1] ?? null;
 }
 
 export function providersOf(artifact: RunArtifact): ProviderId[] {
