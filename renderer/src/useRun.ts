@@ -42,11 +42,24 @@ export function useRun(runId: string): UseRun {
     setConnection('ok');
     let backTimer: ReturnType<typeof setTimeout> | undefined;
 
+    // A run that is still live answers GET /api/runs/{id} with 409 ("still running"), and a browser logs
+    // every failed request. So the artifact is asked for only once the event stream has said the run
+    // is over (run.done / run.error); a 409 then (the run is live again as far as this server knows,
+    // e.g. another replica) means "follow its events again", never an error.
+    const isConflict = (e: unknown) => (e as { code?: string }).code === 'conflict';
+    let lastSeq: number | undefined;
+    let refollowTimer: ReturnType<typeof setTimeout> | undefined;
+    const refollow = () => {
+      stopRef.current?.();
+      refollowTimer = setTimeout(() => active && follow(), 1000);
+    };
+
     const loadArtifact = (retries: number) => {
       client.getRun(runId).then(
         (a) => active && setArtifact(a),
         (e: unknown) => {
           if (!active) return;
+          if (isConflict(e)) return refollow();
           // The artifact can land a moment after run.done; try again briefly.
           if (retries > 0) setTimeout(() => active && loadArtifact(retries - 1), 400);
           else setLoadError(`The run finished but its saved record could not be loaded: ${errorMessage(e)}`);
@@ -59,10 +72,12 @@ export function useRun(runId: string): UseRun {
         runId,
         (event) => {
           if (!active) return;
+          lastSeq = event.seq;
           dispatch({ kind: 'event', event });
           if (event.type === 'run.done' || event.type === 'run.error') loadArtifact(5);
         },
         {
+          ...(lastSeq !== undefined ? { afterSeq: lastSeq } : {}),
           onConnection: (state) => {
             if (!active) return;
             clearTimeout(backTimer);
@@ -77,7 +92,8 @@ export function useRun(runId: string): UseRun {
               (a) => active && setArtifact(a),
               (e2: unknown) => {
                 if (!active) return;
-                if ((e2 as { code?: string }).code === 'not_found') setLoadError(`Run ${runId} was not found: it may have been deleted, or the link is wrong.`);
+                if (isConflict(e2)) refollow(); // still running: follow its events again
+                else if ((e2 as { code?: string }).code === 'not_found') setLoadError(`Run ${runId} was not found: it may have been deleted, or the link is wrong.`);
                 else setLoadError(`Lost the live connection to this run: ${errorMessage(e)}`);
               },
             );
@@ -91,6 +107,7 @@ export function useRun(runId: string): UseRun {
     return () => {
       active = false;
       clearTimeout(backTimer);
+      clearTimeout(refollowTimer);
       stopRef.current?.();
       stopRef.current = null;
     };

@@ -55,3 +55,33 @@ test('a cancelled run keeps the text that had streamed', async ({ page, app }) =
   await expect(draft.getByRole('alert')).toHaveCount(0); // neutral, not an error
   await app.shot('run-cancelled-partial');
 });
+
+test('a live run is never asked for its saved record: Insights, Compare and its own page follow it without a failed request', async ({ page, app }) => {
+  // Any failed request (e.g. a 409 "still running" for GET /api/runs/{id}) is a console error, which
+  // the fixture fails on — no allowance.
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  const task = `Live while browsing ${Date.now()}`;
+  const res = await page.request.post(`${app.base}/api/runs`, { data: { task, debaters: [{ provider: 'openai', model: SLOW }] } });
+  expect(res.status()).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  // Insights samples recent artifacts: the live run is left out, not fetched.
+  await app.go('/insights');
+  await expect(page.getByRole('heading', { level: 2, name: 'Insights' })).toBeVisible();
+  await expect(page.getByText('Reading run history…')).toHaveCount(0);
+  // Compare lists it as still running, and it cannot be picked.
+  await app.go('/compare');
+  const option = page.locator('#cmp-a option', { hasText: 'still running' }).filter({ hasText: id.slice(-6) });
+  await expect(option).toHaveCount(1);
+  await expect(option).toBeDisabled();
+  // Its own page (as opened from History) follows the live events and reads the record only at the end.
+  await app.go(`/runs/${id}`);
+  await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', /streaming|waiting|running/);
+  const cancel = await page.request.post(`${app.base}/api/runs/${id}/cancel`, { data: {} });
+  expect(cancel.status()).toBeLessThan(300);
+  await expect(page.locator('.run-progress')).toContainText('Cancelled', { timeout: 20_000 });
+  await expect(page.getByRole('region', { name: 'Cost and storage' })).toBeVisible();
+  expect(failed).toEqual([]);
+});

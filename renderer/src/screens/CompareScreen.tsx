@@ -67,8 +67,9 @@ export default function CompareScreen() {
           <option value="">Choose a run…</option>
           {side?.runId && !recent.data?.runs.some((r) => r.id === side.runId) && <option value={side.runId}>{side.runId}</option>}
           {recent.data?.runs.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.task.slice(0, 60)} ({r.id.slice(-6)})
+            // A live run has no saved text to compare yet (and asking for it would be a 409).
+            <option key={r.id} value={r.id} disabled={Boolean(r.live)}>
+              {r.task.slice(0, 60)} ({r.id.slice(-6)}){r.live ? ' — still running' : ''}
             </option>
           ))}
         </select>

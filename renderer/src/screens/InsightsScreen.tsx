@@ -19,8 +19,9 @@ async function loadHistory(client: DjpClient): Promise<{ runs: RunSummary[]; art
     runs.push(...page.runs);
     cursor = page.next_cursor ?? undefined;
   } while (cursor && runs.length < MAX_RUNS);
-  // Latency per provider needs the artifacts; sample the most recent ones, four at a time.
-  const ids = runs.slice(0, LATENCY_SAMPLE).map((r) => r.id);
+  // Latency per provider needs the artifacts; sample the most recent finished ones, four at a time
+  // (a live run has no artifact yet: asking for it would be a 409 "still running").
+  const ids = runs.filter((r) => !r.live).slice(0, LATENCY_SAMPLE).map((r) => r.id);
   const artifacts: RunArtifact[] = [];
   for (let i = 0; i < ids.length; i += 4) {
     const got = await Promise.allSettled(ids.slice(i, i + 4).map((id) => client.getRun(id)));
