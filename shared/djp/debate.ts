@@ -2,6 +2,7 @@
 // debater never loses the others' drafts: each call ends in a Draft record, whatever happened.
 import type { Attempt, Draft, ModelRef, RunEventInput, Usage } from '../api/index.js';
 import { createStreamRedactor } from '../guardrails/stream.js';
+import type { RedactionRule } from '../guardrails/redaction.js';
 import { ProviderCallError } from '../providers/errors.js';
 import { withRetry, type RetryOptions } from '../providers/retry.js';
 import { appliedTemperature } from '../providers/temperature.js';
@@ -46,6 +47,8 @@ export interface DebateOptions {
   /** Redacts streamed text before it leaves the pipeline (applied over the whole stream so far,
    *  so a secret split across fragments is still caught; see shared/guardrails/stream.ts). */
   redactText?: (s: string) => string;
+  /** The rules redactText applies, when known (the stream redactor then holds back less). */
+  redactRules?: readonly RedactionRule[] | null;
   hooks: CallHooks;
   /** Retry tuning (tests shorten the backoff). */
   retry?: Partial<Omit<RetryOptions, 'signal' | 'onAttempt' | 'totalTimeoutMs'>>;
@@ -115,7 +118,7 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   const result = await withRetry(
     (signal) => {
       const mine = ++attemptNo;
-      const stream: Redactor | null = o.redactText ? createStreamRedactor(o.redactText) : null;
+      const stream: Redactor | null = o.redactText ? createStreamRedactor(o.redactText, { rules: o.redactRules ?? null }) : null;
       current = stream;
       // Late fragments of an aborted or superseded attempt are dropped.
       const onDelta = (t: string) => {

@@ -2,6 +2,7 @@
 // The pipeline (shared/djp/pipeline.ts) calls these; `noGuardrails` / `noCostMeter` are the
 // pass-through versions used when a feature is off and in tests of the bare pipeline.
 import type { Cost, Draft, Grounding, Guardrails, RunArtifact, RunParameters, Usage } from '../api/index.js';
+import type { RedactionRule } from '../guardrails/redaction.js';
 
 export interface DraftVerdict {
   passed: boolean;
@@ -27,6 +28,9 @@ export interface GuardrailHooks {
   redact(artifact: RunArtifact): RunArtifact;
   /** Redacts one string (log lines, error messages, CLI output). */
   redactText(text: string): string;
+  /** The rules redactText applies, when known: streamed text is then held back only as far as they
+   *  could still match (shared/guardrails/stream.ts); otherwise a bounded tail is held back. */
+  redactionRules?(): readonly RedactionRule[] | null;
   /** The artifact's guardrails section (checks, redaction summary, grounding). */
   summary(): Guardrails;
   grounding(): Grounding | null;

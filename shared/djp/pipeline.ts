@@ -129,6 +129,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunArtifact> {
     signal,
     emit,
     redactText: plain ? undefined : (s) => g.redactText(s),
+    redactRules: plain ? null : (g.redactionRules?.() ?? null),
     hooks: hooks('debate'),
     retry: input.retry,
   });

@@ -99,6 +99,19 @@ export function safeGuardrails(g: GuardrailHooks, params: Pick<RunParameters, 'r
         return redactAllText(a, fallback);
       }
     },
+    // The rules its redactText applies (the built-in ones if it fails: a subset, so the hold-back
+    // analysis stays on the safe side); unknown when the hooks do not say, or the call throws.
+    ...(g.redactionRules
+      ? {
+          redactionRules: () => {
+            try {
+              return g.redactionRules!();
+            } catch {
+              return null;
+            }
+          },
+        }
+      : {}),
     redactText(t) {
       try {
         return g.redactText(t);

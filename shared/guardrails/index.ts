@@ -218,6 +218,7 @@ export async function createGuardrails(params: GuardrailParams, opts: GuardrailO
     redact: redactArtifact,
     // Log lines, error messages, streamed fragments: redacted with the run's rules, no events recorded.
     redactText: (text) => redactor.scrub(text),
+    redactionRules: () => redactor.rules,
     summary() {
       return {
         checks: [...checks.values()].map((c) => ({

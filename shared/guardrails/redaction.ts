@@ -272,6 +272,8 @@ export interface Redactor {
   redact(text: string, where: string): string;
   /** Same rules, no event recorded (log lines, streamed fragments). */
   scrub(text: string): string;
+  /** The rules applied, in order (the stream redactor holds back only what they could still match). */
+  readonly rules: readonly RedactionRule[];
   events(): RedactionEvent[];
 }
 
@@ -296,6 +298,7 @@ export function createRedactor(opts: RedactorOptions): Redactor {
       });
     },
     scrub: (text) => (text ? applyRules(text, rules, strategy) : text),
+    rules,
     events: () => [...tally.values()].map((e) => ({ ...e })),
   };
 }
