@@ -7,7 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Shares one Ceph RGW between the test files that use it (started on first use): test/fakes/rgw-shared.ts
-    globalSetup: ['test/setup/rgw-global.ts'],
+    // Shares one Ceph RGW between the test files that use it (started on first use): test/fakes/rgw-shared.ts;
+    // builds the bundled `djp` command the CLI tests run (test/fakes/cli.ts).
+    globalSetup: ['test/setup/rgw-global.ts', 'test/setup/cli-global.ts'],
   },
 });

@@ -15,7 +15,8 @@ import { isDjpError } from '../../shared/api/index.js';
 import { checkBaseUrls } from '../../shared/providers/registry.js';
 import { authFromEnv, AuthConfigError } from '../auth/index.js';
 import { createLogger, createServer } from '../http/index.js';
-import { appVersion, serverSettings, SettingsError, type Env } from '../http/settings.js';
+import { serverSettings, SettingsError, type Env } from '../http/settings.js';
+import { appVersion } from '../../shared/service/provenance.js';
 
 /** Time allowed for the final outbox push on shutdown (kept short: platforms kill soon after SIGTERM). */
 const FINAL_SYNC_MS = 1000;

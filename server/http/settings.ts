@@ -1,7 +1,6 @@
 // Server settings from the environment (12-factor). Each bad value is refused with the variable named.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { findAppRoot } from '../../shared/service/provenance.js';
 import { parseOrigins } from './headers.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { QUOTA_DEFAULTS, QUOTA_DEFAULTS_LOCAL, QuotaConfigError, quotaLimitsFromEnv, type QuotaLimits } from '../../shared/quota/index.js';
@@ -44,22 +43,9 @@ function num(env: Env, name: string, dflt: number, min: number, max: number, int
   return n;
 }
 
-/** The package root (the folder holding package.json), from this file's location in src or dist. */
+/** The package root (the app's package.json folder, from src, dist/ or the dist/cli bundle); else the working folder. */
 export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-}
-
-export function appVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
+  return findAppRoot() ?? process.cwd();
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

@@ -25,6 +25,13 @@ afterAll(() => {
 const SLOW = 120_000;
 
 describe('djp CLI', () => {
+  it('these tests run the installed command: the bundle package.json\'s "bin" names (test/setup/cli-global.ts)', () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { bin: { djp: string } };
+    expect(pkg.bin.djp).toBe('dist/cli/djp.mjs');
+    expect(process.env.DJP_TEST_CLI).toMatch(/djp-cli-test-[^/]+\/djp\.mjs$/);
+    expect(existsSync(process.env.DJP_TEST_CLI!)).toBe(true);
+  });
+
   it('run --json prints one JSON object and saves a valid artifact; runs list/show find it', async () => {
     const r = await djp(['run', '--task', 'Plan a picnic', '--json', '--max_tokens', '300', '--require_approval']);
     expect(r.stderr).toContain('djp: run ');

@@ -1,5 +1,7 @@
-// Runs the real `djp` CLI (server/cli.ts under tsx) as a subprocess, the way a user would, and
-// collects its exit code and output. Only the environment given is passed (plus PATH).
+// Runs the real `djp` CLI as a subprocess, the way a user would, and collects its exit code and output.
+// Only the environment given is passed (plus PATH). Under Vitest that is the bundled command package.json's
+// "bin" installs (built once per run by test/setup/cli-global.ts, path in DJP_TEST_CLI); elsewhere the
+// sources under tsx.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -24,7 +26,9 @@ export interface RunCliOptions {
 
 export function runCli(args: string[], opts: RunCliOptions): Promise<CliResult> {
   return new Promise((res) => {
-    const p = spawn(tsx, [join(root, 'server/cli.ts'), ...args], {
+    const built = process.env.DJP_TEST_CLI;
+    const [cmd, first] = built ? [process.execPath, built] : [tsx, join(root, 'server/cli.ts')];
+    const p = spawn(cmd, [first, ...args], {
       cwd: opts.cwd,
       env: { PATH: process.env.PATH ?? '', ...opts.env },
       ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
