@@ -193,7 +193,7 @@ export async function uploadAttachments(svc: DjpService, files: string[]): Promi
       throw new CliError(`--attach ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message}`, 2);
     }
     try {
-      ids.push((await svc.uploadAttachment(basename(file), data, localIdentity())).attachment.id);
+      ids.push((await svc.uploadAttachment(basename(file), data, localIdentity())).id);
     } catch (e) {
       if (isDjpError(e) && (e.code === 'too_large' || e.code === 'unsupported_type' || e.code === 'invalid')) throw new CliError(`--attach ${file}: ${e.message}`, 2);
       throw e;

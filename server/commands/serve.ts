@@ -73,6 +73,7 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
     corsOrigins: settings.corsOrigins,
     heartbeatMs: settings.heartbeatMs,
     dataDir: settings.dataDir,
+    env,
     version: appVersion(),
   });
   // Accepted runs this replica (before a crash) or a dead one left unfinished become interrupted

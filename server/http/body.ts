@@ -30,3 +30,36 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     throw new DjpError('invalid', 'request body is not valid JSON');
   }
 }
+
+function sizeText(bytes: number): string {
+  const m = bytes / (1024 * 1024);
+  return m >= 1 ? `${Number.isInteger(m) ? m : m.toFixed(1)} MB` : `${bytes} bytes`;
+}
+
+/**
+ * Reads a raw (non-JSON) request body as bytes, refusing it with 413 (naming `field` and the limit's
+ * variable) as soon as it passes `maxBytes`: a declared Content-Length over the limit is refused
+ * before anything is read, and a body sent without one is counted as it streams in, never buffered
+ * past the limit. The server answers with `Connection: close`, leaving the rest unread.
+ */
+export async function readRawBody(req: IncomingMessage, maxBytes: number, limitEnv: string, field: string): Promise<Uint8Array> {
+  const over = () => new DjpError('too_large', `${field}: the upload is over the limit of ${sizeText(maxBytes)} (${limitEnv})`, field);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw over();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > maxBytes) throw over();
+    chunks.push(b);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+/** A raw body's limit from the environment: a whole number of bytes above 0, else the default. */
+export function rawBodyLimit(env: Record<string, string | undefined>, limitEnv: string, defaultLimit: number): number {
+  const raw = env[limitEnv];
+  const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isInteger(n) && n > 0 ? n : defaultLimit;
+}

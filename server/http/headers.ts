@@ -49,10 +49,10 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: re
     // every web page read the runs of a signed-in user (SSO cookie) or of a local server.
     res.setHeader('access-control-allow-origin', '*');
   }
-  res.setHeader('access-control-expose-headers', 'X-Request-Id');
+  res.setHeader('access-control-expose-headers', 'X-Request-Id, Content-Disposition');
   if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
     res.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
-    res.setHeader('access-control-allow-headers', 'Content-Type, Last-Event-ID, X-Request-Id');
+    res.setHeader('access-control-allow-headers', 'Content-Type, Last-Event-ID, X-Request-Id, X-File-Name');
     res.setHeader('access-control-max-age', '600');
     res.writeHead(204);
     res.end();
@@ -67,7 +67,9 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: re
  * to it (or, with DJP_AUTH=none, needs none). Such a request is refused unless its Origin is in
  * DJP_CORS_ORIGINS. Browsers say where a request comes from in Sec-Fetch-Site; without it, an
  * Origin that names another host than the request's (Host or X-Forwarded-Host) counts as cross-site.
- * Non-browser clients (curl, scripts) send neither header and are not affected.
+ * Non-browser clients (curl, scripts) send neither header and are not affected. Bodies are JSON
+ * (server/http/body.ts refuses other content types, which forms cannot send) except the raw uploads
+ * of the operation table, which require a custom header (X-File-Name) that forms cannot send either.
  * Returns the refusal message, or null when the request may go on.
  */
 export function crossSiteRefusal(req: IncomingMessage, allowed: readonly string[]): string | null {

@@ -76,12 +76,21 @@ function operation(route: Route): Json {
       parameters.push({ name, in: 'query', required: (js.required ?? []).includes(name) && !('default' in schema), schema });
     }
   }
+  for (const [header, arg] of Object.entries(route.headers ?? {})) {
+    const def = route.operation?.def.args.find((a) => a.name === arg);
+    const name = header.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
+    parameters.push({ name, in: 'header', required: true, schema: def ? toSchema(def.schema, 'input') : { type: 'string' }, description: `${arg}; non-ASCII as percent-encoded UTF-8 (encodeURIComponent)` });
+  }
   if (route.response.sse) {
     parameters.push({ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' }, description: 'Resume after this event seq' });
     parameters.push({ name: 'after', in: 'query', required: false, schema: { type: 'integer', minimum: 0 }, description: 'Resume after this event seq' });
   }
   const ok: Json = { description: route.response.description };
-  if (route.response.schema) {
+  if (route.response.file) {
+    ok['content'] = { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } };
+    ok['headers'] = { 'Content-Disposition': { description: 'attachment; filename="…"; filename*=UTF-8\'\'…', schema: { type: 'string' } } };
+    ok['description'] = `${route.response.description} (its bytes; Content-Type is the file's media type)`;
+  } else if (route.response.schema) {
     const contentType = route.response.sse ? 'text/event-stream' : 'application/json';
     ok['content'] = { [contentType]: { schema: schemaRef(route.response.schema, 'output') } };
   } else if (route.path === '/openapi.json') {
@@ -91,10 +100,11 @@ function operation(route: Route): Json {
   const responses: Json = { [String(route.response.status)]: ok };
   if (route.response.sse) responses['204'] = { description: 'the client already has the final event (Last-Event-ID / after): stop reconnecting' };
   const hasParam = /:[a-zA-Z]/.test(route.path);
-  if (route.body || route.query || hasParam) responses['400'] = err('invalid input; error.field names the field');
+  if (route.body || route.raw || route.query || hasParam) responses['400'] = err('invalid input; error.field names the field');
   if (route.auth) responses['401'] = err('missing or invalid identity (see DJP_AUTH)');
-  if (hasParam) responses['404'] = err(route.path.includes(':id') ? 'no such run' : 'not found');
+  if (hasParam) responses['404'] = err(route.path.startsWith('/api/runs/:id') ? 'no such run' : 'not found');
   if (route.body) responses['413'] = err('request body too large (DJP_MAX_BODY_BYTES)');
+  if (route.raw) responses['413'] = err(`the body is over ${route.raw.limitEnv} (refused while it streams in)`);
   for (const [status, description] of Object.entries(route.errors ?? {})) responses[status] = err(description);
   if (route.response.sse || (route.method === 'POST' && /^\/api\/runs(\/:id\/replay)?$/.test(route.path))) {
     responses['429'] = {
@@ -109,7 +119,9 @@ function operation(route: Route): Json {
     parameters,
     responses,
   };
-  if (route.body) {
+  if (route.raw) {
+    op['requestBody'] = { required: true, description: 'the raw bytes (any Content-Type; the type is judged from the bytes)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
+  } else if (route.body) {
     op['requestBody'] = { required: !route.bodyOptional, content: { 'application/json': { schema: schemaRef(route.body, 'input') } } };
   }
   if (!route.auth) op['security'] = [];

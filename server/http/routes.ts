@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   DjpError,
   Identity,
+  decodeHeaderValue,
   OPERATIONS,
   RunRequest,
   StartRunRequest,
@@ -17,6 +18,7 @@ import {
   type OperationDef,
   type OperationTable,
   type CallContext,
+  type RawFile,
 } from '../../shared/api/index.js';
 import { checkServerRequest } from './request-checks.js';
 import { parseAfterSeq, streamEvents } from './sse.js';
@@ -38,8 +40,17 @@ export interface RouteContext {
   openapi: () => unknown;
 }
 
-/** What a handler returns; `undefined` when it wrote the response itself (SSE). */
-export type RouteResult = { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+/** What a handler returns; `undefined` when it wrote the response itself (SSE). `file`: sent as bytes. */
+export type RouteResult = { status: number; body?: unknown; headers?: Record<string, string>; file?: RawFile } | undefined;
+
+/** A raw (non-JSON) request body: read as bytes up to a limit (413 beyond it, while it streams in). */
+export interface RawBodyDef {
+  /** The environment variable setting the limit (named in the 413), and its default. */
+  limitEnv: string;
+  defaultLimit: number;
+  /** The field a 413 names. */
+  field: string;
+}
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
@@ -52,7 +63,11 @@ export interface Route {
   /** When the body may be omitted (defaults to {}). */
   bodyOptional?: boolean;
   query?: z.ZodType;
-  response: { status: number; description: string; schema?: z.ZodType; sse?: boolean };
+  /** The body is raw bytes, not JSON (an upload). */
+  raw?: RawBodyDef;
+  /** Request headers carrying arguments: header name (lower case) → argument; each is required. */
+  headers?: Readonly<Record<string, string>>;
+  response: { status: number; description: string; schema?: z.ZodType; sse?: boolean; file?: boolean };
   /** Documented error responses beyond the ones every route of its kind has, by status. */
   errors?: Readonly<Record<number, string>>;
   /** The table operation this route carries (absent for the server's own routes). */
@@ -155,15 +170,24 @@ function responseSchema(def: OperationDef): z.ZodType | undefined {
 export function operationRoute(name: string, def: OperationDef): Route {
   const h = def.http;
   if (!h) throw new Error(`operation ${name} has no HTTP route (${def.noHttp ?? 'no reason given'})`);
-  const body = carriedArg(def, h.body);
+  const body = carriedArg(def, h.body ?? h.raw?.arg);
   const query = carriedArg(def, h.query);
-  if (h.body && !body) throw new Error(`operation ${name}: body argument ${h.body} is not one of its arguments`);
+  const headerArgs = Object.entries(h.headers ?? {}).map(([arg, header]) => {
+    const a = carriedArg(def, arg);
+    if (!a) throw new Error(`operation ${name}: header argument ${arg} is not one of its arguments`);
+    return { arg: a, header: header.toLowerCase() };
+  });
+  if (h.body && h.raw) throw new Error(`operation ${name}: a body is either JSON (body) or raw bytes (raw), not both`);
+  // A raw body is not JSON, so the JSON content-type rule cannot stop a cross-site form from sending
+  // one; a custom header can (a form cannot set headers; a cross-site fetch with one needs a preflight).
+  if (h.raw && headerArgs.length === 0) throw new Error(`operation ${name}: a raw body needs a custom request header (http.headers)`);
+  if ((h.body || h.raw) && !body) throw new Error(`operation ${name}: body argument ${h.body ?? h.raw?.arg} is not one of its arguments`);
   if (h.query && !query) throw new Error(`operation ${name}: query argument ${h.query} is not one of its arguments`);
   for (const m of h.path.matchAll(/:([a-zA-Z]+)/g)) {
     if (!def.args.some((a) => a.name === m[1])) throw new Error(`operation ${name}: path parameter :${m[1]} is not one of its arguments`);
   }
   for (const a of def.args) {
-    if (a !== body && a !== query && !h.path.includes(`:${a.name}`)) throw new Error(`operation ${name}: argument ${a.name} is carried neither in the path, the body nor the query`);
+    if (a !== body && a !== query && !headerArgs.some((x) => x.arg === a) && !h.path.includes(`:${a.name}`)) throw new Error(`operation ${name}: argument ${a.name} is carried neither in the path, the body nor the query`);
   }
   const schema = responseSchema(def);
   return {
@@ -172,15 +196,24 @@ export function operationRoute(name: string, def: OperationDef): Route {
     summary: def.summary,
     tag: def.tag,
     auth: true,
-    ...(body ? { body: body.schema, ...(body.optional ? { bodyOptional: true } : {}) } : {}),
+    ...(body && !h.raw ? { body: body.schema, ...(body.optional ? { bodyOptional: true } : {}) } : {}),
+    ...(h.raw ? { raw: { limitEnv: h.raw.limitEnv, defaultLimit: h.raw.defaultLimit, field: h.raw.field } } : {}),
+    ...(headerArgs.length ? { headers: Object.fromEntries(headerArgs.map((x) => [x.header, x.arg.name])) } : {}),
     ...(query ? { query: query.schema } : {}),
-    response: { status: h.status, description: h.description, ...(schema ? { schema } : {}), ...(def.stream ? { sse: true } : {}) },
+    response: { status: h.status, description: h.description, ...(schema ? { schema } : {}), ...(def.stream ? { sse: true } : {}), ...(h.file ? { file: true } : {}) },
     ...(h.errors ? { errors: h.errors } : {}),
     operation: { name, def },
     async handle(ctx) {
       if (h.startsRun) notDraining(ctx);
       // The body/query argument was checked by validateInput; path arguments are checked here.
-      const args = def.args.map((a, i) => (a === body || a === query ? ctx.body : parseArg(name, i, a, ctx.params[a.name])));
+      const fromHeader = (a: ArgDef): unknown => {
+        const x = headerArgs.find((y) => y.arg === a);
+        const v = x ? ctx.req.headers[x.header] : undefined;
+        return typeof v === 'string' ? decodeHeaderValue(v) : undefined;
+      };
+      const args = def.args.map((a, i) =>
+        a === body || a === query ? ctx.body : parseArg(name, i, a, headerArgs.some((x) => x.arg === a) ? fromHeader(a) : ctx.params[a.name]),
+      );
       // Server-side paths in a run request are refused unless under DJP_SERVER_DATA_DIR.
       def.args.forEach((a, i) => {
         if (a.schema === StartRunRequest || a.schema === RunRequest) args[i] = checkServerRequest(args[i] as RunRequest, ctx.dataDir);
@@ -191,6 +224,7 @@ export function operationRoute(name: string, def: OperationDef): Route {
       }
       const result = await invokeOperation(ctx.api, name, def, args, def.context ? callContext(ctx) : undefined);
       const out = h.respond ? h.respond.value(result, args) : result;
+      if (h.file) return { status: h.status, file: out as RawFile };
       return {
         status: h.status,
         ...(out === undefined ? {} : { body: out }),
@@ -266,8 +300,9 @@ export function createRouter(routes: Route[]): Router {
   };
 }
 
-/** Validates body or query against the route's schema; DjpError('invalid') naming the field. */
+/** Validates body or query against the route's schema; DjpError('invalid') naming the field. A raw body passes as read. */
 export function validateInput(route: Route, body: unknown, url: URL): unknown {
+  if (route.raw) return body;
   if (route.query) {
     const r = route.query.safeParse(queryObject(url));
     if (!r.success) throw invalidFromZod(r.error.issues);

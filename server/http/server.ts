@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DjpError, type Identity } from '../../shared/api/index.js';
+import { DjpError, contentDisposition, type Identity } from '../../shared/api/index.js';
 import { quotaKey } from '../../shared/quota/index.js';
-import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import { DEFAULT_MAX_BODY_BYTES, rawBodyLimit, readJsonBody, readRawBody } from './body.js';
 import { applyCors, crossSiteRefusal, setSecurityHeaders } from './headers.js';
 import { traceFromHeaders } from './logger.js';
 import { buildOpenApi } from './openapi.js';
@@ -14,6 +14,9 @@ import { sendError, sendJson } from './respond.js';
 import { buildRoutes, createRouter, validateInput, type RouteContext } from './routes.js';
 import { createStaticHandler } from './static.js';
 import type { ServerOptions } from './types.js';
+
+/** x-file-name → X-File-Name, for messages. */
+const headerName = (h: string) => h.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -41,6 +44,7 @@ export interface DjpServer {
 export function createServer(opts: ServerOptions): DjpServer {
   const { api, auth, logger } = opts;
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const env = opts.env ?? process.env;
   const cors = opts.corsOrigins ?? [];
   const serveStatic = createStaticHandler(opts.staticDir);
   const routes = buildRoutes(opts.operations);
@@ -80,8 +84,16 @@ export function createServer(opts: ServerOptions): DjpServer {
     if (refusal) throw new DjpError('forbidden', refusal);
     // Authenticate before reading the body: an unauthenticated request creates nothing.
     const identity = route.auth ? await auth.authenticate(req) : null;
-    const raw = route.body ? await readJsonBody(req, maxBody) : undefined;
-    if (!route.body) req.resume();
+    // Arguments in headers (X-File-Name) are required: checked before a byte of the body is read.
+    for (const [header, arg] of Object.entries(route.headers ?? {})) {
+      if (typeof req.headers[header] !== 'string' || req.headers[header] === '') throw new DjpError('invalid', `${arg}: the ${headerName(header)} header is required`, arg);
+    }
+    const raw = route.raw
+      ? await readRawBody(req, rawBodyLimit(env, route.raw.limitEnv, route.raw.defaultLimit), route.raw.limitEnv, route.raw.field)
+      : route.body
+        ? await readJsonBody(req, maxBody)
+        : undefined;
+    if (!route.body && !route.raw) req.resume();
     const body = validateInput(route, raw, url);
     const ctx: RouteContext = { ...baseCtx, req, res, url, params, identity, body };
     // Event streams are bounded per identity and in total (DJP_MAX_SSE_*): 429 before the stream opens.
@@ -93,7 +105,18 @@ export function createServer(opts: ServerOptions): DjpServer {
       releaseStream?.();
     }
     if (result) {
-      if (result.body === undefined) {
+      if (result.file) {
+        const f = result.file;
+        res.writeHead(result.status, {
+          'content-type': f.content_type,
+          'content-length': f.data.byteLength,
+          // Always a download, never rendered in this origin (X-Content-Type-Options: nosniff is set too).
+          'content-disposition': contentDisposition(f.filename),
+          'cache-control': 'no-store',
+          ...result.headers,
+        });
+        res.end(f.data);
+      } else if (result.body === undefined) {
         res.writeHead(result.status, { 'cache-control': 'no-store', ...result.headers });
         res.end();
       } else {

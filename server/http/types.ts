@@ -31,6 +31,8 @@ export interface ServerOptions {
   operations?: OperationTable;
   /** Limits on event streams per identity and in total (run limits are the service's). */
   quotas?: Quotas;
+  /** Where raw-body limits are read (DJP_ATTACHMENT_MAX_BYTES); default process.env. */
+  env?: Record<string, string | undefined>;
   /** Version string for /openapi.json. */
   version?: string;
 }

@@ -22,7 +22,8 @@ export interface DjpBridge {
   version: 1;
   /**
    * One operation with its DjpApi arguments minus the CallContext (main sets the identity), e.g.
-   * call('getRun', [id]), call('approveRun', [id, { reason }]). Values are plain JSON.
+   * call('getRun', [id]), call('approveRun', [id, { reason }]). Values are plain JSON, and Uint8Array
+   * for bytes (an upload's file, a download's data: structured clone keeps typed arrays).
    * Implemented in the preload as ipcRenderer.invoke('djp:call', op, args).
    */
   call(op: BridgeOperation, args: unknown[]): Promise<BridgeResult>;

@@ -9,6 +9,7 @@ export * from './template-preview.js';
 export * from './template-vars.js';
 export * from './export.js';
 export * from './thread.js';
+export * from './file.js';
 export * from './batch.js';
 export * from './ids.js';
 export * from './operations.js';

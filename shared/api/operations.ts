@@ -28,7 +28,11 @@ import { BatchDetail, BatchId, BatchInfo, BatchResultsFile, BatchResultsQuery, C
 import { ExportQuery, ExportedFile } from './export.js';
 import { GetTemplateQuery, ListTemplatesQuery, TemplateDocument, TemplateId, TemplateList, TemplateRecord, TemplateRef, TemplateRunRequest } from './template.js';
 import { TemplatePreview } from './template-preview.js';
-import { ListThreadsQuery, ThreadPage, ThreadView } from './thread.js';
+import { AttachmentFileName, AttachmentId, ListThreadsQuery, ThreadPage, ThreadView, UploadedAttachment } from './thread.js';
+import { Bytes, RawFile } from './file.js';
+
+/** DJP_ATTACHMENT_MAX_BYTES' default (shared/attachments/limits.ts reads the same variable). */
+const ATTACHMENT_MAX_BYTES_DEFAULT = 10 * 1024 * 1024;
 
 /** One positional argument of an operation (the CallContext is never one: transports add it). */
 export interface ArgDef {
@@ -59,6 +63,26 @@ export interface HttpDef {
   readonly errors?: Readonly<Record<number, string>>;
   /** Older servers wrapped an array result as `{<key>: [...]}`; clients accept both. */
   readonly wrappedAs?: string;
+  /**
+   * Arguments carried in request headers: argument name → header name (e.g. `{ file_name: 'X-File-Name' }`).
+   * Values are percent-decoded (clients send non-ASCII as encodeURIComponent UTF-8: encodeHeaderValue).
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The argument carried as the raw request body (bytes of any content type, a `Bytes` schema).
+   * The server reads it while it streams in and refuses it with 413 (field `field`, the message
+   * naming `limitEnv`) as soon as it passes the limit — before buffering the rest. `limitEnv` is
+   * read from the server's environment (a whole number of bytes), `defaultLimit` when unset.
+   * Such a request must carry at least one of `headers` (a custom header a cross-site HTML form
+   * cannot send: the CSRF rule for non-JSON bodies, server/http/headers.ts).
+   */
+  readonly raw?: { readonly arg: string; readonly limitEnv: string; readonly defaultLimit: number; readonly field: string };
+  /**
+   * The result is a RawFile ({filename, content_type, data}) sent as a file: its bytes, its
+   * Content-Type and `Content-Disposition: attachment` with a safe file name (OpenAPI: a binary
+   * response). The HTTP client rebuilds the RawFile from the response.
+   */
+  readonly file?: true;
 }
 
 export interface OperationDef {
@@ -321,6 +345,37 @@ export const OPERATIONS = {
     label: 'thread export',
     context: false,
     http: { method: 'GET', path: '/api/threads/:id/export', status: 200, description: 'the thread as a Markdown file (ExportedFile)' },
+  },
+  // --- attachments (docs/THREADS.md) ---
+  uploadAttachment: {
+    summary:
+      'Uploads one file (.md, .txt, .pdf, .csv, .json; the type is sniffed from the bytes): the raw bytes as the body, the file name in X-File-Name. Stored content-addressed beside the runs; list its id in a run request\'s `attachments`.',
+    tag: 'runs',
+    args: [
+      { name: 'file_name', schema: AttachmentFileName },
+      { name: 'file', schema: Bytes },
+    ],
+    result: UploadedAttachment,
+    label: 'uploaded attachment',
+    context: true,
+    http: {
+      method: 'POST',
+      path: '/api/attachments',
+      status: 201,
+      description: 'the stored file: {id, sha256, name, bytes, media_type, outbox}',
+      headers: { file_name: 'X-File-Name' },
+      raw: { arg: 'file', limitEnv: 'DJP_ATTACHMENT_MAX_BYTES', defaultLimit: ATTACHMENT_MAX_BYTES_DEFAULT, field: 'file' },
+      errors: { 413: 'the file is over DJP_ATTACHMENT_MAX_BYTES (default 10 MB)', 415: 'not an accepted type (.md, .txt, .pdf, .csv, .json), judged from the bytes' },
+    },
+  },
+  getAttachment: {
+    summary: "An attachment's bytes, with its sniffed media type and its file name (Content-Disposition).",
+    tag: 'runs',
+    args: [{ name: 'id', schema: AttachmentId }],
+    result: RawFile,
+    label: 'attachment',
+    context: false,
+    http: { method: 'GET', path: '/api/attachments/:id', status: 200, description: 'the file', file: true },
   },
 } as const satisfies OperationTable;
 

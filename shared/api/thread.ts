@@ -54,6 +54,19 @@ export const Attachment = z.object({
 });
 export type Attachment = z.infer<typeof Attachment>;
 
+/** What an upload returns: the stored file's record, and whether it waits in the local outbox. */
+export const UploadedAttachment = Attachment.extend({
+  /** True when the cloud store failed and the file waits in the server's outbox (djp sync pushes it); it is usable at once. */
+  outbox: z.boolean(),
+});
+export type UploadedAttachment = z.infer<typeof UploadedAttachment>;
+
+/** The name an upload is stored under (HTTP: the X-File-Name header); reduced to its last path segment. */
+export const AttachmentFileName = z
+  .string({ error: 'file name is required (over HTTP: the X-File-Name header)' })
+  .min(1, 'file name is required (over HTTP: the X-File-Name header)')
+  .max(1000, 'file name is longer than 1000 characters');
+
 /** An attachment as a run used it. */
 export const RunAttachment = Attachment.extend({
   /** inherited: listed by an earlier turn of the thread. */

@@ -36,7 +36,8 @@ import {
   type ThreadView,
   type Unsubscribe,
   type ListThreadsQuery,
-  type Attachment,
+  OPERATIONS,
+  parseArg,
   BatchResultsQuery,
   type BatchDetail,
   type BatchInfo,
@@ -48,7 +49,7 @@ import { newRunId } from '../artifacts/ids.js';
 import { BackendRunStore } from '../artifacts/store.js';
 import type { RunStore, SaveResult } from '../artifacts/types.js';
 import { resolveFollowUp, threadMarkdown, ThreadStore, type ResolvedFollowUp } from '../threads/index.js';
-import { attachmentLimits, AttachmentStore, loadRunAttachments, type PutResult, type RunAttachments } from '../attachments/index.js';
+import { attachmentLimits, AttachmentStore, loadRunAttachments, type RunAttachments } from '../attachments/index.js';
 import type { Corpus } from '../guardrails/grounding/corpus.js';
 import { requestFromParameters, resolveRunParams } from '../config/params.js';
 import { inlinePolicy, loadPolicy } from '../config/policy.js';
@@ -153,10 +154,6 @@ export interface DjpService extends DjpApi {
   listThreads(query: ListThreadsQuery): Promise<ThreadPage>;
   /** One thread: every turn and each branch (first turn → leaf). */
   getThread(threadId: string): Promise<ThreadView>;
-  /** Stores one uploaded file (sniffed, limited, content-addressed); too_large 413, unsupported_type 415. */
-  uploadAttachment(name: string, data: Uint8Array, ctx: CallContext): Promise<PutResult>;
-  /** An attachment's record and bytes. */
-  getAttachment(id: string): Promise<{ attachment: Attachment; data: Uint8Array }>;
   /**
    * Starts a batch (shared/batch): rows from a file's text or objects, validated and projected first
    * (errors name the row and column), stored beside the runs, run in the background sharing this
@@ -640,16 +637,21 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       return tracked(start(request, ctx, runId, replayNotes(a)));
     },
 
+    // Stores one uploaded file (sniffed, limited, content-addressed); too_large 413, unsupported_type 415.
     async uploadAttachment(name, data, ctx) {
       if (!attachments) throw noAttachments();
-      const r = await attachments.put(name, data);
+      // In-process callers (CLI, desktop) have not been checked by a transport: the table's checks, naming the field.
+      const [fileName, bytes] = OPERATIONS.uploadAttachment.args.map((a, i) => parseArg('uploadAttachment', i, a, [name, data][i])) as [string, Uint8Array];
+      const r = await attachments.put(fileName, bytes);
       log?.info({ attachment: r.attachment.id, sha256: r.attachment.sha256, bytes: r.attachment.bytes, media_type: r.attachment.media_type, by: ctx.identity.user, outbox: r.outbox?.path ?? null }, 'attachment stored');
-      return r;
+      return { ...r.attachment, outbox: r.outbox !== null };
     },
 
+    // An attachment as a file: its bytes (checked against its sha256), media type and name.
     async getAttachment(id) {
       if (!attachments) throw noAttachments();
-      return attachments.read(id);
+      const { attachment, data } = await attachments.read(id);
+      return { filename: attachment.name, content_type: attachment.media_type.startsWith('text/') ? `${attachment.media_type}; charset=utf-8` : attachment.media_type, data };
     },
 
     async listThreads(query) {

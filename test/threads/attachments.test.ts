@@ -62,8 +62,8 @@ describe('attachment limits and bad input', () => {
     const big = await svc.uploadAttachment('big.txt', Buffer.alloc(1001, 'a'), ctx).catch((e: unknown) => e as DjpError);
     expect(big).toMatchObject({ code: 'too_large', field: 'file', httpStatus: 413 });
     expect((big as DjpError).message).toBe('big.txt: 1001 bytes is over the per-file limit of 1000 bytes (DJP_ATTACHMENT_MAX_BYTES)');
-    const a = (await svc.uploadAttachment('a.txt', Buffer.alloc(900, 'a'), ctx)).attachment;
-    const b = (await svc.uploadAttachment('b.txt', Buffer.alloc(900, 'b'), ctx)).attachment;
+    const a = (await svc.uploadAttachment('a.txt', Buffer.alloc(900, 'a'), ctx));
+    const b = (await svc.uploadAttachment('b.txt', Buffer.alloc(900, 'b'), ctx));
     const over = await svc.startRun({ task: 'x', attachments: [a.id, b.id] }, ctx).catch((e: unknown) => e as DjpError);
     expect(over).toMatchObject({ code: 'too_large', field: 'attachments' });
     expect((over as DjpError).message).toContain('DJP_ATTACHMENTS_MAX_RUN_BYTES');
@@ -77,14 +77,14 @@ describe('attachment limits and bad input', () => {
     expect(unknown).toMatchObject({ code: 'not_found', field: 'attachments.0' });
     const malformed = await svc.startRun({ task: 'x', attachments: ['../../etc/passwd'] }, ctx).catch((e: unknown) => e as DjpError);
     expect(malformed).toMatchObject({ code: 'invalid', field: 'attachments.0' });
-    expect(await svc.uploadAttachment('../../evil.txt', Buffer.from('hi'), ctx)).toMatchObject({ attachment: { name: 'evil.txt' } });
+    expect(await svc.uploadAttachment('../../evil.txt', Buffer.from('hi'), ctx)).toMatchObject({ name: 'evil.txt' });
   });
 
   it('a PDF is read as grounding; a PDF that does not parse: the run says which file and goes on', async () => {
     const store = createRunStore(join(dir, 'pdf'), { logger: silentLogger, env: {} });
     const svc = makeService(fake, store);
-    const good = (await svc.uploadAttachment('survey.pdf', makePdf(['The Quillon glacier retreated 40 metres in 2023.']), ctx)).attachment;
-    const broken = (await svc.uploadAttachment('broken.pdf', Buffer.from('%PDF-1.4\nthis is not really a pdf\n'), ctx)).attachment;
+    const good = (await svc.uploadAttachment('survey.pdf', makePdf(['The Quillon glacier retreated 40 metres in 2023.']), ctx));
+    const broken = (await svc.uploadAttachment('broken.pdf', Buffer.from('%PDF-1.4\nthis is not really a pdf\n'), ctx));
     const before = fake.requests.length;
     const { artifact, events } = await runToEnd(svc, { task: 'How far did the Quillon glacier retreat?', attachments: [good.id, broken.id] });
     expect(artifact.status).toBe('published');
@@ -111,15 +111,15 @@ describe('a failed cloud write goes through the outbox', () => {
     const svc = makeService(fake, store);
     const data = Buffer.from('Lighthouse keepers logged the fog horn at 4 a.m.');
     const r = await svc.uploadAttachment('log.txt', data, ctx);
-    expect(r.outbox?.reason).toContain('injected failure');
-    expect(readdirSync(join(outboxDir, 'attachments', 'sha256'))).toEqual([r.attachment.sha256]);
-    expect(Buffer.from((await svc.getAttachment(r.attachment.id)).data).toString()).toBe(data.toString());
+    expect(r.outbox).toBe(true);
+    expect(readdirSync(join(outboxDir, 'attachments', 'sha256'))).toEqual([r.sha256]);
+    expect(Buffer.from((await svc.getAttachment(r.id)).data).toString()).toBe(data.toString());
     expect(await store.outboxCount()).toBe(1);
     expect(await store.sync()).toMatchObject({ failed: 1, remaining: 1 }); // still failing: kept
     faulty.enabled = false;
     expect(await store.sync()).toEqual({ pushed: 1, failed: 0, remaining: 0 });
-    expect(Buffer.from(await inner.read(`attachments/sha256/${r.attachment.sha256}`)).toString()).toBe(data.toString());
+    expect(Buffer.from(await inner.read(`attachments/sha256/${r.sha256}`)).toString()).toBe(data.toString());
     expect(readdirSync(join(outboxDir, 'attachments', 'sha256'))).toEqual([]);
-    expect((await svc.getAttachment(r.attachment.id)).attachment).toEqual(r.attachment);
+    expect(await svc.getAttachment(r.id)).toMatchObject({ filename: 'log.txt', content_type: 'text/plain; charset=utf-8' });
   });
 });

@@ -32,16 +32,17 @@ describe.each(['local', 's3', 'gcs'] as const)('threads over the %s store', (kin
     // an attachment: stored content-addressed under the store's prefix
     const notes = Buffer.from('# Planet notes\n\nJupiter has a great red spot, a storm wider than the Earth, observed since 1831 by the Keswick circle.\n');
     const up = await svc.uploadAttachment('planet-notes.md', notes, ctx);
-    expect(up.outbox).toBeNull();
-    expect(up.attachment).toMatchObject({ name: 'planet-notes.md', bytes: notes.byteLength, media_type: 'text/markdown', sha256: createHash('sha256').update(notes).digest('hex') });
-    expect((await svc.uploadAttachment('planet-notes.md', notes, ctx)).attachment.id).toBe(up.attachment.id); // dedup
-    expect((await backend.list({ prefix: 'attachments/' })).keys.sort()).toEqual([`attachments/meta/${up.attachment.id}.json`, `attachments/sha256/${up.attachment.sha256}`]);
-    expect(backend.uri(`attachments/sha256/${up.attachment.sha256}`)).toMatch(kind === 'local' ? /\/attachments\/sha256\/[0-9a-f]{64}$/ : new RegExp(`^${kind === 's3' ? 's3' : 'gs'}://djp-test/t\\d+/runs/attachments/sha256/${up.attachment.sha256}$`));
+    expect(up.outbox).toBe(false);
+    const { outbox: _o, ...attachment } = up;
+    expect(attachment).toMatchObject({ name: 'planet-notes.md', bytes: notes.byteLength, media_type: 'text/markdown', sha256: createHash('sha256').update(notes).digest('hex') });
+    expect((await svc.uploadAttachment('planet-notes.md', notes, ctx)).id).toBe(up.id); // dedup
+    expect((await backend.list({ prefix: 'attachments/' })).keys.sort()).toEqual([`attachments/meta/${up.id}.json`, `attachments/sha256/${up.sha256}`]);
+    expect(backend.uri(`attachments/sha256/${up.sha256}`)).toMatch(kind === 'local' ? /\/attachments\/sha256\/[0-9a-f]{64}$/ : new RegExp(`^${kind === 's3' ? 's3' : 'gs'}://djp-test/t\\d+/runs/attachments/sha256/${up.sha256}$`));
 
-    const t1 = (await runToEnd(svc, { task: 'Name the largest planet in the solar system', attachments: [up.attachment.id] })).artifact;
+    const t1 = (await runToEnd(svc, { task: 'Name the largest planet in the solar system', attachments: [up.id] })).artifact;
     expect(t1.thread).toEqual({ id: t1.id, parent_id: null, turn: 1, context: null });
-    expect(t1.attachments).toEqual([{ ...up.attachment, source: 'request', used: true, warning: null }]);
-    expect(t1.guardrails.grounding?.corpus.files).toEqual([{ path: 'planet-notes.md', sha256: up.attachment.sha256, bytes: notes.byteLength, chunks: 1 }]);
+    expect(t1.attachments).toEqual([{ ...attachment, source: 'request', used: true, warning: null }]);
+    expect(t1.guardrails.grounding?.corpus.files).toEqual([{ path: 'planet-notes.md', sha256: up.sha256, bytes: notes.byteLength, chunks: 1 }]);
     expect(t1.status).toBe('published');
     const t1Answer = t1.publish.text!;
     expect(t1Answer).toContain('largest planet');
@@ -53,7 +54,7 @@ describe.each(['local', 's3', 'gcs'] as const)('threads over the %s store', (kin
     const before = fake.requests.length;
     const t3 = (await runToEnd(svc, { task: 'Which of those moons is the biggest?', follow_up_of: t2.id })).artifact;
     expect(t3.thread).toMatchObject({ id: t1.id, parent_id: t2.id, turn: 3 });
-    expect(t3.attachments).toEqual([{ ...up.attachment, source: 'inherited', used: true, warning: null }]);
+    expect(t3.attachments).toEqual([{ ...attachment, source: 'inherited', used: true, warning: null }]);
     expect(t3.thread!.context!.turns.map((t) => t.run_id)).toEqual([t1.id, t2.id]);
     expect(RunArtifact.safeParse(t3).success).toBe(true);
     const turn3 = fake.requests.slice(before);

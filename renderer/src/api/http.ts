@@ -7,6 +7,8 @@ import {
   DjpError,
   OPERATIONS,
   RunEvent,
+  encodeHeaderValue,
+  fileNameFromDisposition,
   type OperationTable,
 } from '../../../shared/api/index.js';
 import { codeForStatus, djpErrorFromBody, isTerminalEvent, operationClient, type DjpClient, type Invoke, type SubscribeOptions, type Unsubscribe } from './client.js';
@@ -37,17 +39,28 @@ export function createHttpInvoke(table: OperationTable, options: HttpClientOptio
   const base = (options.baseUrl ?? '').replace(/\/+$/, '');
   const doFetch = options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: RequestInit) => globalThis.fetch(input, init));
 
-  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  /** One request. `raw`: the body is these bytes (an upload); `file`: the answer is a file (bytes). */
+  async function call(method: string, path: string, body?: unknown, opts: { raw?: Uint8Array; headers?: Record<string, string>; file?: boolean } = {}): Promise<unknown> {
     let res: Response;
     try {
+      const headers: Record<string, string> = { accept: opts.file ? '*/*' : 'application/json', ...opts.headers };
+      if (opts.raw) headers['content-type'] = 'application/octet-stream';
+      else if (body !== undefined) headers['content-type'] = 'application/json';
       res = await doFetch(`${base}${path}`, {
         method,
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers,
+        body: opts.raw ? (opts.raw as NonNullable<RequestInit['body']>) : body === undefined ? undefined : JSON.stringify(body),
         credentials: 'same-origin',
       });
     } catch (e) {
       throw new DjpError('unavailable', `Could not reach the server (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (opts.file && res.ok) {
+      return {
+        filename: fileNameFromDisposition(res.headers.get('content-disposition')) ?? 'download',
+        content_type: res.headers.get('content-type') ?? 'application/octet-stream',
+        data: new Uint8Array(await res.arrayBuffer()),
+      };
     }
     const text = await res.text();
     let json: unknown = undefined;
@@ -79,9 +92,19 @@ export function createHttpInvoke(table: OperationTable, options: HttpClientOptio
       const qs = params.toString();
       if (qs) path += `?${qs}`;
     }
+    const headers: Record<string, string> = {};
+    for (const [a, header] of Object.entries(h.headers ?? {})) {
+      const v = arg(a);
+      if (v !== undefined && v !== null) headers[header] = encodeHeaderValue(String(v));
+    }
+    if (h.raw) {
+      const bytes = arg(h.raw.arg);
+      if (!(bytes instanceof Uint8Array)) throw new DjpError('invalid', `${h.raw.arg}: must be the file bytes (a Uint8Array)`, h.raw.arg);
+      return call(h.method, path, undefined, { raw: bytes, headers, file: h.file === true });
+    }
     // A POST with no body argument still sends {} (declared JSON, as the server's CSRF rule wants).
     const body = h.body ? arg(h.body) : h.method === 'POST' ? {} : undefined;
-    const out = await call(h.method, path, body);
+    const out = await call(h.method, path, body, { headers, file: h.file === true });
     if (h.wrappedAs && !Array.isArray(out) && out && typeof out === 'object') return (out as Record<string, unknown>)[h.wrappedAs];
     return out;
   };
