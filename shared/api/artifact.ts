@@ -84,6 +84,9 @@ export const Draft = CallRecord.extend({
   truncated: z.enum(['length', 'answer_cap', 'stream_cut']).nullable().optional(),
   /** Schema 2: raw was identical to answer and is stored once (raw is ''). */
   raw_is_answer: z.boolean().optional(),
+  /** A cancelled draft's `raw` is the text that had streamed before the cancel (its answer stays
+   *  ''): kept for the reader, never judged, never published. */
+  partial: z.boolean().optional(),
 });
 export type Draft = z.infer<typeof Draft>;
 

@@ -114,15 +114,19 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   type Redactor = ReturnType<typeof createStreamRedactor>;
   let current: Redactor | null = null;
   let attemptNo = 0;
+  // The text the current attempt has streamed so far: a cancelled draft keeps it (marked partial).
+  let streamed = '';
   const prompt = draftPrompt(o.task, o.context, o.thread ?? null);
   const result = await withRetry(
     (signal) => {
       const mine = ++attemptNo;
       const stream: Redactor | null = o.redactText ? createStreamRedactor(o.redactText, { rules: o.redactRules ?? null }) : null;
       current = stream;
+      streamed = '';
       // Late fragments of an aborted or superseded attempt are dropped.
       const onDelta = (t: string) => {
         if (mine !== attemptNo || signal.aborted) return;
+        streamed += t;
         const out = stream ? stream.push(t) : t;
         if (out) o.emit({ type: 'draft.delta', draft_id: d.id, text: out });
       };
@@ -155,6 +159,13 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   if (!result.ok) {
     draft.status = result.outcome === 'timeout' ? 'timeout' : result.outcome === 'cancelled' ? 'cancelled' : 'failed';
     draft.error = result.error.message;
+    if (draft.status === 'cancelled' && streamed) {
+      // What had streamed is kept for the reader (the artifact's redaction applies to it like any raw
+      // text); its answer stays empty and its status cancelled, so it is never judged or published.
+      draft.raw = streamed;
+      draft.partial = true;
+      draft.parse_error = 'cancelled while streaming';
+    }
     return finish();
   }
   const { text, usage, response_model, finish_reason, truncated, structured, cut_error } = result.value;

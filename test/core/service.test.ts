@@ -162,6 +162,40 @@ describe('DjpService', () => {
     expect((await svc.listRuns({})).runs.find((r) => r.id === id)!.cost_usd).toBeNull();
   });
 
+  it('a cancelled draft keeps the text that had streamed, redacted, marked partial — never judged or published', async () => {
+    const answer = `Partial answer begins here, mail jane.doe@example.com. ${'More words keep arriving slowly. '.repeat(30)}`;
+    fake.setModel('svc-slow-stream', { chunks: 40, chunkDelayMs: 100, text: () => JSON.stringify({ answer, evidence: [], confidence: 0.5, safety_flags: [] }) });
+    const svc = service(fakeEnv(fake, ['openai']));
+    const { id } = await svc.startRun({ task: 't', debaters: [{ provider: 'openai', model: 'svc-slow-stream' }], judge: { provider: 'openai', model: 'svc-ok' }, timeout_s: 60 }, ctx);
+    const eventsP = collect(svc, id);
+    // Cancel once some text has streamed (not after a fixed delay).
+    let seen = '';
+    await new Promise<void>((resolve) =>
+      void svc.subscribe(id, (e) => {
+        if (e.type === 'draft.delta') seen += e.text;
+        if (seen.includes('[REDACTED:EMAIL]')) resolve();
+      }),
+    );
+    await svc.cancelRun(id, ctx);
+    const events = await eventsP;
+    const a = await service().getRun(id); // as saved
+    const d = a.drafts[0]!;
+    expect(d.status).toBe('cancelled');
+    expect(d.partial).toBe(true);
+    expect(d.answer).toBe('');
+    expect(d.raw).toContain('Partial answer begins here');
+    expect(d.raw).toContain('[REDACTED:EMAIL]');
+    expect(d.raw).not.toContain('jane.doe@example.com');
+    expect(d.raw.length).toBeLessThan(JSON.stringify({ answer }).length); // only what had streamed
+    expect(a.judge.scores).toEqual([]);
+    expect(a.publish.draft_id).toBeNull();
+    expect(a.publish.text).toBeNull();
+    expect(a.status).not.toBe('published');
+    // The events a reader saw are all in the saved text.
+    const streamedText = events.filter((e) => e.type === 'draft.delta').map((e) => (e as { text: string }).text).join('');
+    expect(d.raw.startsWith(streamedText.slice(0, 40))).toBe(true);
+  });
+
   it('drain waits up to the deadline, then cancels the rest (saved as interrupted)', async () => {
     fake.setModel('drain-hang', { faults: [{ kind: 'hang' }] });
     const svc = service(fakeEnv(fake, ['openai']));

@@ -54,6 +54,17 @@ test('a cancelled run keeps the text that had streamed', async ({ page, app }) =
   await expect(draft).toContainText('what had streamed');
   await expect(draft.getByRole('alert')).toHaveCount(0); // neutral, not an error
   await app.shot('run-cancelled-partial');
+  // The partial text is in the saved record: after a reload (no live view to keep it) it is still shown.
+  await app.go(`/runs/${id}`);
+  await page.reload();
+  await expect(page.locator('.run-progress')).toContainText('Cancelled');
+  const saved = page.locator('article[data-draft="d1"]');
+  await expect(saved).toHaveAttribute('data-state', 'cancelled');
+  await expect(saved).toContainText('what had streamed');
+  await expect(page.getByRole('region', { name: 'Draft d1 answer' })).toContainText('Partial answer begins here');
+  await expect(saved.getByRole('alert')).toHaveCount(0);
+  await expect(page.locator('.run-progress .badge')).toHaveClass(/neutral/);
+  await app.shot('run-cancelled-partial-reloaded');
 });
 
 test('a live run is never asked for its saved record: Insights, Compare and its own page follow it without a failed request', async ({ page, app }) => {

@@ -71,6 +71,17 @@ describe('a cancelled run', () => {
     expect(merged.error).toBeNull();
     expect(merged.drafts[0]).toMatchObject({ state: 'cancelled', text: 'Hello', partial: true });
   });
+
+  it('a saved partial draft (after a reload) shows the text that had streamed, as the stream did', () => {
+    const a = sampleArtifact();
+    a.interrupted = 'cancelled by the user';
+    a.drafts[0] = { ...a.drafts[0]!, status: 'cancelled', answer: '', raw: '{"answer":"Hello wor', partial: true, error: 'cancelled' };
+    const v = viewFromArtifact(a);
+    expect(v.drafts[0]).toMatchObject({ state: 'cancelled', text: '{"answer":"Hello wor', fromStream: true, partial: true, error: null });
+    expect(v.cancelled).toBe('cancelled by the user');
+    // Followed live and then loaded: the saved text wins over the (shorter) streamed one only when the live view has none.
+    expect(mergeSaved(emptyRunView(RUN_ID), v).drafts[0]).toMatchObject({ text: '{"answer":"Hello wor', partial: true });
+  });
 });
 
 describe('names and costs', () => {

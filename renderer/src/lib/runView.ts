@@ -167,8 +167,11 @@ export function viewFromArtifact(a: RunArtifact, location: string | null = null)
       provider: d.provider,
       model: d.model,
       state: stateFor(d.status),
-      text: d.answer || d.raw,
-      fromStream: false,
+      // A cancelled draft's saved text is what had streamed (raw model output, usually partial JSON):
+      // shown as the stream was, the answer being written.
+      text: d.partial ? d.raw : d.answer || d.raw,
+      fromStream: Boolean(d.partial),
+      ...(d.partial ? { partial: true } : {}),
       error: d.status === 'ok' || d.status === 'cancelled' ? null : (d.error ?? d.status),
       status: d.status,
       usage: d.usage,
@@ -200,7 +203,8 @@ export const STATUS_LABEL: Record<PublishStatus, string> = {
 
 /**
  * The saved view, keeping what the live one streamed that the artifact does not hold: a draft cut
- * off by a cancel is saved without text, but the reader saw its partial answer — it stays.
+ * off by a cancel is saved with the text that had streamed (partial) since this change, without it
+ * before — the reader saw its partial answer either way, and it stays.
  */
 export function mergeSaved(live: RunView, saved: RunView): RunView {
   const drafts = saved.drafts.map((d) => {
