@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Identity } from '../shared/api/index.js';
 import type { OutboxSyncHandle } from '../shared/artifacts/index.js';
 import type { SecretSource } from '../shared/providers/registry.js';
-import { buildService } from '../shared/service/build.js';
+import { buildService, notifierFromEnv } from '../shared/service/build.js';
+import type { Notifier } from '../shared/notify/notifier.js';
 import type { DjpService } from '../shared/service/index.js';
 
 export type { Env } from '../shared/config/env.js';
@@ -40,6 +41,14 @@ export function createDesktopService(opts: DesktopServiceOptions): { service: Dj
   // A cloud RUNS_DIR keeps failed writes in an outbox; keep it with the app's data, not the cwd.
   const outboxDir = env.DJP_OUTBOX_DIR?.trim() || path.join(opts.userDataDir, 'outbox');
   // Pushes outbox entries every minute (as `djp serve` does); a local RUNS_DIR has no outbox.
-  const { service, outboxSync } = buildService({ env, runsDir, outboxDir, surface: 'desktop', outboxSync: { everyMs: 60_000, remoteOnly: true }, ...(opts.secrets ? { secrets: opts.secrets } : {}) });
+  // Notifies Slack/Teams/email of runs pending approval when DJP_NOTIFY_* is set (docs/NOTIFICATIONS.md).
+  // A bad variable turns notifications off with a message naming it, rather than keeping the app from opening.
+  let notifier: Notifier | null = null;
+  try {
+    notifier = notifierFromEnv(env);
+  } catch (e) {
+    process.stderr.write(`djp desktop: notifications are off: ${(e as Error).message}\n`);
+  }
+  const { service, outboxSync } = buildService({ env, runsDir, outboxDir, surface: 'desktop', notify: notifier ?? false, outboxSync: { everyMs: 60_000, remoteOnly: true }, ...(opts.secrets ? { secrets: opts.secrets } : {}) });
   return { service, runsDir, outboxSync };
 }

@@ -31,8 +31,8 @@ import {
 } from '../../shared/batch/index.js';
 import { getStorageBackend } from '../../shared/storage/index.js';
 import { StorageError } from '../../shared/storage/backend.js';
-import { addRequestOptions, requestFromFlags, type RunFlags } from './run.js';
-import { CliError, cliService, fmtScore, localIdentity, printJson } from './cli-service.js';
+import { addRequestOptions, requestFromFlags, settleNotifications, type RunFlags } from './run.js';
+import { CliError, cliRunService, fmtScore, localIdentity, printJson } from './cli-service.js';
 
 interface BatchFlags extends RunFlags {
   format?: string;
@@ -122,7 +122,8 @@ async function runCommand(file: string | undefined, flags: BatchFlags): Promise<
   const store = batchStore();
   const shard = resolveShard(process.env, { ...(flags.shard !== undefined ? { shard: flags.shard } : {}), ...(flags.shards !== undefined ? { shards: flags.shards } : {}) });
   const identity = localIdentity();
-  const svc = cliService();
+  // Rows that end pending approval (or failed, per DJP_NOTIFY_EVENTS) notify like single runs.
+  const { service: svc, notifications } = cliRunService();
   let manifest: BatchManifest;
   let rows;
   let planned: Awaited<ReturnType<typeof projectBatch>> | null = null;
@@ -198,6 +199,7 @@ async function runCommand(file: string | undefined, flags: BatchFlags): Promise<
     printer.end();
     process.off('SIGINT', onSigint);
   }
+  await settleNotifications(notifications, flags);
   const all = await merged(store, manifest, new Map(rows.map((r) => [r.key, r.n])));
   if (flags.out) writeResults(flags.out, all);
   const status = batchStatus(manifest, all);

@@ -4,7 +4,7 @@
 import { userInfo } from 'node:os';
 import type { CallContext, RunArtifact } from '../../shared/api/index.js';
 import { refName } from '../../shared/djp/publish.js';
-import { buildService } from '../../shared/service/build.js';
+import { buildService, type BuiltService } from '../../shared/service/build.js';
 import type { DjpService } from '../../shared/service/index.js';
 
 export type { Env } from '../../shared/config/env.js';
@@ -35,6 +35,15 @@ export function cliService(env: Env = process.env): DjpService {
   // The service's defaults are the real guardrails, cost meter and priced projection; the pricing
   // table (DJP_PRICING_FILE) is read on first use, so a bad pricing file only fails cost/run.
   return buildService({ env, surface: 'cli' }).service;
+}
+
+/**
+ * The service for commands that start runs (run, replay, batch): it also notifies (DJP_NOTIFY_*,
+ * docs/NOTIFICATIONS.md), and the command waits for those deliveries before it exits.
+ */
+export function cliRunService(env: Env = process.env): Pick<BuiltService, 'service' | 'notifications'> {
+  const { service, notifications } = buildService({ env, surface: 'cli', notify: true });
+  return { service, notifications };
 }
 
 export function printJson(value: unknown): void {

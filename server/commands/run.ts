@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isDjpError, JUDGE_PASSES, PRESET_NAMES, PROVIDER_IDS, PUBLISH_MODES, type JudgePasses, type ModelRef, type PublishMode, type RunRequest, type StartRunRequest, type TemplateRef } from '../../shared/api/index.js';
 import type { DjpService } from '../../shared/service/index.js';
-import { CliError, cliService, localIdentity, printJson, summaryText } from './cli-service.js';
+import type { RunNotifications } from '../../shared/notify/subscribe.js';
+import { CliError, cliRunService, localIdentity, printJson, summaryText } from './cli-service.js';
 import { followRun } from './progress.js';
 
 const num = (name: string) => (v: string) => {
@@ -137,9 +138,30 @@ export function requestFromFlags(f: RunFlags): RunRequest {
   return req as RunRequest;
 }
 
+/** How long a one-shot command waits for its notifications (retries included) before it exits. */
+export const CLI_NOTIFY_WAIT_MS = 20_000;
+
+/**
+ * Waits (bounded) for the notifications a command's runs started, so they are delivered and recorded
+ * on the run before the process exits, and says on stderr how each went (unless quiet).
+ */
+export async function settleNotifications(notifications: RunNotifications | null, flags: { quiet?: boolean }, waitMs = CLI_NOTIFY_WAIT_MS): Promise<void> {
+  if (!notifications || notifications.pending() === 0) return;
+  const settled = await notifications.settle(waitMs);
+  if (flags.quiet) return;
+  for (const c of notifications.info().channels) {
+    const l = c.last;
+    if (!l) continue;
+    const tries = `${l.attempts} attempt${l.attempts === 1 ? '' : 's'}`;
+    process.stderr.write(`notify:   ${c.channel} (${c.target}) ${l.event} ${l.status === 'sent' ? `sent (${tries})` : `FAILED after ${tries}: ${l.error ?? 'unknown error'}`}\n`);
+  }
+  if (!settled) process.stderr.write(`notify:   still retrying after ${Math.round(waitMs / 1000)} s; not waiting longer (the run is saved; the unfinished delivery is not recorded on it)\n`);
+}
+
 /** Follows a started run and prints the result; shared by run and replay. */
-export async function finishRun(svc: DjpService, id: string, flags: { json?: boolean; quiet?: boolean }): Promise<void> {
+export async function finishRun(svc: DjpService, id: string, flags: { json?: boolean; quiet?: boolean }, notifications: RunNotifications | null = null): Promise<void> {
   const done = await followRun(svc, id, { quiet: flags.quiet });
+  await settleNotifications(notifications, flags);
   const artifact = await svc.getRun(id);
   if (flags.json) printJson({ id, status: artifact.status, artifact: done.location, run: artifact });
   else process.stdout.write(summaryText(artifact, done.location));
@@ -212,13 +234,13 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object {id, status, artifact, run} on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (flags: RunFlags) => {
-      const svc = cliService();
+      const { service: svc, notifications } = cliRunService();
       const request = startRequestFromFlags(flags) as Record<string, unknown>;
       if (flags.attach?.length) request.attachments = await uploadAttachments(svc, flags.attach);
       const { id } = await svc.startRun(request as StartRunRequest, localIdentity()).catch((e: unknown) => {
         // A --follow-up that names no run is the user's mistake: exit 2 like any bad flag.
         throw isDjpError(e) && e.field === 'follow_up_of' && e.code === 'not_found' ? new CliError(`--follow-up: ${e.message}`, 2) : e;
       });
-      await finishRun(svc, id, flags);
+      await finishRun(svc, id, flags, notifications);
     });
 }

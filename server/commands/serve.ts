@@ -20,6 +20,8 @@ import { appVersion } from '../../shared/service/provenance.js';
 
 /** Time allowed for the final outbox push on shutdown (kept short: platforms kill soon after SIGTERM). */
 const FINAL_SYNC_MS = 1000;
+/** Time allowed on shutdown for notifications still being delivered (and recorded on their runs). */
+const FINAL_NOTIFY_MS = 3000;
 
 export interface ServeFlags {
   port?: string;
@@ -46,8 +48,10 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
   const allowedRoots = settings.dataDir ? [settings.dataDir] : [];
   // One set of counters for the process: the service admits runs, the server event streams.
   const quotas = createQuotas(settings.quotas);
-  const { store, service: api, outboxSync } = buildService({
+  const { store, service: api, outboxSync, notifications } = buildService({
     quotas,
+    // Slack/Teams/email on runs pending approval (DJP_NOTIFY_*; docs/NOTIFICATIONS.md); a bad variable exits 2 naming it.
+    notify: true,
     env,
     storeLogger: logger,
     outboxSync: { everyMs: settings.outboxSyncMs },
@@ -87,7 +91,7 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
   const addr = await server.listen(settings.port, settings.host);
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
-  logger.info({ url, auth: auth.mode, storage: `${store.kind}:${store.location}`, version: appVersion() }, 'listening');
+  logger.info({ url, auth: auth.mode, storage: `${store.kind}:${store.location}`, version: appVersion(), notify: notifications?.info().channels.map((c) => c.channel) ?? [] }, 'listening');
 
   let stopping: Promise<number> | null = null;
   let resolveStopped!: (code: number) => void;
@@ -97,6 +101,8 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
       let code = 0;
       try {
         await server.shutdown(settings.shutdownDeadlineMs);
+        // Runs that ended during the drain may still be notifying: a short wait, so the message goes out and is recorded.
+        if (notifications && !(await notifications.settle(FINAL_NOTIFY_MS))) logger.warn({ pending: notifications.pending() }, 'notifications still being retried at shutdown; not waiting longer');
         // One last push of the outbox (artifacts whose cloud write failed), briefly: a container's
         // local disk does not outlive it.
         const pending = await store.outboxCount().catch(() => 0);

@@ -6,6 +6,7 @@ import { RUN_ID_RE } from './ids.js';
 import { ModelRef, PolicySpec, ProviderId, RunParameters } from './run-request.js';
 import { TemplateUse } from './template.js';
 import { RunAttachment, ThreadInfo } from './thread.js';
+import { NotificationRecord } from './notification.js';
 
 /**
  * 2: a draft whose raw text equals its answer stores it once (raw '' and raw_is_answer: true);
@@ -303,6 +304,8 @@ export const RunArtifact = z.object({
   /** Every warning the run emitted (one usable draft, judge judged itself, unscored drafts …). */
   warnings: z.array(z.string()).optional(),
   synthesis: Synthesis.nullable().optional(),
+  /** Notifications sent for the run (Slack, Teams, email), one record per channel and event; absent when none. */
+  notifications: z.array(NotificationRecord).optional(),
 });
 
 /** A draft's raw model text, for both schema versions (schema 2 stores raw once when it equals answer). */

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Attempt, BatchLink, DraftScore, Identity, PublishStatus, Usage, Publish } from './artifact.js';
 import { ModelRef, ProviderId } from './run-request.js';
+import { NotificationsInfo } from './notification.js';
 import type { ApiMethods, StreamMethods } from './operations.js';
 
 // --- Events ---------------------------------------------------------------------------------------
@@ -144,6 +145,8 @@ export const ServiceInfo = z.object({
   outbox_pending: z.number().int().min(0),
   auth: z.string(),
   surface: z.enum(['cli', 'server', 'desktop', 'test']),
+  /** Notification channels and their last delivery (absent when the service has no notifier). */
+  notifications: NotificationsInfo.optional(),
 });
 export type ServiceInfo = z.infer<typeof ServiceInfo>;
 

@@ -1,6 +1,7 @@
 // The contract shared by core, transports and UI. Browser-safe: zod only, nothing from Node.
 export * from './run-request.js';
 export * from './artifact.js';
+export * from './notification.js';
 export * from './contract.js';
 export * from './errors.js';
 export * from './bridge.js';

@@ -6,6 +6,7 @@
 //   run.finished          the run ended: saved (status), or failed (status 'error'); interrupted when cancelled
 //   run.pending_approval  right after run.finished when the run waits for a human decision
 //   run.decided           an approval decision was recorded
+//   batch.finished        a batch this process ran has worked through its rows (or stopped); no run_id
 // Per run the order is accepted → started → finished (→ pending_approval → decided); a run that fails
 // before its pipeline starts goes accepted → finished. Browser-safe: zod only.
 import { z } from 'zod';
@@ -37,6 +38,19 @@ export const LifecycleEvent = z.discriminatedUnion('type', [
     decision: z.enum(['approved', 'rejected']),
     by: z.string(),
     reason: z.string().nullable(),
+  }),
+  z.object({
+    type: z.literal('batch.finished'),
+    at: z.string(),
+    batch_id: z.string(),
+    name: z.string(),
+    rows: z.number().int(),
+    /** Rows per status (done, failed, interrupted, pending …), merged from every worker. */
+    counts: z.record(z.string(), z.number().int()),
+    spent_usd: z.number(),
+    /** Every row done (false: rows failed or were not run, e.g. a stop or the budget). */
+    complete: z.boolean(),
+    by: z.string(),
   }),
 ]);
 export type LifecycleEvent = z.infer<typeof LifecycleEvent>;

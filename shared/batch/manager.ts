@@ -18,6 +18,8 @@ export interface BatchManagerOptions {
   slots?: number;
   /** Names this process in claims ("host:pid"). */
   worker: string;
+  /** Called once a batch started here has worked through its rows (or stopped), with its merged status and who started it. */
+  onFinished?: (batch: BatchInfo, by: string) => void;
 }
 
 export interface BatchManager {
@@ -114,10 +116,18 @@ export function createBatchManager(opts: BatchManagerOptions): BatchManager {
           worker: opts.worker,
           signal: stopper.signal,
           slots,
-        }).then(
-          () => undefined,
-          () => undefined, // each row's failure is recorded on the row; nothing else can fail here
-        );
+        })
+          .then(
+            () => undefined,
+            () => undefined, // each row's failure is recorded on the row; nothing else can fail here
+          )
+          .then(async () => {
+            if (!opts.onFinished) return;
+            // The merged status of every worker's rows (a read failure only skips the announcement).
+            const final = await merged(manifest).catch(() => null);
+            if (final) opts.onFinished(info(manifest, final, plan.total_usd, false), ctx.identity.user);
+          })
+          .catch(() => undefined);
         running.set(manifest.id, job);
         void job.finally(() => running.delete(manifest.id));
         return info(manifest, null, plan.total_usd, true);

@@ -1,8 +1,9 @@
 // Notification settings from the environment. Every bad value is refused naming its variable; the
 // secrets in the URLs (a Slack webhook path, a Teams workflow signature, an SMTP password) never
 // appear in a message, a log line or the settings status.
-export type NotifyEvent = 'pending_approval' | 'failed';
-export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['pending_approval', 'failed'];
+import { NOTIFY_EVENTS, type NotifyEvent } from '../api/notification.js';
+
+export { NOTIFY_EVENTS, type NotifyEvent };
 
 export interface NotifyConfig {
   /** DJP_NOTIFY_SLACK_URL: a Slack incoming webhook (https://hooks.slack.com/services/…). */
@@ -17,12 +18,16 @@ export interface NotifyConfig {
   emailFrom: string;
   /** DJP_PUBLIC_URL: where users open the web app; links point at its Approvals view. */
   publicUrl: string | null;
-  /** DJP_NOTIFY_EVENTS: which run outcomes notify (default pending_approval). */
+  /** DJP_NOTIFY_EVENTS: what notifies — pending_approval (the default), failed, batch_finished. */
   events: NotifyEvent[];
 }
 
 export class NotifyConfigError extends Error {
   override readonly name = 'NotifyConfigError';
+  /** The variable at fault (every message starts with its name). */
+  get variable(): string {
+    return /^(DJP_[A-Z_]+)/.exec(this.message)?.[1] ?? 'DJP_NOTIFY_EVENTS';
+  }
 }
 
 const EMAIL_RE = /^[^\s@<>()",;:\\]{1,200}@[^\s@<>()",;:\\]{1,200}$/;
@@ -68,7 +73,29 @@ export function notifyConfigFromEnv(env: Record<string, string | undefined>): No
   return { slackUrl, teamsUrl, smtpUrl, emailTo, emailFrom, publicUrl, events };
 }
 
+/** True when any notification variable is set (the notifier is built only then). */
+export function notifyConfigured(env: Record<string, string | undefined>): boolean {
+  return ['DJP_NOTIFY_SLACK_URL', 'DJP_NOTIFY_TEAMS_URL', 'DJP_SMTP_URL', 'DJP_NOTIFY_EMAIL_TO'].some((k) => Boolean(env[k]?.trim()));
+}
+
 /** Which channels are on (for the settings screen): never a URL. */
 export function notifyStatus(c: NotifyConfig): { slack: boolean; teams: boolean; email: boolean; events: NotifyEvent[] } {
   return { slack: c.slackUrl !== null, teams: c.teamsUrl !== null, email: c.smtpUrl !== null && c.emailTo.length > 0, events: [...c.events] };
+}
+
+const hostOf = (url: string): string => {
+  const u = new URL(url);
+  return u.port ? `${u.hostname}:${u.port}` : u.hostname;
+};
+
+/**
+ * Where each configured channel delivers, safe to show: a webhook's host (the secret is in its path or
+ * query), the SMTP host and port (never the user or password) and how many recipients.
+ */
+export function notifyTargets(c: NotifyConfig): Array<{ channel: 'slack' | 'teams' | 'email'; target: string }> {
+  const out: Array<{ channel: 'slack' | 'teams' | 'email'; target: string }> = [];
+  if (c.slackUrl) out.push({ channel: 'slack', target: hostOf(c.slackUrl) });
+  if (c.teamsUrl) out.push({ channel: 'teams', target: hostOf(c.teamsUrl) });
+  if (c.smtpUrl && c.emailTo.length) out.push({ channel: 'email', target: `${hostOf(c.smtpUrl)} → ${c.emailTo.length} recipient${c.emailTo.length === 1 ? '' : 's'}` });
+  return out;
 }

@@ -2,12 +2,15 @@
 // Microsoft Teams Adaptive Card (workflow webhook) and an email. The task is redacted again here
 // (secrets and personal data) and shortened; scores are the judge's top three; the link opens the
 // run's Approvals view in the web app.
-import type { RunArtifact } from '../api/index.js';
+import type { BatchInfo, RunArtifact } from '../api/index.js';
 import type { NotifyEvent } from './config.js';
 
 export interface Notice {
   event: NotifyEvent;
-  run_id: string;
+  /** The run it is about (null for a batch). */
+  run_id: string | null;
+  /** The batch it is about (batch_finished). */
+  batch_id?: string;
   title: string;
   /** Redacted, at most 500 characters. */
   task: string;
@@ -21,7 +24,7 @@ export interface Notice {
 const TASK_MAX = 500;
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-export function buildNotice(a: RunArtifact, event: NotifyEvent, opts: { publicUrl: string; redact: (text: string) => string }): Notice {
+export function buildNotice(a: RunArtifact, event: Exclude<NotifyEvent, 'batch_finished'>, opts: { publicUrl: string; redact: (text: string) => string }): Notice {
   const model = (draftId: string): string => {
     const d = a.drafts.find((x) => x.id === draftId);
     return d ? `${d.provider}/${d.model}` : draftId;
@@ -43,6 +46,42 @@ export function buildNotice(a: RunArtifact, event: NotifyEvent, opts: { publicUr
     detail: event === 'failed' ? clip(opts.redact(a.publish.reason ?? a.status), 300) : null,
   };
 }
+
+/** A run that failed without leaving an artifact (run.finished with status 'error'): only its id and error. */
+export function errorNotice(runId: string, message: string, opts: { publicUrl: string; redact: (text: string) => string }): Notice {
+  return {
+    event: 'failed',
+    run_id: runId,
+    title: 'A DJP run failed',
+    task: '(the run failed before it saved an artifact)',
+    status: 'error',
+    scores: [],
+    url: `${opts.publicUrl}/#/runs/${runId}`,
+    detail: clip(opts.redact(message), 300),
+  };
+}
+
+/** A batch whose rows have all been worked through (or that stopped). */
+export function batchNotice(b: Pick<BatchInfo, 'id' | 'name' | 'rows' | 'counts' | 'spent_usd' | 'complete'>, opts: { publicUrl: string; redact: (text: string) => string }): Notice {
+  const counts = Object.entries(b.counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return {
+    event: 'batch_finished',
+    run_id: null,
+    batch_id: b.id,
+    title: b.complete ? 'A DJP batch finished' : 'A DJP batch stopped with rows not done',
+    task: clip(opts.redact(`${b.name}: ${b.rows} row${b.rows === 1 ? '' : 's'}`), TASK_MAX),
+    status: counts || 'no rows',
+    scores: [],
+    url: `${opts.publicUrl}/#/batch?id=${encodeURIComponent(b.id)}`,
+    detail: `spent $${b.spent_usd.toFixed(4)}`,
+  };
+}
+
+const subjectOf = (n: Notice): string => (n.run_id ? `Run ${n.run_id}` : `Batch ${n.batch_id ?? ''}`);
+const buttonText = (n: Notice): string => (n.event === 'pending_approval' ? 'Review in Approvals' : n.event === 'batch_finished' ? 'Open the batch' : 'Open the run');
 
 /** Slack mrkdwn escapes: & < > only (https://api.slack.com/reference/surfaces/formatting#escaping). */
 const slackEscape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -68,14 +107,14 @@ export function slackPayload(n: Notice): Record<string, unknown> {
         elements: [
           {
             type: 'button',
-            text: { type: 'plain_text', text: n.event === 'pending_approval' ? 'Review in Approvals' : 'Open the run', emoji: false },
+            text: { type: 'plain_text', text: buttonText(n), emoji: false },
             url: n.url,
             ...(n.event === 'pending_approval' ? { style: 'primary' } : {}),
             action_id: 'open_run',
           },
         ],
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Run ${n.run_id}` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: slackEscape(subjectOf(n)) }] },
     ],
   };
 }
@@ -100,11 +139,11 @@ export function teamsPayload(n: Notice): Record<string, unknown> {
               facts: [
                 ...n.scores.map((s, i) => ({ title: `${i + 1}. ${s.model}`, value: `${s.score}/10` })),
                 { title: 'Status', value: n.detail ? `${n.status}: ${n.detail}` : n.status },
-                { title: 'Run', value: n.run_id },
+                n.run_id ? { title: 'Run', value: n.run_id } : { title: 'Batch', value: n.batch_id ?? '' },
               ],
             },
           ],
-          actions: [{ type: 'Action.OpenUrl', title: n.event === 'pending_approval' ? 'Review in Approvals' : 'Open the run', url: n.url }],
+          actions: [{ type: 'Action.OpenUrl', title: buttonText(n), url: n.url }],
         },
       },
     ],
@@ -115,11 +154,11 @@ const htmlEscape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g,
 
 export function emailMessage(n: Notice): { subject: string; text: string; html: string } {
   const subject = `${n.title}: ${clip(n.task, 80)}`;
-  const text = [n.title, '', `Task: ${n.task}`, '', 'Top scores:', scoreLines(n), '', `Status: ${n.status}${n.detail ? ` (${n.detail})` : ''}`, '', `${n.event === 'pending_approval' ? 'Review it' : 'Open it'}: ${n.url}`, '', `Run ${n.run_id}`].join('\n');
+  const text = [n.title, '', `${n.run_id ? 'Task' : 'Batch'}: ${n.task}`, '', ...(n.run_id ? ['Top scores:', scoreLines(n), ''] : []), `Status: ${n.status}${n.detail ? ` (${n.detail})` : ''}`, '', `${n.event === 'pending_approval' ? 'Review it' : 'Open it'}: ${n.url}`, '', subjectOf(n)].join('\n');
   const html =
     `<p><strong>${htmlEscape(n.title)}</strong></p><p>${htmlEscape(n.task)}</p>` +
-    `<ol>${n.scores.map((s) => `<li>${htmlEscape(s.model)}: ${s.score}/10</li>`).join('')}</ol>` +
+    (n.scores.length ? `<ol>${n.scores.map((s) => `<li>${htmlEscape(s.model)}: ${s.score}/10</li>`).join('')}</ol>` : '') +
     `<p>Status: ${htmlEscape(n.status)}${n.detail ? ` (${htmlEscape(n.detail)})` : ''}</p>` +
-    `<p><a href="${htmlEscape(n.url)}">${n.event === 'pending_approval' ? 'Review in Approvals' : 'Open the run'}</a></p><p>Run ${htmlEscape(n.run_id)}</p>`;
+    `<p><a href="${htmlEscape(n.url)}">${buttonText(n)}</a></p><p>${htmlEscape(subjectOf(n))}</p>`;
   return { subject, text, html };
 }

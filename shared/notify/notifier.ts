@@ -2,13 +2,15 @@
 // Retry-After is honoured), and reports per channel what happened. It never throws: a delivery that
 // fails for good is a result with `ok: false` and a message that names the channel and the HTTP status
 // or SMTP error — never the webhook URL or the SMTP password.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { RunArtifact } from '../api/index.js';
 import { redactSecrets } from '../providers/errors.js';
 import type { NotifyConfig, NotifyEvent } from './config.js';
 import { buildNotice, emailMessage, slackPayload, teamsPayload, type Notice } from './message.js';
+import { notifyTargets } from './config.js';
 
-export type NotifyChannel = 'slack' | 'teams' | 'email';
+export type { NotifyChannel } from '../api/notification.js';
+import type { NotifyChannel } from '../api/notification.js';
 
 export interface NotifyResult {
   channel: NotifyChannel;
@@ -37,7 +39,14 @@ export interface Notifier {
   readonly config: NotifyConfig;
   /** True when the event is configured and some channel is on. */
   wants(event: NotifyEvent): boolean;
-  notify(artifact: RunArtifact, event: NotifyEvent): Promise<NotifyResult[]>;
+  /** The configured channels and where they deliver (no secrets). */
+  targets(): Array<{ channel: NotifyChannel; target: string }>;
+  /** The message for a run's artifact (pending approval, or failed), to every channel. */
+  notify(artifact: RunArtifact, event: Exclude<NotifyEvent, 'batch_finished'>): Promise<NotifyResult[]>;
+  /** A prepared notice (a run that left no artifact, a batch), to every channel. */
+  send(notice: Notice): Promise<NotifyResult[]>;
+  /** The redactor notices are built with (the task, reasons, errors). */
+  redact(text: string): string;
 }
 
 class Retryable extends Error {
@@ -81,18 +90,20 @@ export function createNotifier(config: NotifyConfig, opts: NotifierOptions = {})
   const maxDelay = opts.maxDelayMs ?? 30_000;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const now = opts.now ?? (() => new Date());
-  const transport = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
+  // nodemailer is loaded on the first email: a process that never sends one never pays for it.
+  let transport: Promise<Transporter> | null = null;
+  const mailer = () => (transport ??= import('nodemailer').then((m) => m.default.createTransport(config.smtpUrl!)));
 
   const senders: Array<{ channel: NotifyChannel; send: (n: Notice) => Promise<void> }> = [];
   if (config.slackUrl) senders.push({ channel: 'slack', send: (n) => postJson(config.slackUrl!, slackPayload(n), timeoutMs, 'Slack webhook') });
   if (config.teamsUrl) senders.push({ channel: 'teams', send: (n) => postJson(config.teamsUrl!, teamsPayload(n), timeoutMs, 'Teams workflow webhook') });
-  if (transport && config.emailTo.length) {
+  if (config.smtpUrl && config.emailTo.length) {
     senders.push({
       channel: 'email',
       async send(n) {
         const m = emailMessage(n);
         try {
-          await transport.sendMail({ from: config.emailFrom, to: config.emailTo, subject: m.subject, text: m.text, html: m.html });
+          await (await mailer()).sendMail({ from: config.emailFrom, to: config.emailTo, subject: m.subject, text: m.text, html: m.html });
         } catch (e) {
           const err = e as { responseCode?: number; code?: string; message?: string };
           const why = `SMTP: ${err.responseCode ? `${err.responseCode} ` : ''}${err.code ?? ''} ${(err.message ?? '').slice(0, 200)}`.replace(/\s+/g, ' ').trim();
@@ -120,13 +131,16 @@ export function createNotifier(config: NotifyConfig, opts: NotifierOptions = {})
     return { channel, event, ok: false, attempts, error: last, at: now().toISOString() };
   }
 
+  const send = (notice: Notice): Promise<NotifyResult[]> => Promise.all(senders.map((s) => deliver(s.channel, notice.event, () => s.send(notice))));
   return {
     config,
-    wants: (event) => senders.length > 0 && config.events.includes(event),
+    wants: (event) => senders.length > 0 && config.publicUrl !== null && config.events.includes(event),
+    targets: () => notifyTargets(config),
+    redact,
+    send,
     async notify(artifact, event) {
       if (!config.publicUrl || senders.length === 0) return [];
-      const notice = buildNotice(artifact, event, { publicUrl: config.publicUrl, redact });
-      return Promise.all(senders.map((s) => deliver(s.channel, event, () => s.send(notice))));
+      return send(buildNotice(artifact, event, { publicUrl: config.publicUrl, redact }));
     },
   };
 }

@@ -43,6 +43,7 @@ import {
   type BatchInfo,
   type BatchResultsFile,
   type CreateBatchRequest,
+  type NotificationsInfo,
 } from '../api/index.js';
 import type { BatchManager } from '../batch/manager.js';
 import { newRunId } from '../artifacts/ids.js';
@@ -119,6 +120,8 @@ export interface DjpServiceOptions {
   liveHeartbeatMs?: number;
   /** How often another replica polls the store while following a run it does not execute (ms). */
   followPollMs?: number;
+  /** The notifications following this service's lifecycle (shared/notify): info() reports their status. */
+  notifications?: { info(): NotificationsInfo } | null;
 }
 
 /** A lifecycle event before the service stamps `at` on it. */
@@ -559,7 +562,13 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       if (!storeBackend) throw new DjpError('unavailable', 'batches need a run store with a storage backend');
       const slots = Number(env.DJP_BATCH_CONCURRENCY ?? 4);
       if (!Number.isInteger(slots) || slots < 1 || slots > 64) throw new DjpError('invalid', `DJP_BATCH_CONCURRENCY must be a whole number from 1 to 64 (got "${env.DJP_BATCH_CONCURRENCY}")`, 'DJP_BATCH_CONCURRENCY');
-      return m.createBatchManager({ api: service, store: new m.BatchStore(storeBackend), slots, worker: replica });
+      return m.createBatchManager({
+        api: service,
+        store: new m.BatchStore(storeBackend),
+        slots,
+        worker: replica,
+        onFinished: (b, by) => announce({ type: 'batch.finished', batch_id: b.id, name: b.name, rows: b.rows, counts: b.counts, spent_usd: b.spent_usd, complete: b.complete, by }),
+      });
     }));
 
   const service: DjpService = {
@@ -687,7 +696,14 @@ export function createDjpService(opts: DjpServiceOptions): DjpService {
       } catch (e) {
         if (!isDjpError(e)) log?.warn({ err: (e as Error).message }, 'outbox count failed');
       }
-      return { app_version: version, storage: { kind: store.kind, location: store.location }, outbox_pending: pending, auth: opts.auth ?? 'none', surface: opts.surface };
+      return {
+        app_version: version,
+        storage: { kind: store.kind, location: store.location },
+        outbox_pending: pending,
+        auth: opts.auth ?? 'none',
+        surface: opts.surface,
+        ...(opts.notifications ? { notifications: opts.notifications.info() } : {}),
+      };
     },
 
     templateCatalog,

@@ -43,7 +43,7 @@ describe('run lifecycle events', () => {
     const { id } = await svc.startRun({ task: 'Name a colour.', offline: true }, ctx);
     const events = await seen;
     expect(events.map((e) => e.type)).toEqual(['run.accepted', 'run.started', 'run.finished']);
-    expect(events.every((e) => e.run_id === id)).toBe(true);
+    expect(events.every((e) => 'run_id' in e && e.run_id === id)).toBe(true);
     expect(events[0]).toMatchObject({ by: 'alice', replay_of: null });
     const fin = events[2] as Extract<LifecycleEvent, { type: 'run.finished' }>;
     expect(fin).toMatchObject({ status: (await svc.getRun(id)).status, interrupted: null, outbox: null, error: null });
