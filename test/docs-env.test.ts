@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { register as registerBatch } from '../server/commands/batch.js';
 
 const root = join(import.meta.dirname, '..');
-const DOCS = ['docs/DEPLOYMENT.md', 'docs/AUTH.md', 'docs/BATCH.md'];
+const DOCS = ['docs/DEPLOYMENT.md', 'docs/AUTH.md', 'docs/BATCH.md', 'docs/NOTIFICATIONS.md'];
 
 /** Variables the docs may name that our code does not read itself: the SDKs and platforms do. */
 const READ_BY_OTHERS: Record<string, string> = {

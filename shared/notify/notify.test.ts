@@ -5,152 +5,24 @@
 // Faults: 500s and a 429 with Retry-After are retried with backoff, a 400 is not; nothing throws.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedactor } from '../guardrails/redaction.js';
 import { makeArtifact, makeDraft } from '../../test/fixtures/sample-artifact.js';
+import { shownMail, startNotifyReceivers, type Mail, type NotifyReceivers } from '../../test/fakes/notify-receivers.js';
 import { createNotifier, notifyConfigFromEnv, notifyStatus, type NotifyConfig } from './index.js';
 
-interface Mail {
-  from: string;
-  to: string[];
-  data: string;
-}
-
-let smtp: SMTPServer;
+let rx: NotifyReceivers;
 let smtpPort = 0;
-const mails: Mail[] = [];
-let hooks: http.Server;
 let hookBase = '';
-const received: Array<{ path: string; body: Record<string, unknown>; at: number }> = [];
-/** Per path: statuses to answer before answering OK (e.g. [500, 500]). */
-const faults = new Map<string, Array<{ status: number; retryAfter?: string }>>();
-
-/** Block Kit rules for what we send (https://api.slack.com/reference/block-kit/blocks). */
-function checkSlack(body: Record<string, unknown>): string[] {
-  const errs: string[] = [];
-  if (typeof body['text'] !== 'string' || !body['text']) errs.push('text: the notification fallback is required');
-  const blocks = body['blocks'] as Array<Record<string, unknown>>;
-  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > 50) return [...errs, 'blocks: 1–50 required'];
-  const textObj = (t: unknown, where: string, max: number, plainOnly = false) => {
-    const o = t as { type?: string; text?: string };
-    if (!o || (o.type !== 'plain_text' && o.type !== 'mrkdwn') || (plainOnly && o.type !== 'plain_text')) errs.push(`${where}: text object of type ${plainOnly ? 'plain_text' : 'plain_text|mrkdwn'}`);
-    if (typeof o?.text !== 'string' || o.text.length < 1 || o.text.length > max) errs.push(`${where}: text 1–${max} characters`);
-  };
-  blocks.forEach((b, i) => {
-    switch (b['type']) {
-      case 'header':
-        textObj(b['text'], `blocks[${i}].text`, 150, true);
-        break;
-      case 'section': {
-        if (!b['text'] && !b['fields']) errs.push(`blocks[${i}]: section needs text or fields`);
-        if (b['text']) textObj(b['text'], `blocks[${i}].text`, 3000);
-        const fields = b['fields'] as unknown[] | undefined;
-        if (fields) {
-          if (fields.length > 10) errs.push(`blocks[${i}].fields: at most 10`);
-          fields.forEach((f, j) => textObj(f, `blocks[${i}].fields[${j}]`, 2000));
-        }
-        break;
-      }
-      case 'actions': {
-        const els = b['elements'] as Array<Record<string, unknown>>;
-        if (!Array.isArray(els) || els.length < 1 || els.length > 25) errs.push(`blocks[${i}].elements: 1–25`);
-        for (const [j, e] of (els ?? []).entries()) {
-          if (e['type'] !== 'button') errs.push(`blocks[${i}].elements[${j}]: button expected`);
-          textObj(e['text'], `blocks[${i}].elements[${j}].text`, 75, true);
-          if (typeof e['url'] !== 'string' || (e['url'] as string).length > 3000) errs.push(`blocks[${i}].elements[${j}].url`);
-          if (e['style'] !== undefined && e['style'] !== 'primary' && e['style'] !== 'danger') errs.push(`blocks[${i}].elements[${j}].style`);
-        }
-        break;
-      }
-      case 'context': {
-        const els = b['elements'] as unknown[];
-        if (!Array.isArray(els) || els.length < 1 || els.length > 10) errs.push(`blocks[${i}].elements: 1–10`);
-        (els ?? []).forEach((e, j) => textObj(e, `blocks[${i}].elements[${j}]`, 3000));
-        break;
-      }
-      default:
-        errs.push(`blocks[${i}]: unexpected block type ${String(b['type'])}`);
-    }
-  });
-  return errs;
-}
-
-/** The Teams workflow "Send webhook alerts to a channel" shape. */
-function checkTeams(body: Record<string, unknown>): string[] {
-  const errs: string[] = [];
-  if (body['type'] !== 'message') errs.push('type must be "message"');
-  const att = body['attachments'] as Array<Record<string, unknown>>;
-  if (!Array.isArray(att) || att.length !== 1) return [...errs, 'attachments: one card'];
-  if (att[0]!['contentType'] !== 'application/vnd.microsoft.card.adaptive') errs.push('attachments[0].contentType');
-  const card = att[0]!['content'] as Record<string, unknown>;
-  if (card?.['type'] !== 'AdaptiveCard') errs.push('content.type must be AdaptiveCard');
-  if (!/^1\.[0-6]$/.test(String(card?.['version']))) errs.push('content.version 1.0–1.6');
-  for (const [i, el] of ((card?.['body'] as Array<Record<string, unknown>>) ?? []).entries()) {
-    if (el['type'] === 'TextBlock' && typeof el['text'] !== 'string') errs.push(`body[${i}].text`);
-    else if (el['type'] === 'FactSet') {
-      for (const f of el['facts'] as Array<Record<string, unknown>>) if (typeof f['title'] !== 'string' || typeof f['value'] !== 'string') errs.push(`body[${i}].facts`);
-    } else if (el['type'] !== 'TextBlock') errs.push(`body[${i}]: unexpected ${String(el['type'])}`);
-  }
-  for (const a of (card?.['actions'] as Array<Record<string, unknown>>) ?? []) if (a['type'] !== 'Action.OpenUrl' || typeof a['url'] !== 'string') errs.push('actions: Action.OpenUrl with url');
-  return errs;
-}
+let mails: Mail[] = [];
+let received: NotifyReceivers['received'] = [];
+const faults = { set: (path: string, statuses: Array<{ status: number; retryAfter?: string }>) => rx.fault(path, statuses) };
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(auth, _session, cb) {
-      if (auth.username === 'djp' && auth.password === 'mail-secret-pw') cb(null, { user: 'djp' });
-      else cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
-    },
-    onData(stream, session, cb) {
-      let data = '';
-      stream.on('data', (c: Buffer) => (data += c.toString()));
-      stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
-
-  hooks = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      const fault = faults.get(path)?.shift();
-      if (fault) {
-        res.writeHead(fault.status, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
-        res.end(fault.status === 400 ? 'invalid_payload' : 'try later');
-        return;
-      }
-      const body = JSON.parse(raw) as Record<string, unknown>;
-      const errs = path.startsWith('/slack') ? checkSlack(body) : checkTeams(body);
-      received.push({ path, body, at: Date.now() });
-      if (errs.length) {
-        res.writeHead(400);
-        res.end(`invalid_payload: ${errs.join('; ')}`);
-      } else if (path.startsWith('/slack')) {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end('ok');
-      } else {
-        res.writeHead(202);
-        res.end();
-      }
-    });
-  });
-  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', () => r()));
-  hookBase = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+  rx = await startNotifyReceivers();
+  ({ smtpPort, hookBase, mails, received } = rx);
 });
-
-afterAll(async () => {
-  await new Promise<void>((r) => smtp.close(() => r()));
-  await new Promise<void>((r) => hooks.close(() => r()));
-});
+afterAll(() => rx.close());
 
 const pending = makeArtifact({
   id: '01JD0000000000000000000001',
@@ -212,15 +84,7 @@ describe('notifications', () => {
     const mail = mails.at(-1)!;
     expect(mail.to).toEqual(['approvers@example.com', 'lead@example.com']);
     expect(mail.from).toBe('djp@djp.example.com');
-    // Quoted-printable and encoded-word (RFC 2047) decoded, as a mail client shows it.
-    const qp = (t: string) => t.replace(/((?:=[0-9A-F]{2})+)/g, (m) => Buffer.from(m.replace(/=/g, ''), 'hex').toString('utf8'));
-    const split = mail.data.indexOf('\r\n\r\n');
-    const headers = mail.data
-      .slice(0, split)
-      .replace(/\r\n[ \t]+/g, ' ') // unfold
-      .replace(/\?=\s+=\?/g, '?==?') // adjacent encoded words join without the space between them
-      .replace(/=\?UTF-8\?Q\?(.*?)\?=/gi, (_m, w: string) => qp(w.replace(/_/g, ' ')));
-    const shown = `${headers}\r\n\r\n${qp(mail.data.slice(split).replace(/=\r?\n/g, ''))}`;
+    const shown = shownMail(mail); // as a mail client shows it
     expect(shown).toMatch(/^Subject: A DJP run is waiting for approval: Draft the refund policy/m);
     expect(shown).toContain(`Review it: ${link}`);
     expect(shown).toContain('1. anthropic/claude-sonnet-4-6: 9/10');
