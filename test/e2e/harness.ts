@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServe } from '../../server/commands/serve.js';
 import { startFakeLlmServer, type FakeChatRequest } from '../fakes/llm-server.js';
+import { startNotifyReceivers } from '../fakes/notify-receivers.js';
 import { JUDGE_MARKER } from '../../shared/djp/prompts.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
 /** Fake keys: the UI must never show them (the tests search the page for these exact strings). */
-export const E2E_SECRETS = ['sk-e2e-openai-DO-NOT-SHOW-4f1c9a', 'sk-ant-e2e-DO-NOT-SHOW-8b2d7e'];
+export const E2E_SECRETS = ['sk-e2e-openai-DO-NOT-SHOW-4f1c9a', 'sk-ant-e2e-DO-NOT-SHOW-8b2d7e', 'e2eHookSecret-DO-NOT-SHOW', 'mail-secret-pw'];
 
 const SENTENCES = [
   'Retry transient failures with exponential backoff and full jitter.',
@@ -99,6 +100,8 @@ export async function startHarness(): Promise<Harness> {
       'gpt-4.1': { faults: Array.from({ length: 500 }, () => ({ kind: 'status' as const, status: 400, message: 'The model gpt-4.1 is unavailable (fake 400)' })) },
     },
   });
+  // Notifications go to local receivers (Slack webhook, SMTP): runs pending approval notify both.
+  const receivers = await startNotifyReceivers();
   const tmp = mkdtempSync(join(tmpdir(), 'djp-e2e-'));
   const runsDir = join(tmp, 'runs');
   // A clean environment: nothing from the developer's shell (real keys, RUNS_DIR …) leaks in.
@@ -118,6 +121,10 @@ export async function startHarness(): Promise<Harness> {
     DJP_STATIC_DIR: join(root, 'dist', 'renderer'),
     // Grounded mode: run requests may name folders inside test/fixtures (e.g. "corpus").
     DJP_SERVER_DATA_DIR: join(root, 'test', 'fixtures'),
+    DJP_NOTIFY_SLACK_URL: `${receivers.hookBase}/slack/services/T0E2E/B0E2E/${E2E_SECRETS[2]}`,
+    DJP_SMTP_URL: receivers.smtpUrl,
+    DJP_NOTIFY_EMAIL_TO: 'approvers@example.com',
+    DJP_PUBLIC_URL: 'https://djp.example.com',
   };
   // The real server, as `djp serve` starts it (server/commands/serve.ts), on an ephemeral port.
   const server = await startServe({ port: '0', host: '127.0.0.1' }, env);
@@ -129,6 +136,7 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       await server.stop();
       await fake.close();
+      await receivers.close();
       rmSync(tmp, { recursive: true, force: true });
     },
   };

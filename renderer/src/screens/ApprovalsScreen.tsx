@@ -71,6 +71,11 @@ function PendingRun({ summary, onDecided }: { summary: RunSummary; onDecided: (a
       {run.data && (
         <>
           <p className="muted small">{run.data.publish.reason}</p>
+          {run.data.notifications?.length ? (
+            <p className="muted small" data-testid="notified">
+              Notified: {run.data.notifications.map((n) => `${n.channel} ${n.status === 'sent' ? 'sent' : 'FAILED'}`).join(', ')}
+            </p>
+          ) : null}
           <Answer className="publish-text" label={`Candidate answer for run ${summary.id}`} text={candidate} placeholder={<span className="muted">No candidate text.</span>} />
         </>
       )}

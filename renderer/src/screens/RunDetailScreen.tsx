@@ -5,6 +5,7 @@ import type { RunArtifact } from '../../../shared/api/index.js';
 import { errorMessage } from '../api/client.js';
 import { DecisionForm } from '../components/DecisionForm.js';
 import { RunStages } from '../components/RunStages.js';
+import { RunNotifications } from '../components/Notifications.js';
 import { useApp, useLoad } from '../context.js';
 import { formatTime, modelName, truncate } from '../lib/format.js';
 import { historyHref, navigate } from '../router.js';
@@ -99,6 +100,7 @@ export function RunDetailScreen({ runId }: { runId: string }) {
         </section>
       )}
       {artifact && artifact.approval.required && <ApprovalPanel artifact={artifact} onDecided={setArtifact} />}
+      {artifact && <RunNotifications records={artifact.notifications} />}
       {(artifact || view.phase !== 'connecting') && <RunStages view={view} artifact={artifact} storage={info.data ? `${info.data.storage.location}` : null} />}
       {artifact && <Parameters artifact={artifact} />}
       {artifact && <GuardrailsPanel artifact={artifact} />}

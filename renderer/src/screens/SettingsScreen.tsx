@@ -1,9 +1,11 @@
 // Settings: providers the server has configured (read-only on the web; keys are never shown or
 // sent here; on the desktop, a keychain form stores and removes keys), where runs are stored,
-// budget defaults for new runs, and the theme.
+// the notification channels (Slack, Teams, email) and their last delivery, budget defaults for new
+// runs, and the theme.
 import { useState, type FormEvent } from 'react';
 import { TableWrap } from '../components/TableWrap.js';
 import { KeychainForm } from '../components/KeychainForm.js';
+import { NotificationSettings } from '../components/Notifications.js';
 import { useApp, useLoad } from '../context.js';
 import { applyTheme, loadBudgets, loadTheme, saveBudgets, type Theme } from '../theme.js';
 
@@ -120,6 +122,11 @@ export function SettingsScreen() {
             </div>
           </dl>
         )}
+      </section>
+
+      <section className="card" aria-label="Notifications">
+        <h3>Notifications</h3>
+        {info.data && <NotificationSettings info={info.data.notifications} />}
       </section>
 
       <section className="card" aria-label="Budgets">
