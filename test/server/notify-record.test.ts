@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallContext, RunArtifact } from '../../shared/api/index.js';
+import { RunArtifact, type CallContext } from '../../shared/api/index.js';
+import { makeArtifact } from '../fixtures/sample-artifact.js';
 import { createRunStore, silentLogger } from '../../shared/artifacts/index.js';
 import { createNotifier, notifyConfigFromEnv, type Notifier } from '../../shared/notify/index.js';
 import { buildService } from '../../shared/service/build.js';
@@ -67,7 +68,7 @@ for (const kind of ['rgw', 'local'] as const) {
         const [approved, settled] = await Promise.all([b.approveRun(id, { reason: `ok ${i}` }, as('bob@example.com')), a.notifications!.settle(10_000)]);
         expect(settled).toBe(true);
         expect(approved.status).toBe('published');
-        const stored: RunArtifact = await b.getRun(id);
+        const stored = await b.getRun(id);
         expect(stored.approval).toMatchObject({ state: 'approved', decided_by: 'bob@example.com', reason: `ok ${i}` });
         expect(stored.status).toBe('published');
         expect(stored.notifications).toEqual([expect.objectContaining({ channel: 'slack', event: 'pending_approval', status: 'sent', attempts: 1 })]);
@@ -77,3 +78,17 @@ for (const kind of ['rgw', 'local'] as const) {
     }, 120_000);
   });
 }
+
+describe('artifact.notifications in the schema', () => {
+  it('older artifacts (no notifications) still parse; records parse; a bad record is refused naming its path', () => {
+    const old = makeArtifact({ id: '01JD0000000000000000000009' }) as Record<string, unknown>;
+    delete old['notifications'];
+    expect(RunArtifact.safeParse(old).success).toBe(true);
+    const rec = { channel: 'teams', event: 'pending_approval', status: 'failed', attempts: 4, at: '2026-12-02T01:00:00.000Z', error: 'Teams workflow webhook answered HTTP 500' };
+    expect(RunArtifact.parse({ ...old, notifications: [rec, { channel: 'slack', event: 'pending_approval', status: 'sent', attempts: 1, at: '2026-12-02T01:00:00.000Z' }] }).notifications).toHaveLength(2);
+    const bad = RunArtifact.safeParse({ ...old, notifications: [{ ...rec, channel: 'pager' }] });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.path).toEqual(['notifications', 0, 'channel']);
+    expect(RunArtifact.safeParse({ ...old, notifications: [{ ...rec, attempts: 0 }] }).success).toBe(false);
+  });
+});
