@@ -4,10 +4,10 @@
 // server died before they finished (live records without a heartbeat for --stale-after seconds) into
 // interrupted artifacts; --reindex rebuilds history's index from the artifacts.
 import type { Command } from 'commander';
-import { createRunStore, silentLogger, stderrLogger } from '../../shared/artifacts/index.js';
+import { silentLogger, stderrLogger } from '../../shared/artifacts/index.js';
 import { loadDotEnv } from '../../shared/config/env.js';
 import { StorageError } from '../../shared/storage/backend.js';
-import { createDjpService } from '../../shared/service/index.js';
+import { buildService } from '../../shared/service/build.js';
 
 export interface SyncFlags {
   runsDir?: string;
@@ -33,12 +33,16 @@ const stdio: SyncOutput = {
 
 /** The command's logic, without commander or process.exit: returns the exit code. */
 export async function runSync(flags: SyncFlags, env: Record<string, string | undefined> = process.env, io: SyncOutput = stdio): Promise<number> {
-  let store;
+  let built;
   try {
-    store = createRunStore(flags.runsDir ?? env.RUNS_DIR, {
+    // The one place that builds the store and the service (shared/service/build.ts); sync pushes the
+    // outbox itself (no background push) and starts no run (no notifications).
+    built = buildService({
       env,
+      surface: 'cli',
+      ...(flags.runsDir ? { runsDir: flags.runsDir } : {}),
       ...(flags.outbox ? { outboxDir: flags.outbox } : {}),
-      logger: flags.quiet ? silentLogger : stderrLogger,
+      storeLogger: flags.quiet ? silentLogger : stderrLogger,
     });
   } catch (e) {
     if (e instanceof StorageError) {
@@ -47,6 +51,7 @@ export async function runSync(flags: SyncFlags, env: Record<string, string | und
     }
     throw e;
   }
+  const { store, service } = built;
   const reindex = async (): Promise<{ indexed: number; skipped: number } | null> => {
     if (!flags.reindex) return null;
     const r = await store.reindex();
@@ -64,8 +69,7 @@ export async function runSync(flags: SyncFlags, env: Record<string, string | und
   }
   const recover = async (): Promise<{ interrupted: number; cleaned: number; live: number; failed: number } | null> => {
     if (!flags.recover) return null;
-    const svc = createDjpService({ store, env, surface: 'cli' });
-    const r = await svc.recover({ own: false, staleMs });
+    const r = await service.recover({ own: false, staleMs });
     const out = { interrupted: r.interrupted.length, cleaned: r.cleaned.length, live: r.live, failed: r.failed.length };
     if (!flags.json) {
       io.out(`recover ${store.location}: ${out.interrupted} unfinished run(s) saved as interrupted, ${out.cleaned} finished record(s) removed, ${out.live} still running elsewhere, ${out.failed} failed\n`);
