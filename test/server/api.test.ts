@@ -89,8 +89,13 @@ describe('runs over HTTP (real service)', () => {
     const all = await follow(s.base, firstId);
     const last = all.at(-1)!;
     expect(last.type).toBe('run.done');
+    // A resume gets only what it lacks, ending with run.done at the same seq. (The live stream had a
+    // draft.delta per chunk, the replay from the artifact one per draft: a client that left mid-run
+    // gets the run.done, then loads the artifact — shared/service/active-runs.ts FinishedRuns.)
     const tail = await follow(s.base, firstId, { 'last-event-id': String(last.seq - 2) });
-    expect(tail.map((e) => e.seq)).toEqual([last.seq - 1, last.seq]);
+    expect(tail.length).toBeGreaterThan(0);
+    expect(tail.every((e) => e.seq > last.seq - 2)).toBe(true);
+    expect(tail.at(-1)).toMatchObject({ type: 'run.done', seq: last.seq });
     // A client that already has run.done is told to stop reconnecting (204), not left hanging.
     const after = await fetch(`${s.base}/api/runs/${firstId}/events`, { headers: { 'last-event-id': String(last.seq) } });
     expect(after.status).toBe(204);
