@@ -27,6 +27,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'batch', run: async () => (await import('./batch.js')).run() },
   { name: 'electron', run: async () => (await import('./electron-security.js')).run() },
   { name: 'scale', run: async () => (await import('./scale.js')).run() },
+  { name: 'finished-runs', run: async () => (await import('./finished-runs.js')).run([]) },
 ];
 
 async function main(): Promise<void> {
