@@ -119,6 +119,17 @@ export const ProviderStatus = z.object({
 });
 export type ProviderStatus = z.infer<typeof ProviderStatus>;
 
+/** The model ids a provider lists itself (suggestions for the Run form; any id may still be typed). */
+export const ProviderModels = z.object({
+  provider: ProviderId,
+  models: z.array(z.string()),
+  /** When the server asked the provider (UTC); the list is cached for 10 minutes per provider. */
+  fetched_at: z.string(),
+  /** True when this answer came from the cache. */
+  cached: z.boolean(),
+});
+export type ProviderModels = z.infer<typeof ProviderModels>;
+
 export const CostProjection = z.object({
   currency: z.literal('USD'),
   calls: z.array(

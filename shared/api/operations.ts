@@ -12,6 +12,7 @@ import {
   CostProjection,
   Decision,
   ListRunsQuery,
+  ProviderModels,
   ProviderStatus,
   RejectDecision,
   RunEvent,
@@ -23,7 +24,7 @@ import {
 } from './contract.js';
 import { DjpError, invalidFromZod } from './errors.js';
 import { RunId } from './ids.js';
-import { RunRequest } from './run-request.js';
+import { ProviderId, RunRequest } from './run-request.js';
 import { BatchDetail, BatchId, BatchInfo, BatchResultsFile, BatchResultsQuery, CreateBatchRequest } from './batch.js';
 import { ExportQuery, ExportedFile } from './export.js';
 import { GetTemplateQuery, ListTemplatesQuery, TemplateDocument, TemplateId, TemplateList, TemplateRecord, TemplateRef, TemplateRunRequest } from './template.js';
@@ -212,6 +213,15 @@ export const OPERATIONS = {
     label: 'provider list',
     context: false,
     http: { method: 'GET', path: '/api/providers', status: 200, description: 'providers', wrappedAs: 'providers' },
+  },
+  listProviderModels: {
+    summary: "The model ids a configured provider lists itself (cached 10 min per provider; never a key). 400 names `id` when the provider is not configured, 503 when its listing fails.",
+    tag: 'service',
+    args: [{ name: 'id', schema: ProviderId }],
+    result: ProviderModels,
+    label: 'model list',
+    context: false,
+    http: { method: 'GET', path: '/api/providers/:id/models', status: 200, description: 'the models the provider lists', errors: { 503: 'the provider could not list its models' } },
   },
   projectCost: {
     summary: "Projects a run request's cost before running it.",

@@ -10,7 +10,7 @@ import type { MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/m
 import { fromSdkError } from './errors.js';
 import { abortKind } from './openai.js';
 import { isLengthStop, streamFailure, TextCollector } from './streaming.js';
-import type { CompletionRequest, CompletionResult, LlmProvider, StructuredMode } from './types.js';
+import { MAX_LISTED_MODELS, type CompletionRequest, type CompletionResult, type LlmProvider, type StructuredMode } from './types.js';
 
 export interface AnthropicProviderOptions {
   apiKey: string;
@@ -32,6 +32,21 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): LlmProv
       () => undefined,
       () => undefined,
     ),
+    async listModels(signal: AbortSignal): Promise<string[]> {
+      const AnthropicSdk = await loadSdk();
+      const ids: string[] = [];
+      try {
+        client ??= new AnthropicSdk({ apiKey: opts.apiKey, baseURL: opts.baseURL ?? undefined, maxRetries: 0, timeout: 3_600_000 });
+        // GET /v1/models, paged by after_id: {data: ModelInfo[], has_more, first_id, last_id}.
+        for await (const m of client.models.list({ limit: 100 }, { signal })) {
+          if (typeof m.id === 'string' && m.id) ids.push(m.id);
+          if (ids.length >= MAX_LISTED_MODELS) break;
+        }
+      } catch (e) {
+        throw fromSdkError(e, AnthropicSdk, abortKind(signal));
+      }
+      return ids;
+    },
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       const AnthropicSdk = await loadSdk();
       const mode: StructuredMode | null = !req.json ? null : structured && req.schema ? 'json_schema' : 'prompt';

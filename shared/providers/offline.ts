@@ -62,6 +62,7 @@ export function createOfflineProvider(opts: { chunkChars?: number } = {}): LlmPr
   const chunk = opts.chunkChars ?? 24;
   return {
     id: 'offline',
+    listModels: async () => [...OFFLINE_MODELS, OFFLINE_JUDGE_MODEL],
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       if (!req.model.startsWith('offline/')) throw new ProviderCallError(`offline provider serves only offline/* models, not ${req.model}`, 'other');
       const task = /^TASK:\n([\s\S]*?)\n\n(?:SOURCES|Return the JSON)/.exec(req.prompt)?.[1] ?? req.prompt;

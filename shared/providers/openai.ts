@@ -8,7 +8,7 @@ import type { ProviderId } from '../api/index.js';
 import { fromSdkError, ProviderCallError } from './errors.js';
 import { acceptsTemperature } from './temperature.js';
 import { isLengthStop, streamFailure, TextCollector } from './streaming.js';
-import type { CompletionRequest, CompletionResult, LlmProvider, StructuredMode } from './types.js';
+import { MAX_LISTED_MODELS, type CompletionRequest, type CompletionResult, type LlmProvider, type StructuredMode } from './types.js';
 
 export interface OpenAIProviderOptions {
   id?: ProviderId;
@@ -35,21 +35,37 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): LlmProvider {
   let client: OpenAI | null = null;
   const tokenParam = opts.tokenParam ?? 'max_completion_tokens';
   const structured = opts.structured ?? 'json_schema';
+  const clientFor = (OpenAISdk: typeof OpenAI): OpenAI =>
+    (client ??= new OpenAISdk({
+      apiKey: opts.apiKey,
+      baseURL: opts.baseURL ?? undefined,
+      maxRetries: 0, // retries live in retry.ts, where every attempt is recorded
+      timeout: 3_600_000, // the per-call timeout is our AbortSignal
+    }));
   return {
     id: opts.id ?? 'openai',
     prepare: () => loadSdk().then(
       () => undefined,
       () => undefined,
     ),
+    async listModels(signal: AbortSignal): Promise<string[]> {
+      const OpenAISdk = await loadSdk();
+      const ids: string[] = [];
+      try {
+        // GET {baseURL}/models: {object: 'list', data: Model[]} (openai/resources/models).
+        for await (const m of clientFor(OpenAISdk).models.list({ signal })) {
+          if (typeof m.id === 'string' && m.id) ids.push(m.id);
+          if (ids.length >= MAX_LISTED_MODELS) break;
+        }
+      } catch (e) {
+        throw fromSdkError(e, OpenAISdk, abortKind(signal));
+      }
+      return ids;
+    },
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       const OpenAISdk = await loadSdk();
       try {
-        client ??= new OpenAISdk({
-          apiKey: opts.apiKey,
-          baseURL: opts.baseURL ?? undefined,
-          maxRetries: 0, // retries live in retry.ts, where every attempt is recorded
-          timeout: 3_600_000, // the per-call timeout is our AbortSignal
-        });
+        const client = clientFor(OpenAISdk);
         const mode: StructuredMode | null = !req.json ? null : structured === 'none' ? 'prompt' : structured === 'json_schema' && req.schema ? 'json_schema' : 'json_object';
         const response_format =
           mode === 'json_schema'

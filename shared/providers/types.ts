@@ -56,4 +56,13 @@ export interface LlmProvider {
    * and made the first provider's call wait for all the imports under load; not done.)
    */
   prepare?(): Promise<void>;
+  /**
+   * The model ids the provider itself lists (OpenAI and OpenAI-compatible servers: GET /v1/models;
+   * Anthropic: GET /v1/models, paged; Gemini: its OpenAI-compatible models list; offline: its own).
+   * Rejects with a ProviderCallError when the listing fails. Suggestions only: any id may be typed.
+   */
+  listModels?(signal: AbortSignal): Promise<string[]>;
 }
+
+/** At most this many model ids are read from one provider's listing. */
+export const MAX_LISTED_MODELS = 1000;

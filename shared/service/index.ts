@@ -49,6 +49,8 @@ export interface DjpServiceOptions {
   env?: Env;
   surface: Surface;
   secrets?: SecretSource;
+  /** How long a provider's model list is cached (default 10 minutes; tests shorten it). */
+  modelListTtlMs?: number;
   /** Guardrails for one run; default: shared/guardrails createGuardrails (on the server surface
    *  with no readable folders: grounded_corpus/redaction_rules paths are refused). */
   makeGuardrails?: (params: RunParameters, extra?: { corpus?: Corpus; rulesContent?: string | null }) => Promise<GuardrailHooks>;

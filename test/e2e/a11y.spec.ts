@@ -83,14 +83,18 @@ test('keyboard only: start a run, watch it, cancel it, open it in History', asyn
   while (!(await page.getByLabel('Task').evaluate((el) => el === el.ownerDocument.activeElement)) && guard++ < 30) await page.keyboard.press('Tab');
   await expect(page.getByLabel('Task')).toBeFocused();
   await page.keyboard.type(task);
-  // Tab to the OpenAI checkbox, tick it with Space, choose the slow model with the keyboard.
+  // Tab to "Add debater", press Enter: the new row's provider takes focus; choose OpenAI, Tab to
+  // the model field and type the slow model's id.
   guard = 0;
-  while (!(await page.getByRole('checkbox', { name: 'OpenAI', exact: true }).evaluate((el) => el === el.ownerDocument.activeElement)) && guard++ < 30) await page.keyboard.press('Tab');
-  await page.keyboard.press('Space');
-  await expect(page.getByRole('checkbox', { name: 'OpenAI', exact: true })).toBeChecked();
+  const add = page.getByRole('button', { name: 'Add debater' });
+  while (!(await add.evaluate((el) => el === el.ownerDocument.activeElement)) && guard++ < 30) await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  const provider = page.getByLabel('Debater 1 provider', { exact: true });
+  await expect(provider).toBeFocused();
+  await provider.selectOption('openai'); // a focused <select> takes the choice as a keyboard user's arrows would
   await page.keyboard.press('Tab');
-  await expect(page.getByLabel('Model for OpenAI', { exact: true })).toBeFocused();
-  await page.getByLabel('Model for OpenAI', { exact: true }).selectOption('gpt-5.4-nano'); // a focused <select> takes the choice as a keyboard user's arrows would
+  await expect(page.getByLabel('Debater 1 model', { exact: true })).toBeFocused();
+  await page.keyboard.type('gpt-5.4-nano');
   await page.keyboard.press('Control+Enter');
   // Watch: focus lands on the live run's heading.
   await expect(page.locator('.live-run h2')).toBeFocused();

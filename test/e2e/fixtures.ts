@@ -57,9 +57,10 @@ export async function startRun(
   await page.goto(`${process.env.E2E_BASE_URL}/?fresh=${Date.now()}#/`);
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
   await page.getByLabel('Task').fill(opts.task);
-  for (const d of opts.debaters ?? []) {
-    await page.getByRole('checkbox', { name: d.label, exact: true }).check();
-    if (d.model) await page.getByLabel(`Model for ${d.label}`, { exact: true }).selectOption(d.model);
+  for (const [i, d] of (opts.debaters ?? []).entries()) {
+    await page.getByRole('button', { name: 'Add debater' }).click();
+    await page.getByLabel(`Debater ${i + 1} provider`, { exact: true }).selectOption({ label: d.label });
+    if (d.model) await page.getByLabel(`Debater ${i + 1} model`, { exact: true }).fill(d.model);
   }
   if (opts.requireApproval) await page.getByLabel('Require approval before publishing').check();
   if (opts.keyboard) {

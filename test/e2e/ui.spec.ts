@@ -42,8 +42,10 @@ test('a full run watched live: drafts stream in columns, then scores, then the p
   const task = `Explain retries with jitter ${uniq()}`;
   await app.go('/');
   // The picker shows configured and unconfigured providers.
-  await expect(page.locator('.debater[data-provider="google"]')).toContainText('not configured');
-  await expect(page.getByRole('checkbox', { name: 'Google Gemini', exact: true })).toBeDisabled();
+  await expect(page.locator('.debater-status[data-provider="google"]')).toContainText('not configured');
+  await page.getByRole('button', { name: 'Add debater' }).click();
+  await expect(page.getByLabel('Debater 1 provider').locator('option', { hasText: 'Google Gemini' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Remove debater 1' }).click();
   await startRun(page, { task, debaters: [{ label: 'OpenAI' }, { label: 'Anthropic', model: 'claude-opus-4-6' }], keyboard: true });
   const drafts = page.getByRole('region', { name: 'Drafts' });
   await expect(drafts.locator('article')).toHaveCount(2);

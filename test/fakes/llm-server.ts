@@ -6,6 +6,8 @@
  *   a final usage chunk when stream_options.include_usage, then `data: [DONE]`) and non-streaming JSON.
  * - Anthropic messages: POST {anthropicBaseURL}/v1/messages — streaming events (message_start,
  *   content_block_start/delta/stop, message_delta with usage, message_stop) and non-streaming JSON.
+ * - Model listing: GET /v1/models in each SDK's shape (OpenAI's list; Anthropic's paged ModelInfo),
+ *   the scripted model names by default, or setModelList(ids | {status}).
  *
  * Scriptable per model name: the response text (a string or a function of the request), a fixed
  * latency before the first byte, the usage to report, and faults consumed one per request in order:
@@ -86,6 +88,13 @@ export interface FakeLlmServer {
   requestsFor(model: string): FakeChatRequest[];
   /** Sets or replaces one model's script (faults restart from the first). */
   setModel(model: string, script: FakeModelScript): void;
+  /**
+   * What GET /v1/models answers (both wire formats): these ids, or an error status. Default: every
+   * scripted model name, plus `fallbackModels` given at start.
+   */
+  setModelList(list: string[] | { status: number; message?: string }): void;
+  /** Every GET /v1/models received (api by the headers the SDK sends; the key is never recorded). */
+  modelListRequests: Array<{ api: 'openai' | 'anthropic'; query: string; authenticated: boolean }>;
   close(): Promise<void>;
 }
 
@@ -133,8 +142,10 @@ function split(text: string, n: number): string[] {
   return out;
 }
 
-export async function startFakeLlmServer(opts: { models?: Record<string, FakeModelScript>; fallback?: FakeModelScript } = {}): Promise<FakeLlmServer> {
+export async function startFakeLlmServer(opts: { models?: Record<string, FakeModelScript>; fallback?: FakeModelScript; listedModels?: string[] } = {}): Promise<FakeLlmServer> {
   const scripts = new Map<string, FakeModelScript>(Object.entries(opts.models ?? {}));
+  let modelList: string[] | { status: number; message?: string } | null = null;
+  const modelListRequests: FakeLlmServer['modelListRequests'] = [];
   const faultIndex = new Map<string, number>();
   const requests: FakeChatRequest[] = [];
   const fallback = opts.fallback ?? {};
@@ -149,8 +160,49 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
     }
   });
 
+  /**
+   * GET /v1/models in the shape each SDK's types declare: OpenAI `{object: 'list', data: Model[]}`
+   * (openai/resources/models: id, object 'model', created, owned_by); Anthropic a page
+   * `{data: ModelInfo[], has_more, first_id, last_id}`, paged by `limit` and `after_id`
+   * (@anthropic-ai/sdk/resources/models, core/pagination). Anthropic's SDK sends anthropic-version.
+   */
+  function listModels(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+    const api = req.headers['anthropic-version'] ? 'anthropic' : 'openai';
+    modelListRequests.push({ api, query: query.toString(), authenticated: !!(req.headers.authorization || req.headers['x-api-key']) });
+    if (modelList && !Array.isArray(modelList)) {
+      res.writeHead(modelList.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(api === 'anthropic' ? { type: 'error', error: { type: 'api_error', message: modelList.message ?? 'fake listing error' } } : { error: { message: modelList.message ?? 'fake listing error', type: 'server_error' } }));
+      return;
+    }
+    const ids = modelList ?? [...new Set([...scripts.keys(), ...(opts.listedModels ?? [])])];
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (api === 'openai') {
+      res.end(JSON.stringify({ object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 1_767_225_600, owned_by: 'fake' })) }));
+      return;
+    }
+    const limit = Math.max(1, Math.min(1000, Number(query.get('limit') ?? 20) || 20));
+    const after = query.get('after_id');
+    const start = after ? ids.indexOf(after) + 1 : 0;
+    const page = ids.slice(start, start + limit);
+    const info = (id: string) => ({
+      id,
+      type: 'model',
+      display_name: id,
+      created_at: '2026-01-01T00:00:00Z',
+      capabilities: null,
+      deprecated_at: null,
+      lifecycle: 'active',
+      line: null,
+      max_input_tokens: 200_000,
+      max_tokens: 64_000,
+      retires_at: null,
+    });
+    res.end(JSON.stringify({ data: page.map(info), has_more: start + limit < ids.length, first_id: page[0] ?? null, last_id: page.at(-1) ?? null }));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const [path = '/', qs = ''] = (req.url ?? '/').split('?');
+    if (req.method === 'GET' && path.endsWith('/v1/models')) return listModels(req, res, new URLSearchParams(qs));
     const api: 'openai' | 'anthropic' | null = req.method === 'POST' && path.endsWith('/chat/completions') ? 'openai' : req.method === 'POST' && path.endsWith('/messages') ? 'anthropic' : null;
     if (!api) {
       res.writeHead(404, { 'content-type': 'application/json' });
@@ -283,6 +335,10 @@ export async function startFakeLlmServer(opts: { models?: Record<string, FakeMod
       scripts.set(model, script);
       faultIndex.delete(model);
     },
+    setModelList(list) {
+      modelList = list;
+    },
+    modelListRequests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -195,6 +195,32 @@ describe('service routes (real service)', () => {
     expect(list.find((p) => p.id === 'openai')).toMatchObject({ configured: true, key_source: 'env' });
   });
 
+  it('GET /api/providers/{id}/models: the provider\'s own list, cached; 400 naming id when not configured or unknown; 503 when the listing fails', async () => {
+    const res = await json('GET', '/api/providers/anthropic/models');
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain('sk-ant-test');
+    const got = JSON.parse(text) as { provider: string; models: string[]; cached: boolean };
+    expect(got).toMatchObject({ provider: 'anthropic', cached: false });
+    expect(got.models).toEqual(expect.arrayContaining(['claude-fake', 'gpt-fake', 'judge-fake']));
+    expect(((await (await json('GET', '/api/providers/anthropic/models')).json()) as { cached: boolean }).cached).toBe(true);
+    for (const path of ['/api/providers/google/models', '/api/providers/nope/models']) {
+      const bad = await json('GET', path);
+      expect(bad.status, path).toBe(400);
+      expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('id');
+    }
+    fake.setModelList({ status: 500, message: 'listing down' });
+    try {
+      const down = await json('GET', '/api/providers/openai/models');
+      expect(down.status).toBe(503);
+      const body = (await down.json()) as { error: { message: string } };
+      expect(body.error.message).toContain('listing the models of openai failed');
+      expect(body.error.message).not.toContain('sk-test-server');
+    } finally {
+      fake.setModelList(['gpt-fake', 'claude-fake', 'judge-fake', 'slow-fake']);
+    }
+  });
+
   it('POST /api/cost/projection projects; bad input names the field', async () => {
     const res = await json('POST', '/api/cost/projection', { task: 'How much?', debaters: [OPENAI], judge: JUDGE, max_tokens: 500 });
     expect(res.status).toBe(200);

@@ -111,6 +111,11 @@ export function createMemoryApi(opts: { stepMs?: number; deltas?: number } = {})
     async listProviders() {
       return [];
     },
+    async listProviderModels(id) {
+      calls.push(`listProviderModels ${id}`);
+      if (id !== 'offline') throw new DjpError('invalid', `id: provider ${id} is not configured`, 'id');
+      return { provider: 'offline', models: ['offline/alpha'], fetched_at: new Date(0).toISOString(), cached: false };
+    },
     async projectCost() {
       calls.push('projectCost');
       return { currency: 'USD', calls: [], total_usd: 0, total_tokens: 0, unpriced_models: [], within_budget: true, budget_detail: null };

@@ -1,12 +1,13 @@
 // Run: compose a run request, start it (button or Ctrl/Cmd+Enter), watch it live, cancel it.
 import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { DEFAULT_PARAMETERS, POLICY_NAMES, PRESET_NAMES, type CostProjection, type ProviderStatus } from '../../../shared/api/index.js';
+import { DEFAULT_PARAMETERS, POLICY_NAMES, PRESET_NAMES, type CostProjection, type ProviderId, type ProviderStatus } from '../../../shared/api/index.js';
 import { errorMessage } from '../api/client.js';
 import { RunStages } from '../components/RunStages.js';
 import { useApp } from '../context.js';
 import { formatUsd } from '../lib/format.js';
 import { navigate, useRoute } from '../router.js';
-import { buildRequest, initialForm, type FormState } from '../lib/runForm.js';
+import { buildRequest, initialForm, MAX_DEBATERS, nextProvider, sharedProviders, usableProvider, type FormState } from '../lib/runForm.js';
+import { ModelInput } from '../components/ModelPicker.js';
 import { useRun } from '../useRun.js';
 import { useRunTitle } from '../lib/title.js';
 import { ConnectionNote } from '../components/Status.js';
@@ -20,10 +21,11 @@ const FIELD_INPUT: Record<string, string> = {
   debaters: 'debaters',
   policy: 'policy',
   preset: 'preset',
+  judge: 'judge',
 };
 
 /** Fields whose errors show next to their input; others show under the Run button. */
-const INLINE_ERRORS = ['task', 'require_citations', 'grounded_corpus', 'budget_usd', 'budget_tokens'];
+const INLINE_ERRORS = ['task', 'require_citations', 'grounded_corpus', 'budget_usd', 'budget_tokens', 'debaters', 'judge'];
 
 function providerNote(p: ProviderStatus): string {
   if (p.id === 'offline') return 'offline (labelled, no key needed)';
@@ -43,6 +45,7 @@ export function RunScreen() {
   // live, Run is disabled — a second start would replace the view.
   const [formOpen, setFormOpen] = useState(!runId);
   const [live, setLive] = useState(false);
+  const nextKey = useRef(1);
   useEffect(() => setFormOpen(!runId), [runId]);
 
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setForm((f) => ({ ...f, [k]: v }));
@@ -106,9 +109,20 @@ export function RunScreen() {
       </p>
     ) : null;
 
-  const judgeOptions = (providers ?? []).filter((p) => p.configured);
+  const judgeOptions = (providers ?? []).filter(usableProvider);
+  const judgeProvider = providers?.find((p) => p.id === form.judge.provider);
+  const sameProvider = sharedProviders(form.debaters);
+  const addDebater = () => {
+    if (!providers || form.debaters.length >= MAX_DEBATERS) return;
+    const provider = nextProvider(form.debaters, providers);
+    if (!provider) return;
+    const key = nextKey.current++;
+    set('debaters', [...form.debaters, { key, provider, model: '' }]);
+    // The new row's provider takes focus (keyboard users continue there).
+    setTimeout(() => document.getElementById(`debater-${key}-provider`)?.focus(), 0);
+  };
 
-  const debaterCount = Object.values(form.debaters).filter((d) => d.on).length;
+  const debaterCount = form.debaters.length;
   return (
     <div className="screen run-screen">
       <h2>New run</h2>
@@ -149,39 +163,71 @@ export function RunScreen() {
             </p>
           )}
           {!providers && !providersError && <p className="muted">Loading providers…</p>}
-          {providers && (
-            <p className="muted small">Pick none to let the server choose (one per configured provider).</p>
+          {providers && !form.debaters.length && (
+            <p className="muted small">None chosen: the server picks one per configured provider. Add debaters to choose.</p>
           )}
           <div className="debaters">
-            {providers?.map((p) => {
-              const sel = form.debaters[p.id] ?? { on: false, model: p.default_model };
-              const usable = p.configured || p.id === 'offline';
+            {form.debaters.map((row, i) => {
+              const p = providers?.find((x) => x.id === row.provider);
+              const shared = sameProvider.get(i);
               return (
-                <div key={p.id} className={`debater ${usable ? '' : 'unavailable'}`} data-provider={p.id} data-configured={String(p.configured)}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={sel.on}
-                      disabled={!usable}
-                      onChange={(e) => set('debaters', { ...form.debaters, [p.id]: { ...sel, on: e.target.checked } })}
-                    />{' '}
-                    {p.label}
-                  </label>
+                <div key={row.key} className="debater" data-provider={row.provider} data-draft={`d${i + 1}`}>
+                  <div className="row spread">
+                    <strong>d{i + 1}</strong>
+                    <button type="button" className="link" aria-label={`Remove debater ${i + 1}`} onClick={() => set('debaters', form.debaters.filter((r) => r.key !== row.key))}>
+                      Remove
+                    </button>
+                  </div>
+                  <label htmlFor={`debater-${row.key}-provider`}>Debater {i + 1} provider</label>
                   <select
-                    aria-label={`Model for ${p.label}`}
-                    value={sel.model}
-                    disabled={!usable}
-                    onChange={(e) => set('debaters', { ...form.debaters, [p.id]: { ...sel, model: e.target.value } })}
+                    id={`debater-${row.key}-provider`}
+                    value={row.provider}
+                    onChange={(e) => set('debaters', form.debaters.map((r) => (r.key === row.key ? { ...r, provider: e.target.value as ProviderId, model: '' } : r)))}
                   >
-                    {(p.models.length ? p.models : [p.default_model]).map((m) => (
-                      <option key={m}>{m}</option>
+                    {providers?.map((x) => (
+                      <option key={x.id} value={x.id} disabled={!usableProvider(x)}>
+                        {x.label}
+                        {usableProvider(x) ? '' : ' (not configured)'}
+                      </option>
                     ))}
                   </select>
-                  <span className={`badge ${p.id === 'offline' ? 'offline' : p.configured ? 'ok' : 'off'}`}>{providerNote(p)}</span>
+                  <ModelInput
+                    id={`debater-${row.key}-model`}
+                    label={`Debater ${i + 1} model`}
+                    provider={p}
+                    value={row.model}
+                    placeholder={p ? `${p.default_model} (default)` : ''}
+                    onChange={(v) => set('debaters', form.debaters.map((r) => (r.key === row.key ? { ...r, model: v } : r)))}
+                  />
+                  {shared && (
+                    <p className="note small" data-testid="same-provider">
+                      Same provider as {shared.join(' and ')} ({p?.label ?? row.provider}): these drafts share its account, limits and model family.
+                    </p>
+                  )}
                 </div>
               );
             })}
           </div>
+          {providers && (
+            <div className="row">
+              <button type="button" onClick={addDebater} disabled={form.debaters.length >= MAX_DEBATERS}>
+                Add debater
+              </button>
+              <span className="muted small">
+                {form.debaters.length >= MAX_DEBATERS ? `At most ${MAX_DEBATERS} debaters.` : 'Any provider, any model id; several debaters may use one provider.'}
+              </span>
+            </div>
+          )}
+          {err('debaters')}
+          {providers && (
+            <ul className="provider-notes small" aria-label="Providers">
+              {providers.map((p) => (
+                <li key={p.id} className="debater-status" data-provider={p.id} data-configured={String(p.configured)}>
+                  {p.label}: <span className={`badge ${p.id === 'offline' ? 'offline' : p.configured ? 'ok' : 'off'}`}>{providerNote(p)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
         </fieldset>
 
         <div className="grid">
@@ -195,15 +241,26 @@ export function RunScreen() {
             </select>
           </div>
           <div>
-            <label htmlFor="judge">Judge</label>
-            <select id="judge" value={form.judge} onChange={(e) => set('judge', e.target.value)}>
+            <label htmlFor="judge">Judge provider</label>
+            <select id="judge" value={form.judge.provider} onChange={(e) => set('judge', { provider: e.target.value as ProviderId | '', model: '' })}>
               <option value="">(default)</option>
               {judgeOptions.map((p) => (
-                <option key={p.id} value={`${p.id}/${p.judge_model}`}>
-                  {p.id}/{p.judge_model}
+                <option key={p.id} value={p.id}>
+                  {p.label}
                 </option>
               ))}
             </select>
+            {form.judge.provider && (
+              <ModelInput
+                id="judge-model"
+                label="Judge model"
+                provider={judgeProvider}
+                value={form.judge.model}
+                placeholder={judgeProvider ? `${judgeProvider.judge_model} (default)` : ''}
+                onChange={(v) => set('judge', { ...form.judge, model: v })}
+              />
+            )}
+            {err('judge')}
           </div>
           <div>
             <label htmlFor="policy">Policy</label>
