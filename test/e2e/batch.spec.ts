@@ -25,7 +25,7 @@ test('batch: check, start, watch every row finish, open a run, download the resu
   await page.getByRole('button', { name: 'Start batch' }).click();
   await expect(page.getByRole('heading', { name: `Batch tasks-${stamp}.csv` })).toBeFocused();
   await expect(page.getByTestId('batch-progress')).toContainText('Complete: 3 of 3 row(s) finished', { timeout: 45_000 });
-  const rows = page.getByRole('region', { name: 'Rows' }).getByRole('row');
+  const rows = page.getByRole('group', { name: 'Rows' }).getByRole('row');
   await expect(rows).toHaveCount(4);
   await expect(rows.nth(1)).toContainText(`b1-${stamp}`);
   await app.shot('batch-done');
@@ -44,7 +44,7 @@ test('batch: check, start, watch every row finish, open a run, download the resu
 
   // The batch is listed.
   await app.go('/batch');
-  await expect(page.getByRole('region', { name: 'Batch list' }).getByRole('link', { name: `tasks-${stamp}.csv` })).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Batch list' }).getByRole('link', { name: `tasks-${stamp}.csv` })).toBeVisible();
   await page.setViewportSize({ width: 390, height: 844 });
   await app.shot('batch-list-phone');
 });

@@ -64,3 +64,29 @@ test('a provider whose listing fails says so at the field; a typed id is still a
   await waitFinished(page);
   await expect(page.getByRole('region', { name: 'Drafts' }).locator('article[data-draft="d1"]')).toContainText('anthropic/claude-haiku-4-5');
 });
+
+test('a synthesized answer (chairman mode) says it was synthesized by the chairman from which drafts', async ({ page, app }) => {
+  const res = await page.request.post(`${app.base}/api/runs`, {
+    data: {
+      task: `Synthesize ${uniq()}`,
+      debaters: [
+        { provider: 'openai', model: 'gpt-5.4-mini' },
+        { provider: 'anthropic', model: 'claude-haiku-4-5' },
+      ],
+      judge: { provider: 'openai', model: 'judge-x' },
+      publish: 'synthesize',
+      chairman: { provider: 'openai', model: 'chair-x' },
+    },
+  });
+  expect(res.status()).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  await app.go(`/runs/${id}`);
+  await waitFinished(page);
+  const saved = (await (await page.request.get(`${app.base}/api/runs/${id}`)).json()) as { publish: { draft_id: string | null; synthesized?: boolean }; synthesis: { from: string[] } | null };
+  expect(saved.publish.draft_id).toBeNull();
+  expect(saved.publish.synthesized).toBe(true);
+  const source = page.getByRole('region', { name: 'Result' }).getByTestId('publish-source');
+  await expect(source).toHaveText(` · synthesized by openai/chair-x from ${saved.synthesis!.from.join(', ')}`);
+  await expect(page.getByRole('region', { name: 'Result' })).not.toContainText('winner null');
+  await app.shot('run-synthesized');
+});

@@ -309,7 +309,8 @@ test('works in a narrow window without sideways scrolling', async ({ page, app }
 test('grounded mode: a corpus folder on the server; a path outside its data folder is refused at the field', async ({ page, app }) => {
   await app.go(`/?fresh=${Date.now()}`);
   await page.getByLabel('Task').fill(`What do the lighthouse notes say? ${uniq()}`);
-  await page.getByRole('checkbox', { name: 'Anthropic', exact: true }).check();
+  await page.getByRole('button', { name: 'Add debater' }).click();
+  await page.getByLabel('Debater 1 provider', { exact: true }).selectOption({ label: 'Anthropic' });
   await page.getByLabel('Grounded mode').check();
   const corpus = page.getByLabel(/Corpus folder/);
   // The refused path is a 400 from the server (start and cost projection), which the browser logs.

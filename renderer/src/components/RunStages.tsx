@@ -3,7 +3,7 @@
 import type { RunArtifact } from '../../../shared/api/index.js';
 import { ExportButtons } from '../templates/ExportButtons.js';
 import { TableWrap } from './TableWrap.js';
-import { formatMs, formatUsd, modelName } from '../lib/format.js';
+import { formatMs, formatUsd, modelName, publishSource } from '../lib/format.js';
 import { Answer } from './Answer.js';
 import { previewAnswer } from '../lib/streamPreview.js';
 import { STATUS_LABEL, type DraftView, type RunView } from '../lib/runView.js';
@@ -165,7 +165,7 @@ export function PublishPanel({ view, artifact }: { view: RunView; artifact: RunA
       )}
       <p className="muted">
         {p.reason}
-        {p.provider && ` · winner ${p.draft_id} (${modelName(p.provider, p.model ?? '')})`}
+        {publishSource(p, artifact?.synthesis?.from ?? null) && <span data-testid="publish-source">{` · ${publishSource(p, artifact?.synthesis?.from ?? null)}`}</span>}
       </p>
       {p.passed_over.length > 0 && (
         <ul className="small">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { href, parseHash } from '../router.js';
-import { formatMs, formatUsd, truncate } from './format.js';
+import { formatMs, formatUsd, publishSource, truncate } from './format.js';
 
 describe('formatting', () => {
   it('money: unknown is "unpriced", never $0', () => {
@@ -30,5 +30,14 @@ describe('hash routes', () => {
   it('builds links without empty parameters', () => {
     expect(href('/compare', { a: '1:d1', b: undefined })).toBe('#/compare?a=1%3Ad1');
     expect(href('/')).toBe('#/');
+  });
+});
+
+describe('where the published text came from', () => {
+  it('names the winning draft, or the chairman and the drafts a synthesis drew on', () => {
+    expect(publishSource({ draft_id: 'd2', provider: 'openai', model: 'gpt-5.4' })).toBe('winner d2 (openai/gpt-5.4)');
+    expect(publishSource({ draft_id: null, provider: 'anthropic', model: 'claude-opus-4-6', synthesized: true }, ['d1', 'd2'])).toBe('synthesized by anthropic/claude-opus-4-6 from d1, d2');
+    expect(publishSource({ draft_id: null, provider: 'anthropic', model: 'claude-opus-4-6', synthesized: true })).toBe('synthesized by anthropic/claude-opus-4-6');
+    expect(publishSource({ draft_id: null, provider: null, model: null })).toBeNull();
   });
 });

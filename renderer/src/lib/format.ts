@@ -26,3 +26,14 @@ export function truncate(s: string, n: number): string {
 export function modelName(provider: string, model: string): string {
   return model.startsWith(`${provider}/`) ? model : `${provider}/${model}`;
 }
+
+/**
+ * Where the released text came from, for the result panel: "winner d2 (openai/gpt-5.4)", or for a
+ * chairman's synthesis (publish: synthesize; draft_id null) "synthesized by openai/gpt-5.4 from d1, d2".
+ */
+export function publishSource(p: { draft_id: string | null; provider: string | null; model: string | null; synthesized?: boolean }, from: readonly string[] | null = null): string | null {
+  if (!p.provider) return null;
+  const name = modelName(p.provider, p.model ?? '');
+  if (p.synthesized || p.draft_id === null) return `synthesized by ${name}${from?.length ? ` from ${from.join(', ')}` : ''}`;
+  return `winner ${p.draft_id} (${name})`;
+}

@@ -2,6 +2,7 @@
 // its projected cost, start it, watch every row's progress, download the results. The batch runs in
 // the server (or the desktop's main process) with its own run slots, so it never takes the capacity
 // of interactive runs; its runs appear in History like any other.
+import { TableWrap } from '../components/TableWrap.js';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { BatchDetail, BatchInfo, CreateBatchRequest } from '../../../shared/api/index.js';
 import { errorMessage } from '../api/client.js';
@@ -47,7 +48,7 @@ function BatchHome() {
         {list.error && <ErrorAlert>Could not load batches: {list.error}</ErrorAlert>}
         {list.data && list.data.length === 0 && <p className="muted">No batches yet: upload a file above to start one.</p>}
         {list.data && list.data.length > 0 && (
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Batch list">
+          <TableWrap label="Batch list">
             <table>
               <thead>
                 <tr>
@@ -74,7 +75,7 @@ function BatchHome() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
     </div>
@@ -261,7 +262,7 @@ function BatchView({ id }: { id: string }) {
               Download results (JSONL)
             </button>
           </div>
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Rows">
+          <TableWrap label="Rows">
             <table>
               <thead>
                 <tr>
@@ -291,7 +292,7 @@ function BatchView({ id }: { id: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       )}
     </div>
