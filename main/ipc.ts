@@ -25,7 +25,7 @@ import {
   type OperationTable,
   type RunEvent,
 } from '../shared/api/index.js';
-import { redactSecrets } from '../shared/providers/errors.js';
+import { redactSecrets } from '../shared/guardrails/redaction.js';
 import { IPC_CHANNELS, type SubscriptionMessage } from './channels.js';
 
 /** The part of Electron's WebContents the transport uses. */

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DjpError, KEYCHAIN_PROVIDERS, type KeychainProvider, type KeychainStatus, type KeyStore, type ProviderId } from '../shared/api/index.js';
-import { redactSecrets } from '../shared/providers/errors.js';
+import { redactSecrets } from '../shared/guardrails/redaction.js';
 import type { SecretSource } from '../shared/providers/registry.js';
 import type { KeyManager } from './ipc.js';
 

@@ -60,15 +60,13 @@ interface Failure {
 }
 
 async function describeFailure(e: unknown): Promise<Failure> {
-  const [{ isDjpError }, { redactSecrets: redactCredentials }, { redactSecrets: redactProviderSecrets }, { CliError }, { StorageError }] = await Promise.all([
+  const [{ isDjpError }, { redactSecrets: redact }, { CliError }, { StorageError }] = await Promise.all([
     import('../shared/api/errors.js'),
+    // The one credential scrubber (API keys, AWS keys, JWTs, PEM blocks, bearer tokens, URL credentials).
     import('../shared/guardrails/redaction.js'),
-    import('../shared/providers/errors.js'),
     import('./commands/cli-service.js'),
     import('../shared/storage/backend.js'),
   ]);
-  // Both credential scrubbers (API keys, AWS keys, JWTs, PEM blocks, bearer tokens, URL keys).
-  const redact = (s: string): string => redactCredentials(redactProviderSecrets(s));
   if (isDjpError(e)) return { code: e.code, message: redact(e.message), ...(e.field ? { field: e.field } : {}), exit: e.code === 'invalid' ? 2 : 1 };
   if (e instanceof CliError) return { code: e.exitCode === 2 ? 'invalid' : 'failed', message: redact(e.message), exit: e.exitCode };
   // e.g. RUNS_DIR=azure://… — a configuration error, not an unexpected one.

@@ -112,6 +112,17 @@ describe('redact: false and redactSecrets', () => {
     expect(red.enabled).toBe(false);
   });
 
+  it('redactSecrets (the one scrubber for logs and errors) also catches the looser forms; content redaction does not', () => {
+    const line = 'GET https://bob:hunter2pass@llm.example.com/v1?auth=abc123 failed: key sk-test-1234567890, Bearer abcd.efgh, AIzaSyA1234567890abcdefgh';
+    const out = redactSecrets(line);
+    for (const secret of ['hunter2pass', 'abc123', '1234567890', 'abcd.efgh', 'AIzaSyA1234567890abcdefgh']) expect(out).not.toContain(secret);
+    expect(out).toBe('GET https://[REDACTED:URL_CREDENTIALS]@llm.example.com/v1?auth=[REDACTED:API_KEY] failed: key [REDACTED:API_KEY], Bearer [REDACTED:BEARER_TOKEN], [REDACTED:GOOGLE_API_KEY]');
+    // A key-like parameter already labelled by the precise rule is not labelled twice.
+    expect(redactSecrets('https://x.example/?key=AbCdEfGhIjKlMnOp')).toBe('https://x.example/?key=[REDACTED:API_KEY]');
+    // Stored content keeps ordinary text that only the looser log rules would hit.
+    expect(createRedactor({ enabled: false }).redact('part pk-12345678 ships', 'task')).toBe('part pk-12345678 ships');
+  });
+
   it('redactSecrets removes keys, tokens and private keys only', () => {
     const line = 'auth failed for jane@example.com with key sk-abcdefghijklmnopqrstuvwxyz123456 and AKIAIOSFODNN7EXAMPLE';
     expect(redactSecrets(line)).toBe('auth failed for jane@example.com with key [REDACTED:OPENAI_KEY] and [REDACTED:AWS_ACCESS_KEY]');

@@ -1,8 +1,9 @@
 // Redaction of secrets and personal data (issue 3).
 //
 // Two rule sets:
-// - SECRET rules (API keys, AWS keys, JWTs, PEM private keys) are always on: `redactSecrets(text)`
-//   guards log lines and error messages, and artifacts keep them redacted even with `redact: false`.
+// - SECRET rules (API keys, AWS keys, JWTs, PEM private keys) are always on: artifacts keep them
+//   redacted even with `redact: false`. `redactSecrets(text)` — the one credential scrubber — guards
+//   log lines and error messages with them plus the looser LOG_SECRET_RULES.
 // - PERSONAL-DATA rules (email, phone, SSN, credit cards with a Luhn check, IPv4) and custom rules
 //   apply when redaction is on (the default); `redact: false` turns them off.
 //
@@ -177,9 +178,27 @@ function applyRules(text: string, rules: RedactionRule[], strategy: Strategy, on
   return out;
 }
 
-/** Always-on credential redaction for logs, error messages and CLI output. */
+/**
+ * Looser credential forms, caught in error text and logs only — never in stored content, where they
+ * would hit ordinary text: short or test keys (sk-/pk-/rk- and 8+ characters), shorter Google keys and
+ * bearer tokens, any key-like query parameter, and the user:password of a URL (undici's "URL that
+ * includes credentials" error echoes the whole URL, e.g. a configured base URL).
+ */
+export const LOG_SECRET_RULES: RedactionRule[] = [
+  { name: 'short_key', type: 'api_key', pattern: /\b(?:sk|pk|rk)-(?:ant-|proj-)?[A-Za-z0-9_-]{8,}/g, secret: true },
+  { name: 'short_google_key', type: 'google_api_key', pattern: /\bAIza[0-9A-Za-z_-]{20,}/g, secret: true },
+  { name: 'short_bearer', type: 'bearer_token', pattern: /\bBearer\s+([A-Za-z0-9._~+/=-]{8,})/gi, group: 1, secret: true },
+  { name: 'query_credential', type: 'api_key', pattern: /[?&](?:key|api[_-]?key|apikey|token|access_token|auth)=(?!\[REDACTED:)([^&\s]+)/gi, group: 1, secret: true },
+  { name: 'url_credentials', type: 'url_credentials', pattern: /\b[a-z][a-z0-9+.-]*:\/\/([^\s/?#@]+)@/gi, group: 1, secret: true },
+];
+
+/**
+ * The one credential scrubber for logs, error messages, CLI output and notifications (not content:
+ * a run's task and drafts go through its Redactor): SECRET_RULES, then LOG_SECRET_RULES, labelled
+ * (`[REDACTED:OPENAI_KEY]`).
+ */
 export function redactSecrets(text: string): string {
-  return applyRules(text, SECRET_RULES, 'label');
+  return applyRules(applyRules(text, SECRET_RULES, 'label'), LOG_SECRET_RULES, 'label');
 }
 
 // --- custom rules ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // or SMTP error — never the webhook URL or the SMTP password.
 import type { Transporter } from 'nodemailer';
 import type { RunArtifact } from '../api/index.js';
-import { redactSecrets } from '../providers/errors.js';
+import { redactSecrets } from '../guardrails/redaction.js';
 import type { NotifyConfig, NotifyEvent } from './config.js';
 import { buildNotice, emailMessage, slackPayload, teamsPayload, type Notice } from './message.js';
 import { notifyTargets } from './config.js';

@@ -10,7 +10,7 @@
 // Nothing here throws into the service: the lifecycle listener only starts promises it tracks.
 import type { LifecycleEvent, NotificationRecord, NotificationsInfo, RunArtifact } from '../api/index.js';
 import { isDjpError } from '../api/index.js';
-import { redactSecrets } from '../providers/errors.js';
+import { redactSecrets } from '../guardrails/redaction.js';
 import { batchNotice, errorNotice } from './message.js';
 import type { Notifier, NotifyChannel, NotifyResult } from './notifier.js';
 

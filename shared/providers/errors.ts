@@ -1,5 +1,6 @@
 // A provider-neutral error for one failed model call attempt. Each provider maps its SDK's errors
 // onto this so that retry.ts can decide without knowing any SDK.
+import { redactSecrets } from '../guardrails/redaction.js';
 
 export type CallErrorKind = 'http' | 'connection' | 'timeout' | 'cancelled' | 'malformed' | 'other';
 
@@ -46,18 +47,6 @@ export function parseRetryAfter(headers: HeaderLike | null | undefined, now: num
   const date = Date.parse(ra);
   if (Number.isFinite(date)) return Math.max(0, date - now);
   return null;
-}
-
-/** Masks anything that looks like an API key so it never reaches an artifact, log or message. */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/\b(sk|pk|rk)-(?:ant-|proj-)?[A-Za-z0-9_-]{8,}/g, '$1-***')
-    .replace(/\bAIza[0-9A-Za-z_-]{20,}/g, 'AIza***')
-    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1***')
-    .replace(/([?&](?:key|api[_-]?key|apikey|token|access_token|auth)=)[^&\s]+/gi, '$1***')
-    // Credentials inside a URL (https://user:password@host/…), e.g. from a configured base URL:
-    // undici's "URL that includes credentials" error echoes the whole URL.
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
 }
 
 /** The fields both official SDKs put on their APIError classes. */

@@ -8,7 +8,7 @@ import { createGoogleProvider, GOOGLE_OPENAI_BASE_URL } from './google.js';
 import { OFFLINE_JUDGE_MODEL, OFFLINE_MODELS, createOfflineProvider } from './offline.js';
 import { createOpenAIProvider } from './openai.js';
 import { createOpenAICompatibleProvider, STRUCTURED_MODES, type CompatibleStructured } from './openai-compatible.js';
-import { redactSecrets } from './errors.js';
+import { redactSecrets } from '../guardrails/redaction.js';
 import type { LlmProvider } from './types.js';
 
 export type { Env } from '../config/env.js';

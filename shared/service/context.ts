@@ -12,7 +12,7 @@ import { projectCost } from '../cost/projection.js';
 import type { CostMeter, GuardrailHooks } from '../djp/hooks.js';
 import type { Corpus } from '../guardrails/grounding/corpus.js';
 import { createGuardrails } from '../guardrails/index.js';
-import { redactSecrets } from '../providers/errors.js';
+import { redactSecrets } from '../guardrails/redaction.js';
 import type { Env } from '../providers/registry.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { TemplateCatalog } from '../templates/index.js';

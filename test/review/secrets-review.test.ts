@@ -2,7 +2,7 @@
 // must not reach /api/providers, attempt errors or log lines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicProvider } from '../../shared/providers/anthropic.js';
-import { redactSecrets } from '../../shared/providers/errors.js';
+import { redactSecrets } from '../../shared/guardrails/redaction.js';
 import { createOpenAIProvider } from '../../shared/providers/openai.js';
 import { loadProviderRegistry } from '../../shared/providers/registry.js';
 import { withRetry } from '../../shared/providers/retry.js';

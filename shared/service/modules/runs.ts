@@ -12,7 +12,7 @@ import { runPipeline } from '../../djp/pipeline.js';
 import { refName } from '../../djp/publish.js';
 import { replayNotes } from '../../djp/replay.js';
 import { nextTurn } from '../../djp/turns.js';
-import { redactSecrets } from '../../providers/errors.js';
+import { redactSecrets } from '../../guardrails/redaction.js';
 import { quotaKey } from '../../quota/index.js';
 import { resolveFollowUp, type ResolvedFollowUp } from '../../threads/index.js';
 import { ActiveRun } from '../active-runs.js';
