@@ -11,7 +11,7 @@ import {
   OPERATIONS,
   RunRequest,
   StartRunRequest,
-  invalidFromZod,
+  parseOrInvalid,
   invokeOperation,
   parseArg,
   type ArgDef,
@@ -304,18 +304,14 @@ export function createRouter(routes: Route[]): Router {
 export function validateInput(route: Route, body: unknown, url: URL): unknown {
   if (route.raw) return body;
   if (route.query) {
-    const r = route.query.safeParse(queryObject(url));
-    if (!r.success) throw invalidFromZod(r.error.issues);
-    return r.data;
+    return parseOrInvalid(route.query, queryObject(url));
   }
   if (route.body) {
     if (body === undefined) {
       if (!route.bodyOptional) throw new DjpError('invalid', 'request body is required (JSON)');
       body = {};
     }
-    const r = route.body.safeParse(body);
-    if (!r.success) throw invalidFromZod(r.error.issues);
-    return r.data;
+    return parseOrInvalid(route.body, body);
   }
   return undefined;
 }

@@ -55,10 +55,41 @@ function reportable(issue: ZodIssueLike | undefined): ZodIssueLike | undefined {
   return inner ? { ...inner, path: [...issue.path, ...inner.path] } : issue;
 }
 
-/** Turns a zod error into a DjpError('invalid') naming the first offending field. */
-export function invalidFromZod(issues: ReadonlyArray<ZodIssueLike>): DjpError {
+/**
+ * How a zod error is reported when it is not a request object's own field (the default: the first
+ * offending field, e.g. `debaters.0.provider: …`, is both the message prefix and the field).
+ * - `field`: the DjpError's field — a scalar argument (`id`), or the request field a nested value or
+ *   file came in (`policy_content`, `redaction_rules`); the issue's path goes into the message.
+ * - `label`: what the message starts with instead of the field (`pricing file ./prices.json`).
+ * - `prefix`: a path the value sits at inside a larger request (`['template']`).
+ * - `indexes: 'brackets'`: array positions written `rules[0].pattern` (a file format's own errors
+ *   use that style) instead of `debaters.0.provider`.
+ */
+export interface ZodReportOptions {
+  field?: string;
+  label?: string;
+  prefix?: readonly PropertyKey[];
+  indexes?: 'dots' | 'brackets';
+}
+
+const joinPath = (path: readonly PropertyKey[], indexes: ZodReportOptions['indexes']): string =>
+  indexes === 'brackets' ? path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') : path.map(String).join('.');
+
+/** The one zod → DjpError conversion: DjpError('invalid') naming the first offending field. */
+export function invalidFromZod(issues: ReadonlyArray<ZodIssueLike>, opts: ZodReportOptions = {}): DjpError {
   const first = reportable(issues[0]);
-  const field = first && first.path.length ? first.path.map(String).join('.') : undefined;
-  const message = first ? `${field ? `${field}: ` : ''}${first.message}` : 'invalid request';
-  return new DjpError('invalid', message, field);
+  const path = joinPath([...(opts.prefix ?? []), ...(first?.path ?? [])], opts.indexes);
+  const text = first?.message ?? 'invalid request';
+  if (opts.field === undefined && opts.label === undefined) return new DjpError('invalid', `${path ? `${path}: ` : ''}${text}`, path || undefined);
+  const label = opts.label ?? opts.field;
+  return new DjpError('invalid', `${label}: ${path ? `${path}: ` : ''}${text}`, opts.field ?? (path || undefined));
+}
+
+type SafeParser<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<ZodIssueLike> } } };
+
+/** Parses `value` with a zod schema, or throws invalidFromZod's DjpError (CLI exit 2, HTTP 400, IPC `{code:'invalid', field}`). */
+export function parseOrInvalid<T>(schema: SafeParser<T>, value: unknown, opts?: ZodReportOptions): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw invalidFromZod(r.error.issues, opts);
+  return r.data;
 }

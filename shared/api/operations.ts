@@ -444,10 +444,7 @@ export function parseArg(op: string, index: number, arg: ArgDef, raw: unknown): 
   if (raw === undefined && arg.optional) return undefined;
   const r = arg.schema.safeParse(raw);
   if (r.success) return r.data;
-  if (!isObjectArg(arg)) {
-    const msg = r.error.issues[0]?.message ?? 'invalid';
-    throw new DjpError('invalid', `${arg.name}: ${msg}`, arg.name);
-  }
+  if (!isObjectArg(arg)) throw invalidFromZod(r.error.issues, { field: arg.name });
   if (raw === undefined || raw === null || typeof raw !== 'object') throw new DjpError('invalid', `${op}: argument ${index + 1} (${arg.name}) must be an object`, 'args');
   throw invalidFromZod(r.error.issues);
 }

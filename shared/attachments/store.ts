@@ -9,7 +9,7 @@
 // (<outbox>/attachments/…, same keys) and the upload still succeeds; reads look there first and
 // sync() pushes it, removing the local copy only once the remote write is confirmed. Nothing lost.
 import { createHash } from 'node:crypto';
-import { Attachment, AttachmentId, DjpError, type AttachmentMediaType } from '../api/index.js';
+import { Attachment, AttachmentId, DjpError, parseOrInvalid, type AttachmentMediaType } from '../api/index.js';
 import { toDjpError } from '../artifacts/store.js';
 import { silentLogger, type StoreLogger } from '../artifacts/logger.js';
 import { StorageError, type StorageBackend } from '../storage/backend.js';
@@ -115,8 +115,7 @@ export class AttachmentStore {
 
   /** The attachment's record; not_found naming `field` when there is none. */
   async get(id: string, field = 'id'): Promise<Attachment> {
-    const ok = AttachmentId.safeParse(id);
-    if (!ok.success) throw new DjpError('invalid', `${field}: ${JSON.stringify(String(id).slice(0, 40))} ${ok.error.issues[0]!.message}`, field);
+    parseOrInvalid(AttachmentId, id, { field, label: `${field}: ${JSON.stringify(String(id).slice(0, 40))}` });
     let raw: Uint8Array;
     try {
       raw = await this.readFrom(metaKey(id));

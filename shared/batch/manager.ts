@@ -3,7 +3,7 @@
 // runner as `djp batch`. All batches of the process share one pool of run slots
 // (DJP_BATCH_CONCURRENCY, default 4), separate from interactive runs, so a large batch never takes the
 // capacity a person starting a run in the UI needs.
-import { BatchDetail, BatchInfo, CreateBatchRequest, DjpError, invalidFromZod, isDjpError, type CallContext, type DjpApi } from '../api/index.js';
+import { BatchDetail, BatchInfo, CreateBatchRequest, DjpError, isDjpError, parseOrInvalid, type CallContext, type DjpApi } from '../api/index.js';
 import { prepareBatch, rowsOfStoredBatch } from './index.js';
 import { BatchBudgetError, projectBatch, runBatchRows } from './runner.js';
 import { batchStatus, mergeResults, resultsCsv, resultsJsonl, type MergedRow } from './results.js';
@@ -92,8 +92,7 @@ export function createBatchManager(opts: BatchManagerOptions): BatchManager {
 
   return {
     async create(raw, ctx) {
-      const parsed = CreateBatchRequest.safeParse(raw);
-      if (!parsed.success) throw invalidFromZod(parsed.error.issues);
+      const parsed = { data: parseOrInvalid(CreateBatchRequest, raw) };
       const req = parsed.data;
       try {
         const format: BatchFormat = req.rows ? 'jsonl' : (req.format ?? (req.name ? formatFromName(req.name) : 'csv'));

@@ -5,7 +5,7 @@
 // An unknown name is an error, never a silent fallback.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DjpError, POLICY_NAMES, PROVIDER_IDS, type ModelRef, type PolicySpec } from '../api/index.js';
+import { DjpError, parseOrInvalid, POLICY_NAMES, PROVIDER_IDS, type ModelRef, type PolicySpec } from '../api/index.js';
 
 export interface Policy {
   name: string;
@@ -49,11 +49,7 @@ export function isBuiltinPolicy(name: string): name is keyof typeof BUILTIN_POLI
 
 /** A policy given as content (replay of a stored artifact, or an API client sending it inline). */
 export function inlinePolicy(spec: PolicySpec, label: string | null): Policy {
-  const r = PolicyFile.safeParse(spec);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new DjpError('invalid', `policy_content: ${i.path.join('.') || '(root)'}: ${i.message}`, 'policy_content');
-  }
+  const r = { data: parseOrInvalid(PolicyFile, spec, { field: 'policy_content' }) };
   const allow = r.data.allow === '*' || r.data.allow.includes('*') ? '*' : r.data.allow;
   return { name: r.data.name, publishes: r.data.publishes, allow, prefer: r.data.prefer, source: 'inline', path: label && isPolicyPath(label) ? label : null };
 }
@@ -81,11 +77,7 @@ export function loadPolicy(nameOrPath: string, opts: { allowFiles?: boolean } = 
   } catch (e) {
     throw new DjpError('invalid', `policy: ${nameOrPath} is not valid JSON: ${(e as Error).message}`, 'policy');
   }
-  const r = PolicyFile.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new DjpError('invalid', `policy: ${nameOrPath}: ${i.path.join('.') || '(root)'}: ${i.message}`, 'policy');
-  }
+  const r = { data: parseOrInvalid(PolicyFile, json, { field: 'policy', label: `policy: ${nameOrPath}` }) };
   const allow = r.data.allow === '*' || r.data.allow.includes('*') ? '*' : r.data.allow;
   return { name: r.data.name, publishes: r.data.publishes, allow, prefer: r.data.prefer, source: 'file', path: nameOrPath };
 }

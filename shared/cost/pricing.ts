@@ -3,7 +3,7 @@
 // An unknown model is unpriced (null) — never $0.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DjpError, type Usage } from '../api/index.js';
+import { DjpError, parseOrInvalid, type Usage } from '../api/index.js';
 import builtin from './pricing.json' with { type: 'json' };
 
 export const ModelPrice = z.object({
@@ -60,13 +60,7 @@ export function baseNames(model: string): string[] {
 }
 
 function parsePricing(json: unknown, source: string): PricingFile {
-  const parsed = PricingFile.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.map(String).join('.');
-    throw new DjpError('invalid', `pricing file ${source}: ${where ? `${where}: ` : ''}${issue.message}`, 'pricing');
-  }
-  return parsed.data;
+  return parseOrInvalid(PricingFile, json, { field: 'pricing', label: `pricing file ${source}` });
 }
 
 export function createPricing(files: Array<{ source: string; data: PricingFile }>): Pricing {

@@ -23,7 +23,7 @@
 //   }
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DjpError, type RedactionEvent } from '../api/index.js';
+import { DjpError, parseOrInvalid, type RedactionEvent } from '../api/index.js';
 
 export const STRATEGIES = ['label', 'mask', 'partial'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -243,14 +243,9 @@ export function parseRulesFile(path: string, content: string): RulesFile {
   } catch (e) {
     throw rulesError(path, '', `not valid JSON (${(e as Error).message})`, e);
   }
-  const parsed = RulesFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-    throw rulesError(path, where, issue.message);
-  }
+  const data = parseOrInvalid(RulesFileSchema, json, { field: 'redaction_rules', label: `redaction_rules: ${path}`, indexes: 'brackets' });
   const seen = new Set<string>(BUILTIN_RULES.map((r) => r.name));
-  const rules = (parsed.data.rules ?? []).map((r, i): RedactionRule => {
+  const rules = (data.rules ?? []).map((r, i): RedactionRule => {
     if (seen.has(r.name)) throw rulesError(path, `rules[${i}].name`, `duplicate rule name "${r.name}"`);
     seen.add(r.name);
     let pattern: RegExp;
@@ -262,7 +257,7 @@ export function parseRulesFile(path: string, content: string): RulesFile {
     if (pattern.test('')) throw rulesError(path, `rules[${i}].pattern`, 'matches the empty string');
     return { name: r.name, type: r.type ?? r.name, pattern, ...(r.strategy ? { strategy: r.strategy } : {}), secret: false };
   });
-  return { path, content, strategy: parsed.data.strategy ?? null, disableBuiltin: parsed.data.disable_builtin ?? [], rules };
+  return { path, content, strategy: data.strategy ?? null, disableBuiltin: data.disable_builtin ?? [], rules };
 }
 
 export async function loadRulesFile(path: string): Promise<RulesFile> {

@@ -2,7 +2,7 @@
 // providers' pricing and guardrail hooks, the lifecycle hub, this process's runs in memory, and the
 // few helpers more than one module needs (loadRun, recordThread). Built once per createDjpService.
 import type { Logger } from 'pino';
-import { DjpError, EventHub, invalidFromZod, isDjpError, type CostProjection, type LifecycleEvent, type RunArtifact, type RunParameters } from '../api/index.js';
+import { DjpError, EventHub, isDjpError, type CostProjection, type LifecycleEvent, type RunArtifact, type RunParameters } from '../api/index.js';
 import { BackendRunStore } from '../artifacts/store.js';
 import type { RunStore } from '../artifacts/types.js';
 import { attachmentLimits, AttachmentStore } from '../attachments/index.js';
@@ -67,12 +67,6 @@ export interface ServiceContext {
   /** The assembled service (for modules that drive it, like batches); set by createDjpService. */
   service(): DjpService;
   bind(service: DjpService): void;
-}
-
-export function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } }, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw invalidFromZod(r.error.issues);
-  return r.data;
 }
 
 export function createServiceContext(opts: DjpServiceOptions): ServiceContext {

@@ -11,7 +11,7 @@
 // first in the order built-in, store, folder; the other is reported under `problems`.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DjpError, invalidFromZod, ListTemplatesQuery, type Template, type TemplateList, type TemplateRecord, type TemplateSource, type TemplateSummary } from '../api/index.js';
+import { DjpError, ListTemplatesQuery, parseOrInvalid, type Template, type TemplateList, type TemplateRecord, type TemplateSource, type TemplateSummary } from '../api/index.js';
 import { mapLimit } from '../artifacts/store.js';
 import { StorageError, type StorageBackend } from '../storage/backend.js';
 import { BUILTIN_TEMPLATES } from './gallery.js';
@@ -177,9 +177,7 @@ export function createTemplateCatalog(opts: TemplateCatalogOptions): TemplateCat
     location: backend ? `${backend.location}/templates` : null,
 
     async list(query = {}) {
-      const parsed = ListTemplatesQuery.safeParse(query);
-      if (!parsed.success) throw invalidFromZod(parsed.error.issues);
-      const q = parsed.data;
+      const q = parseOrInvalid(ListTemplatesQuery, query);
       const problems: string[] = [];
       const byId = await index(null, problems);
       const latest = await mapLimit([...byId.entries()], 16, async ([id, versions]) => {

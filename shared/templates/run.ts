@@ -2,7 +2,7 @@
 // parameters or calls any provider: the template is looked up (latest unless a version is named), the
 // variables are checked (errors name the variable: vars.<name>), the body is rendered, and the
 // template's defaults fill the options the request leaves unset (request > template > preset > default).
-import { DjpError, invalidFromZod, TemplateRunRequest, type RunParameters, type TemplatePreview, type TemplateRef, type TemplateUse } from '../api/index.js';
+import { DjpError, parseOrInvalid, TemplateRunRequest, type RunParameters, type TemplatePreview, type TemplateRef, type TemplateUse } from '../api/index.js';
 import { requestFromParameters } from '../config/params.js';
 import type { TemplateCatalog } from './catalog.js';
 import { renderTemplate } from './render.js';
@@ -27,19 +27,16 @@ async function lookup(catalog: TemplateCatalog, id: string, version: number | un
 
 /** Renders a template for a preview (errors as for a run); the caller adds the cost projection. */
 export async function renderTemplateRef(catalog: TemplateCatalog, ref: TemplateRef): Promise<Omit<TemplatePreview, 'projection'>> {
-  const parsed = TemplateRunRequest.shape.template.safeParse(ref);
-  if (!parsed.success) throw invalidFromZod(parsed.error.issues.map((i) => ({ ...i, path: ['template', ...i.path] })));
-  const t = await lookup(catalog, parsed.data.id, parsed.data.version);
-  const r = renderTemplate(t, parsed.data.vars);
+  const parsed = parseOrInvalid(TemplateRunRequest.shape.template, ref, { prefix: ['template'] });
+  const t = await lookup(catalog, parsed.id, parsed.version);
+  const r = renderTemplate(t, parsed.vars);
   return { id: t.id, version: t.version, task: r.task, vars: r.vars };
 }
 
 export async function expandTemplateRequest(catalog: TemplateCatalog, request: unknown): Promise<ExpandedRequest> {
   if (!isObject(request) || request.template === undefined) return { request, template: null };
   if (request.task !== undefined) throw new DjpError('invalid', 'task: give either task or template, not both (the template renders the task)', 'task');
-  const parsed = TemplateRunRequest.safeParse(request);
-  if (!parsed.success) throw invalidFromZod(parsed.error.issues);
-  const { template: ref, ...options } = parsed.data;
+  const { template: ref, ...options } = parseOrInvalid(TemplateRunRequest, request);
   const t = await lookup(catalog, ref.id, ref.version);
   const { task, vars } = renderTemplate(t, ref.vars);
   const use: TemplateUse = { id: t.id, version: t.version, source: t.source, vars };

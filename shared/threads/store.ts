@@ -7,7 +7,7 @@
 // carries `thread`). A run that starts a thread
 // gets its entry when its first follow-up is recorded, so a single run is not a thread here.
 import { z } from 'zod';
-import { DjpError, ListThreadsQuery, invalidFromZod, type RunArtifact, type ThreadPage, type ThreadSummary, type ThreadTurn, type ThreadView } from '../api/index.js';
+import { DjpError, ListThreadsQuery, parseOrInvalid, type RunArtifact, type ThreadPage, type ThreadSummary, type ThreadTurn, type ThreadView } from '../api/index.js';
 import type { ListThreadsQuery as ListThreadsQueryInput } from '../api/index.js';
 import { ULID_RE } from '../artifacts/layout.js';
 import { StorageError, type StorageBackend } from '../storage/backend.js';
@@ -121,9 +121,7 @@ export class ThreadStore {
 
   /** Threads, newest activity first; `q` matches the task of any turn. */
   async list(input: ListThreadsQueryInput = {}): Promise<ThreadPage> {
-    const parsed = ListThreadsQuery.safeParse(input ?? {});
-    if (!parsed.success) throw invalidFromZod(parsed.error.issues);
-    const { q, cursor, limit } = parsed.data;
+    const { q, cursor, limit } = parseOrInvalid(ListThreadsQuery, input ?? {});
     const needle = q?.trim().toLowerCase() || null;
     const groups = new Map<string, ThreadEntry[]>();
     for (const e of await this.entries(THREADS_PREFIX)) {

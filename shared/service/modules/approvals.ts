@@ -1,6 +1,5 @@
 // Approvals: a pending run approved (published) or rejected (advisory only), once.
-import { Decision, DjpError, RejectDecision, type CallContext, type RunArtifact } from '../../api/index.js';
-import { parseOr } from '../context.js';
+import { Decision, DjpError, RejectDecision, parseOrInvalid, type CallContext, type RunArtifact } from '../../api/index.js';
 import { defineModule } from './registry.js';
 
 export const approvalsModule = defineModule('approvals', (ctx) => {
@@ -56,12 +55,12 @@ export const approvalsModule = defineModule('approvals', (ctx) => {
 
   return {
     async approveRun(runId: string, decision: unknown, callCtx: CallContext) {
-      const d = parseOr(Decision, decision ?? {});
+      const d = parseOrInvalid(Decision, decision ?? {});
       return decide(runId, callCtx, true, d.reason?.trim() || null);
     },
 
     async rejectRun(runId: string, decision: unknown, callCtx: CallContext) {
-      const d = parseOr(RejectDecision, decision ?? {});
+      const d = parseOrInvalid(RejectDecision, decision ?? {});
       return decide(runId, callCtx, false, d.reason);
     },
   };

@@ -1,8 +1,7 @@
 // Batches (shared/batch): created, listed, read and their results exported. One pool of run slots
 // (DJP_BATCH_CONCURRENCY) shared by every batch of this process, loaded on first use.
-import { BatchResultsQuery, DjpError, type CallContext, type CreateBatchRequest } from '../../api/index.js';
+import { BatchResultsQuery, DjpError, parseOrInvalid, type CallContext, type CreateBatchRequest } from '../../api/index.js';
 import type { BatchManager } from '../../batch/manager.js';
-import { parseOr } from '../context.js';
 import { defineModule } from './registry.js';
 
 export const batchesModule = defineModule('batches', (ctx) => {
@@ -38,7 +37,7 @@ export const batchesModule = defineModule('batches', (ctx) => {
     },
 
     async getBatchResults(batchId: string, query?: BatchResultsQuery) {
-      const q = parseOr(BatchResultsQuery, query ?? {});
+      const q = parseOrInvalid(BatchResultsQuery, query ?? {});
       const text = await (await batches()).results(batchId, q.format);
       return { format: q.format, filename: `${batchId}-results.${q.format}`, content_type: q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', base64: Buffer.from(text, 'utf8').toString('base64') };
     },

@@ -1,6 +1,5 @@
 // Templates: the gallery (list, get, save a new version) and a preview of what one renders.
-import { GetTemplateQuery, type CallContext, type ListTemplatesQuery, type TemplateDocument, type TemplateRef } from '../../api/index.js';
-import { parseOr } from '../context.js';
+import { GetTemplateQuery, parseOrInvalid, type CallContext, type ListTemplatesQuery, type TemplateDocument, type TemplateRef } from '../../api/index.js';
 import { prepareRun } from '../prepare.js';
 import { defineModule } from './registry.js';
 
@@ -12,7 +11,7 @@ export const templatesModule = defineModule('templates', (ctx) => ({
   },
 
   async getTemplate(id: string, query?: GetTemplateQuery) {
-    const q = parseOr(GetTemplateQuery, query ?? {});
+    const q = parseOrInvalid(GetTemplateQuery, query ?? {});
     return (await ctx.templateCatalog()).get(id, q.version);
   },
 
