@@ -4,7 +4,7 @@
 // provider's (scrubbed) reason — the form still accepts any typed id. Keys never appear: the
 // listing goes through the same SDK client as the runs, and messages pass redactSecrets.
 import { DjpError, type ProviderId, type ProviderModels } from '../api/index.js';
-import { redactSecrets } from './errors.js';
+import { redactSecrets } from '../guardrails/redaction.js';
 import type { ProviderRegistry } from './registry.js';
 import type { LlmProvider } from './types.js';
 
