@@ -11,6 +11,8 @@ export const IPC_CHANNELS = {
   event: 'djp:event',
   /** invoke(action 'list'|'set'|'delete', provider?, key?) → BridgeResult */
   keys: 'djp:keys',
+  /** invoke() → BridgeResult with PickedFile[]: the native open-file dialog (attachments) */
+  pickFiles: 'djp:pickFiles',
 } as const;
 
 /** What arrives on IPC_CHANNELS.event for one subscription. */

@@ -3,9 +3,10 @@
 // preload-bridge.ts); this file only wires them to Electron.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
 import { createDesktopService, localIdentity } from './desktop-service.js';
 import { registerIpc, type IpcEventLike } from './ipc.js';
+import { registerFileDialog } from './file-dialog.js';
 import { createKeychain, encryptedFileStore } from './secrets.js';
 import { autoUpdateSetting, startAutoUpdate } from './updates.js';
 import { DESKTOP_PAGE, denyPermissionCheck, denyPermissionRequest, hardenWebContents } from './security.js';
@@ -72,6 +73,14 @@ function start(): void {
     registerIpc(ipcMain, service, {
       identity: localIdentity(),
       keys: keychain,
+      isTrusted: (event: IpcEventLike) => isAppPage((event as { senderFrame?: { url?: string } | null }).senderFrame?.url),
+    });
+    // Attachments: the native open-file dialog, over the focused window (the bridge's pickFiles).
+    registerFileDialog(ipcMain, {
+      showOpenDialog: (o) => {
+        const win = BrowserWindow.getFocusedWindow();
+        return win ? dialog.showOpenDialog(win, o) : dialog.showOpenDialog(o);
+      },
       isTrusted: (event: IpcEventLike) => isAppPage((event as { senderFrame?: { url?: string } | null }).senderFrame?.url),
     });
 

@@ -66,5 +66,6 @@ export function createPreloadBridge(ipc: IpcRendererLike): DjpBridge {
       };
     },
     keys,
+    pickFiles: () => invoke(ipc, 'pickFiles', IPC_CHANNELS.pickFiles),
   };
 }

@@ -7,6 +7,7 @@ import { HistoryScreen } from './screens/HistoryScreen.js';
 import { RunDetailScreen } from './screens/RunDetailScreen.js';
 import { RunScreen } from './screens/RunScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
+import { ThreadScreen } from './screens/ThreadScreen.js';
 import { rememberHistory, useRoute } from './router.js';
 
 // Code-split: charts and the diff view load when first opened.
@@ -29,6 +30,8 @@ const NAV: Array<{ path: string; label: string }> = [
 function screenFor(path: string): ReactNode {
   const run = /^\/runs\/([^/]+)$/.exec(path);
   if (run?.[1]) return <RunDetailScreen key={run[1]} runId={decodeURIComponent(run[1])} />;
+  const thread = /^\/threads\/([^/]+)$/.exec(path);
+  if (thread?.[1]) return <ThreadScreen key={thread[1]} threadId={decodeURIComponent(thread[1])} />;
   switch (path) {
     case '/':
       return <RunScreen />;
@@ -115,7 +118,7 @@ function useFocusHeading(path: string): void {
 
 export function App() {
   const { path, params } = useRoute();
-  const active = path.startsWith('/runs/') ? '/history' : path;
+  const active = path.startsWith('/runs/') || path.startsWith('/threads/') ? '/history' : path;
   const routeKey = `${path}?${params.toString()}`;
   useEffect(() => {
     const label = path.startsWith('/runs/') ? 'Run details' : path === '/' ? 'New run' : (NAV.find((n) => n.path === path)?.label ?? 'Not found');

@@ -34,19 +34,25 @@ export function register(program: Command): void {
     });
   threads
     .command('show <id>')
-    .description('Show one thread: its turns and branches (--markdown: the whole thread as Markdown)')
+    .description('Show one thread: its turns and branches (--markdown/--html/--docx: the whole thread as a document)')
     .option('--json', 'print the thread as JSON')
-    .option('--markdown', 'print the whole thread as Markdown (every turn, its answer, scores and drafts)')
-    .option('--out <file>', 'with --markdown: write it to this file instead of stdout')
-    .action(async (id: string, f: { json?: boolean; markdown?: boolean; out?: string }) => {
-      if (f.out && !f.markdown) throw new CliError('--out needs --markdown', 2);
+    .option('--markdown', 'the whole thread as Markdown (every turn, its answer, scores and drafts)')
+    .option('--html', 'the whole thread as a standalone HTML page (escaped, no scripts)')
+    .option('--docx', 'the whole thread as a Word document (needs --out)')
+    .option('--out <file>', 'with --markdown/--html/--docx: write the document to this file instead of stdout')
+    .action(async (id: string, f: { json?: boolean; markdown?: boolean; html?: boolean; docx?: boolean; out?: string }) => {
+      const formats = (['markdown', 'html', 'docx'] as const).filter((k) => f[k]);
+      if (formats.length > 1) throw new CliError(`choose one of --markdown, --html, --docx (got ${formats.map((k) => `--${k}`).join(' ')})`, 2);
+      if (f.out && formats.length === 0) throw new CliError('--out needs --markdown, --html or --docx', 2);
+      if (f.docx && !f.out) throw new CliError('--docx needs --out FILE (a Word document is not printed to the terminal)', 2);
       const svc = cliService();
-      if (f.markdown) {
-        const md = Buffer.from((await svc.exportThread(id)).base64, 'base64').toString('utf8');
+      if (formats.length) {
+        const format = formats[0] === 'markdown' ? 'md' : formats[0]!;
+        const bytes = Buffer.from((await svc.exportThread(id, { format })).base64, 'base64');
         if (f.out) {
-          writeFileSync(f.out, md);
+          writeFileSync(f.out, bytes);
           process.stdout.write(`wrote ${f.out}\n`);
-        } else process.stdout.write(md);
+        } else process.stdout.write(bytes);
         return;
       }
       const view = await svc.getThread(id);

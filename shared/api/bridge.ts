@@ -37,6 +37,19 @@ export interface DjpBridge {
    * Keys go in and never come back out: the renderer only learns whether one is configured.
    */
   keys?: DjpKeysBridge;
+  /**
+   * The desktop's native open-file dialog (main owns it: main/file-dialog.ts), for attachments.
+   * value: PickedFile[] — the chosen files read by main ([] when the dialog was cancelled); a file
+   * over the size limit or unreadable fails with {code:'too_large'|'invalid', field:'file'} naming it.
+   * Absent in older preloads and in the browser. Implemented as ipcRenderer.invoke('djp:pickFiles').
+   */
+  pickFiles?(): Promise<BridgeResult>;
+}
+
+/** A file the desktop's open-file dialog read: its name (last path segment) and its bytes. */
+export interface PickedFile {
+  name: string;
+  data: Uint8Array;
 }
 
 /**

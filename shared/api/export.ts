@@ -16,6 +16,10 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
 export const ExportQuery = z.object({ format: ExportFormat }).strict();
 export type ExportQuery = z.infer<typeof ExportQuery>;
 
+/** The query of GET /api/threads/{id}/export: the format, Markdown unless named. */
+export const ThreadExportQuery = z.object({ format: ExportFormat.default('md') }).strict();
+export type ThreadExportQuery = z.input<typeof ThreadExportQuery>;
+
 /** An exported file as JSON (the IPC bridge and in-process callers): the bytes base64-encoded. */
 export const ExportedFile = z.object({
   format: ExportFormat,

@@ -26,7 +26,7 @@ import { DjpError, invalidFromZod } from './errors.js';
 import { RunId } from './ids.js';
 import { ProviderId, RunRequest } from './run-request.js';
 import { BatchDetail, BatchId, BatchInfo, BatchResultsFile, BatchResultsQuery, CreateBatchRequest } from './batch.js';
-import { ExportQuery, ExportedFile } from './export.js';
+import { ExportQuery, ExportedFile, ThreadExportQuery } from './export.js';
 import { GetTemplateQuery, ListTemplatesQuery, TemplateDocument, TemplateId, TemplateList, TemplateRecord, TemplateRef, TemplateRunRequest } from './template.js';
 import { TemplatePreview } from './template-preview.js';
 import { AttachmentFileName, AttachmentId, ListThreadsQuery, ThreadPage, ThreadView, UploadedAttachment } from './thread.js';
@@ -348,13 +348,13 @@ export const OPERATIONS = {
     http: { method: 'GET', path: '/api/threads/:id', status: 200, description: 'the thread' },
   },
   exportThread: {
-    summary: 'A whole thread as Markdown (its branches, then every turn), base64 in JSON.',
+    summary: 'A whole thread as a Markdown, HTML or DOCX document (its branches, then every turn as the run export renders it), base64 in JSON.',
     tag: 'runs',
-    args: [id],
+    args: [id, { name: 'query', schema: ThreadExportQuery, optional: true }],
     result: ExportedFile,
     label: 'thread export',
     context: false,
-    http: { method: 'GET', path: '/api/threads/:id/export', status: 200, description: 'the thread as a Markdown file (ExportedFile)' },
+    http: { method: 'GET', path: '/api/threads/:id/export', status: 200, description: 'the thread as a file: {format, filename, content_type, base64} (?format=md|html|docx, default md)', query: 'query' },
   },
   // --- attachments (docs/THREADS.md) ---
   uploadAttachment: {

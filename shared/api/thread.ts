@@ -5,6 +5,7 @@
 // files stored content-addressed (sha256) beside the artifacts; a run lists them and they become its
 // grounding corpus.
 import { z } from 'zod';
+import type { RunArtifact } from './artifact.js';
 
 const UlidString = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a run id (a 26-character ULID)');
 
@@ -127,3 +128,14 @@ export const ThreadView = z.object({
   branches: z.array(z.array(z.string())),
 });
 export type ThreadView = z.infer<typeof ThreadView>;
+
+/**
+ * The answer of one turn as a later turn (and the thread view) sees it: the published text, or — when
+ * nothing was published (advisory only, pending or rejected approval) — the top-ranked draft's answer.
+ */
+export function answerOf(a: RunArtifact): { answer: string | null; source: ThreadContextTurn['answer_source'] } {
+  if (a.publish.status === 'published' && a.publish.text) return { answer: a.publish.text, source: 'published' };
+  const top = a.judge.ranking[0] ?? a.publish.draft_id ?? a.drafts.find((d) => d.status === 'ok')?.id;
+  const d = a.drafts.find((x) => x.id === top && x.answer.trim());
+  return d ? { answer: d.answer, source: 'top_draft' } : { answer: null, source: 'none' };
+}

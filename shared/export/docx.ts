@@ -32,8 +32,12 @@ function runs(text: string, style: Style = {}): TextRun[] {
   return text.split(/\r?\n/).map((line, i) => new TextRun({ text: line, break: i > 0 ? 1 : undefined, bold: style.bold, italics: style.italics, strike: style.strike, font: style.code ? MONO : undefined }));
 }
 
+/** A whole document's own headings: # is Heading 1 (a thread export), not an answer's Heading 3. */
+const DOC_HEADINGS = [HeadingLevel.HEADING_1, HeadingLevel.HEADING_2, HeadingLevel.HEADING_3, HeadingLevel.HEADING_4, HeadingLevel.HEADING_5, HeadingLevel.HEADING_6] as const;
+
 class Converter {
   private lists = 0;
+  constructor(private readonly headings: readonly (typeof HeadingLevel)[keyof typeof HeadingLevel][] = HEADINGS) {}
 
   inline(tokens: Token[] | undefined, style: Style = {}): ParagraphChild[] {
     return (tokens ?? []).flatMap((t): ParagraphChild[] => {
@@ -73,7 +77,7 @@ class Converter {
       switch (t.type) {
         case 'heading': {
           const h = t as Tokens.Heading;
-          return [new Paragraph({ heading: HEADINGS[Math.min(5, h.depth - 1)], children: this.inline(h.tokens) })];
+          return [new Paragraph({ heading: this.headings[Math.min(5, h.depth - 1)], children: this.inline(h.tokens) })];
         }
         case 'paragraph':
         case 'text': {
@@ -150,10 +154,19 @@ export async function toDocx(doc: ExportDocument): Promise<Uint8Array> {
     heading('Drafts'),
     ...doc.drafts.flatMap((d) => [heading(d.heading, HeadingLevel.HEADING_3), ...md.blocks(marked.lexer(d.markdown, { gfm: true }))]),
   ];
+  return docxFile(doc.title, children);
+}
+
+/** A Markdown document (e.g. a whole thread, shared/threads/export.ts) as DOCX: its headings, lists, tables and code as Word structure. */
+export async function markdownDocx(title: string, markdown: string): Promise<Uint8Array> {
+  return docxFile(title, new Converter(DOC_HEADINGS).blocks(marked.lexer(markdown, { gfm: true })));
+}
+
+async function docxFile(title: string, children: Block[]): Promise<Uint8Array> {
   const file = new Document({
     creator: 'DJP Workflow',
-    title: doc.title,
-    description: `Export of ${doc.title}`,
+    title,
+    description: `Export of ${title}`,
     numbering: {
       config: [
         {

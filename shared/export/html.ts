@@ -50,13 +50,13 @@ function inline(tokens: Token[] | undefined): string {
     .join('');
 }
 
-function blocks(tokens: Token[]): string {
+function blocks(tokens: Token[], shift = 2): string {
   return tokens
     .map((t): string => {
       switch (t.type) {
         case 'heading': {
           const h = t as Tokens.Heading;
-          const level = Math.min(6, h.depth + 2); // answers sit under the document's own h2
+          const level = Math.min(6, h.depth + shift); // answers sit under the document's own h2 (shift 2)
           return `<h${level}>${inline(h.tokens)}</h${level}>`;
         }
         case 'paragraph':
@@ -69,12 +69,12 @@ function blocks(tokens: Token[]): string {
           const l = t as Tokens.List;
           const tag = l.ordered ? 'ol' : 'ul';
           const start = l.ordered && typeof l.start === 'number' && l.start !== 1 ? ` start="${l.start}"` : '';
-          return `<${tag}${start}>${l.items.map((i) => `<li>${i.task ? (i.checked ? '☑ ' : '☐ ') : ''}${blocks(i.tokens)}</li>`).join('')}</${tag}>`;
+          return `<${tag}${start}>${l.items.map((i) => `<li>${i.task ? (i.checked ? '☑ ' : '☐ ') : ''}${blocks(i.tokens, shift)}</li>`).join('')}</${tag}>`;
         }
         case 'code':
           return `<pre><code>${escapeHtml((t as Tokens.Code).text)}</code></pre>`;
         case 'blockquote':
-          return `<blockquote>${blocks((t as Tokens.Blockquote).tokens)}</blockquote>`;
+          return `<blockquote>${blocks((t as Tokens.Blockquote).tokens, shift)}</blockquote>`;
         case 'table': {
           const tb = t as Tokens.Table;
           const head = `<tr>${tb.header.map((c) => `<th>${inline(c.tokens)}</th>`).join('')}</tr>`;
@@ -94,9 +94,9 @@ function blocks(tokens: Token[]): string {
     .join('\n');
 }
 
-/** Markdown → safe HTML fragment. */
-export function markdownToHtml(md: string): string {
-  return blocks(marked.lexer(md, { gfm: true }));
+/** Markdown → safe HTML fragment; headings go `shift` levels down (an answer under the page's h2). */
+export function markdownToHtml(md: string, shift = 2): string {
+  return blocks(marked.lexer(md, { gfm: true }), shift);
 }
 
 function table(t: ExportTable): string {
@@ -113,19 +113,34 @@ pre{background:#f6f8fa;padding:.75rem;overflow:auto}code{font-family:ui-monospac
 blockquote{border-left:4px solid #d0d7de;margin:0;padding:0 1rem;color:#444}.task{white-space:pre-wrap}.note{color:#57606a;font-style:italic}
 .answer{border:1px solid #d0d7de;border-radius:6px;padding:0 1rem}`;
 
-export function toHtml(doc: ExportDocument): string {
-  const answer = doc.answer.markdown === null ? '<p><em>No answer text.</em></p>' : markdownToHtml(doc.answer.markdown);
+/** A standalone page (no scripts, no remote loads: the CSP allows inline styles only) around `body`. */
+function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(doc.title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
-<h1>${escapeHtml(doc.title)}</h1>
+${body}
+</body>
+</html>
+`;
+}
+
+/** A Markdown document (e.g. a whole thread, shared/threads/export.ts) as a standalone page, escaped like an answer. */
+export function markdownPage(title: string, md: string): string {
+  return page(title, markdownToHtml(md, 0));
+}
+
+export function toHtml(doc: ExportDocument): string {
+  const answer = doc.answer.markdown === null ? '<p><em>No answer text.</em></p>' : markdownToHtml(doc.answer.markdown);
+  return page(
+    doc.title,
+    `<h1>${escapeHtml(doc.title)}</h1>
 ${pairs(doc.summary)}
 <h2>Task</h2>
 <blockquote class="task">${escapeHtml(doc.task)}</blockquote>
@@ -140,8 +155,6 @@ ${table(doc.costs)}
 <h2>Provenance</h2>
 ${pairs(doc.provenance)}
 <h2>Drafts</h2>
-${doc.drafts.map((d) => `<h3>${escapeHtml(d.heading)}</h3>\n${markdownToHtml(d.markdown)}`).join('\n')}
-</body>
-</html>
-`;
+${doc.drafts.map((d) => `<h3>${escapeHtml(d.heading)}</h3>\n${markdownToHtml(d.markdown)}`).join('\n')}`,
+  );
 }

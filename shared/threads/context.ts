@@ -6,7 +6,7 @@
 // When the turns do not fit `budget` tokens, the OLDEST turns are shortened first (task and answer cut
 // to a head), then dropped, oldest first; the turn being followed up is kept last of all and, alone
 // over budget, cut to fit. What went in is recorded in the artifact (ThreadInfo.context).
-import type { RunArtifact, ThreadContext, ThreadContextTurn } from '../api/index.js';
+import { answerOf, type RunArtifact, type ThreadContext, type ThreadContextTurn } from '../api/index.js';
 import { estimateTokens } from '../cost/projection.js';
 
 /** A shortened turn keeps about this many characters of its task and of its answer. */
@@ -24,13 +24,8 @@ export interface EarlierTurn {
   answer_source: ThreadContextTurn['answer_source'];
 }
 
-/** The answer a later turn sees for one earlier run. */
-export function answerOf(a: RunArtifact): { answer: string | null; source: ThreadContextTurn['answer_source'] } {
-  if (a.publish.status === 'published' && a.publish.text) return { answer: a.publish.text, source: 'published' };
-  const top = a.judge.ranking[0] ?? a.publish.draft_id ?? a.drafts.find((d) => d.status === 'ok')?.id;
-  const d = a.drafts.find((x) => x.id === top && x.answer.trim());
-  return d ? { answer: d.answer, source: 'top_draft' } : { answer: null, source: 'none' };
-}
+/** The answer a later turn sees for one earlier run (in shared/api: the thread view shows the same). */
+export { answerOf };
 
 export function earlierTurn(a: RunArtifact, turn: number): EarlierTurn {
   const { answer, source } = answerOf(a);

@@ -1,7 +1,8 @@
 // A whole thread as Markdown: the branches, then every turn in creation order, each rendered by the
 // run export (shared/export: one document, one Markdown renderer) with its headings nested one level
 // under the turn's heading.
-import type { RunArtifact, ThreadView } from '../api/index.js';
+import { EXPORT_CONTENT_TYPES, type ExportFormat, type RunArtifact, type ThreadView } from '../api/index.js';
+import type { ExportedRun } from '../export/index.js';
 import { exportDocument } from '../export/document.js';
 import { toMarkdown } from '../export/markdown.js';
 
@@ -43,4 +44,18 @@ export function threadMarkdown(view: ThreadView, runs: RunArtifact[]): string {
     out.push(nest(md.replace(/^# [^\n]*\n+/, '')).trimEnd(), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * A whole thread as Markdown, HTML or DOCX: the thread Markdown above, rendered to HTML and DOCX by
+ * the run export's own renderers (escaped, no scripts; Word headings, tables and lists).
+ */
+export async function exportThreadFile(view: ThreadView, runs: RunArtifact[], format: ExportFormat): Promise<ExportedRun> {
+  const md = threadMarkdown(view, runs);
+  const title = `Thread ${view.id}`;
+  let body: Uint8Array;
+  if (format === 'md') body = new TextEncoder().encode(md);
+  else if (format === 'html') body = new TextEncoder().encode((await import('../export/html.js')).markdownPage(title, md));
+  else body = await (await import('../export/docx.js')).markdownDocx(title, md);
+  return { format, contentType: EXPORT_CONTENT_TYPES[format], filename: `djp-thread-${view.id}.${format}`, body };
 }

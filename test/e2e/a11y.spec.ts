@@ -24,14 +24,17 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 // Runs to show, made once (the tests run serially on one worker): a two-draft run with Markdown
-// (table, code), one pending approval, one with a failed debater.
-let runs: { md: string; failed: string } | null = null;
-async function seedRuns(page: Page, base: string): Promise<{ md: string; failed: string }> {
+// (table, code), one pending approval, one with a failed debater, and a thread: two follow-ups of the
+// Markdown run (a branch at turn 2).
+let runs: { md: string; failed: string; followUp: string } | null = null;
+async function seedRuns(page: Page, base: string): Promise<{ md: string; failed: string; followUp: string }> {
   if (runs) return runs;
   const md = await finishedRun(page, base, { task: `Axe markdown ${uniq()}`, debaters: [{ provider: 'openai', model: 'md-writer' }, { provider: 'anthropic', model: 'claude-haiku-4-5' }] });
   await finishedRun(page, base, { task: `Axe pending ${uniq()}`, debaters: [{ provider: 'anthropic', model: 'claude-haiku-4-5' }], require_approval: true });
   const failed = await finishedRun(page, base, { task: `Axe failed ${uniq()}`, debaters: [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'anthropic', model: 'claude-haiku-4-5' }] });
-  runs = { md, failed };
+  const followUp = await finishedRun(page, base, { task: `Axe follow-up ${uniq()}`, follow_up_of: md, debaters: [{ provider: 'anthropic', model: 'claude-haiku-4-5' }] });
+  await finishedRun(page, base, { task: `Axe branch ${uniq()}`, follow_up_of: md, debaters: [{ provider: 'anthropic', model: 'claude-haiku-4-5' }] });
+  runs = { md, failed, followUp };
   return runs;
 }
 
@@ -39,13 +42,15 @@ for (const [w, h, wname] of [[1280, 800, 'desktop'], [390, 844, 'phone']] as con
   for (const theme of ['light', 'dark'] as const) {
     test(`axe: no critical or serious violations on any screen — ${theme}, ${wname} (${w} px)`, async ({ page, app }) => {
       test.setTimeout(240_000);
-      const { md, failed } = await seedRuns(page, app.base);
+      const { md, failed, followUp } = await seedRuns(page, app.base);
       const screens: Array<[string, string]> = [
         ['run', '/'],
         ['run-live', `/?run=${md}`],
         ['history', '/history'],
         ['run-detail', `/runs/${md}`],
         ['run-detail-failed', `/runs/${failed}`],
+        ['run-detail-follow-up', `/runs/${followUp}`],
+        ['thread', `/threads/${md}?run=${followUp}`],
         ['compare', `/compare?a=${md}:d1&b=${md}:d2`],
         ['approvals', '/approvals'],
         ['insights', '/insights'],
@@ -62,6 +67,10 @@ for (const [w, h, wname] of [[1280, 800, 'desktop'], [390, 844, 'phone']] as con
         if (name.startsWith('run-')) await expect(page.getByRole('region', { name: 'Result' })).toBeVisible();
         if (name === 'run-detail') await expect(page.locator('.hljs-keyword').first()).toBeVisible();
         if (name === 'history') await expect(page.getByRole('table', { name: 'Runs' })).toBeVisible();
+        if (name === 'history') await expect(page.getByRole('table', { name: 'Threads' })).toBeVisible();
+        if (name === 'run-detail-follow-up') await expect(page.getByRole('region', { name: 'Thread' })).toBeVisible();
+        if (name === 'thread') await expect(page.getByRole('group', { name: 'Branches at turn 2' })).toBeVisible();
+        if (name === 'thread') await expect(page.getByTestId('turn-answer').first()).toBeVisible();
         if (name === 'compare') await expect(page.getByLabel('Word diff')).toBeVisible();
         if (name === 'approvals') await expect(page.getByRole('article').first()).toBeVisible();
         if (name === 'insights') await expect(page.locator('.chart').first()).toBeVisible();

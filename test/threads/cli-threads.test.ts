@@ -1,6 +1,7 @@
 // The CLI as a user runs it (a subprocess, offline provider): --attach, --follow-up twice, a branch,
 // `djp threads list --q`, `show --json`, `show --markdown`; bad input exits 2 naming the flag.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +44,20 @@ describe('djp run --follow-up / --attach and djp threads', () => {
     for (const t of [t1, t2, t3, b]) expect(md.stdout).toContain(`## Turn ${t.thread!.turn} — ${t.id}`);
     expect(md.stdout).toContain('> Compare it with the Brenner ice field');
     expect(md.stdout).toContain('### Published answer');
+    // HTML and DOCX: the same thread document through the run export's renderers.
+    const html = await runCli(['threads', 'show', t1.id, '--html', '--out', join(cwd, 't.html')], { cwd, env });
+    expect(html.code, html.stderr).toBe(0);
+    const page = readFileSync(join(cwd, 't.html'), 'utf8');
+    expect(page).toContain(`<h1>Thread ${t1.id}</h1>`);
+    expect(page).toContain("default-src 'none'");
+    expect(page).toContain('Compare it with the Brenner ice field');
+    const docx = await runCli(['threads', 'show', t1.id, '--docx', '--out', join(cwd, 't.docx')], { cwd, env });
+    expect(docx.code, docx.stderr).toBe(0);
+    const xml = execFileSync('unzip', ['-p', join(cwd, 't.docx'), 'word/document.xml'], { encoding: 'utf8' });
+    const words = [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join('');
+    expect(words).toContain(`Turn 3 — ${t3.id}`);
+    expect(words).toContain('Compare it with the Brenner ice field');
+    expect(xml).toContain('w:val="Heading2"');
   }, 120_000);
 
   it('bad input exits 2 naming the flag', async () => {
@@ -60,6 +75,12 @@ describe('djp run --follow-up / --attach and djp threads', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(msg);
     }
+    const noOut = await runCli(['threads', 'show', '01J00000000000000000000000', '--docx'], { cwd, env });
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toContain('--docx needs --out FILE');
+    const two = await runCli(['threads', 'show', '01J00000000000000000000000', '--html', '--markdown'], { cwd, env });
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('choose one of --markdown, --html, --docx');
     const none = await runCli(['threads', 'show', '01J00000000000000000000000'], { cwd, env });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('thread 01J00000000000000000000000 not found');

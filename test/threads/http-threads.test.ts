@@ -1,6 +1,10 @@
 // Threads over real HTTP through the real service (the routes come from the operation table):
 // POST /api/runs with follow_up_of, 404 naming the field, GET /api/threads (?q= any turn),
 // GET /api/threads/{id} with branches, GET /api/threads/{id}/export as Markdown.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportedFile, RunArtifact, ThreadPage, ThreadView } from '../../shared/api/index.js';
 import type { FakeLlmServer } from '../fakes/llm-server.js';
@@ -59,6 +63,23 @@ describe('threads over HTTP', () => {
     const md = Buffer.from(file.base64, 'base64').toString('utf8');
     expect(md).toContain(`## Turn 3 — ${t3.id} (follows up ${t2.id})`);
     expect(md).toContain('> Who invented the Fresnel design?');
+
+    // ?format=html / docx: the same thread through the run export's HTML and DOCX renderers.
+    const html = (await (await fetch(`${s.base}/api/threads/${t1.id}/export?format=html`)).json()) as ExportedFile;
+    expect(html).toMatchObject({ format: 'html', filename: `djp-thread-${t1.id}.html`, content_type: 'text/html; charset=utf-8' });
+    const page = Buffer.from(html.base64, 'base64').toString('utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain(`<h2>Turn 3 — ${t3.id} (follows up ${t2.id})</h2>`);
+    expect(page).not.toContain('<script');
+    const docx = (await (await fetch(`${s.base}/api/threads/${t1.id}/export?format=docx`)).json()) as ExportedFile;
+    expect(docx.filename).toBe(`djp-thread-${t1.id}.docx`);
+    const dir = mkdtempSync(join(tmpdir(), 'djp-thread-docx-'));
+    writeFileSync(join(dir, 't.docx'), Buffer.from(docx.base64, 'base64'));
+    const xml = execFileSync('unzip', ['-p', join(dir, 't.docx'), 'word/document.xml'], { encoding: 'utf8' });
+    expect(xml).toContain('Who invented the Fresnel design?');
+    const badFormat = await fetch(`${s.base}/api/threads/${t1.id}/export?format=pdf`);
+    expect(badFormat.status).toBe(400);
+    expect(await badFormat.json()).toMatchObject({ error: { code: 'invalid', field: 'format' } });
 
     expect((await fetch(`${s.base}/api/threads/nope`)).status).toBe(400);
     const none = await fetch(`${s.base}/api/threads/01J00000000000000000000000`);

@@ -73,12 +73,17 @@ export function createBridgeInvoke(bridge: DjpBridge): Invoke {
   return (op, args) => unwrap(op, () => bridge.call(op as BridgeOperation, args));
 }
 
+const PickedFiles = z.array(z.object({ name: z.string(), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, { error: 'must be bytes' }) }));
+
 export function createBridgeClient(bridge: DjpBridge): DjpClient {
   const keys = createBridgeKeys(bridge.keys);
+  const pick = bridge.pickFiles;
+  const pickFiles = typeof pick === 'function' ? async () => decode(PickedFiles, await unwrap('pickFiles', () => pick.call(bridge)), 'picked files') : null;
 
   return {
     transport: 'bridge',
     ...(keys ? { keys } : {}),
+    ...(pickFiles ? { pickFiles } : {}),
     ...operationClient(OPERATIONS, createBridgeInvoke(bridge)),
     subscribe(runId: string, listener: (event: RunEvent) => void, opts: SubscribeOptions = {}): Unsubscribe {
       let lastSeq = opts.afterSeq ?? -1;

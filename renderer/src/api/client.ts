@@ -13,6 +13,7 @@ import {
   type ErrorCode,
   type KeyManager,
   type OperationTable,
+  type PickedFile,
   type RunEvent,
 } from '../../../shared/api/index.js';
 import { decode } from './decode.js';
@@ -61,6 +62,8 @@ export interface DjpClient extends ClientMethods {
   subscribe(runId: string, listener: (event: RunEvent) => void, options?: SubscribeOptions): Unsubscribe;
   /** Keychain key management; present only when the desktop preload offers it. */
   readonly keys?: KeyManager;
+  /** The desktop's native open-file dialog (attachments): the chosen files' names and bytes; [] when cancelled. Desktop only. */
+  readonly pickFiles?: () => Promise<PickedFile[]>;
 }
 
 /** True when a run event ends the stream. */

@@ -1,6 +1,7 @@
 // History: paginated runs (newest first), search in tasks, filters by status / provider / date.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { TableWrap } from '../components/TableWrap.js';
+import { ThreadRows } from '../components/ThreadRows.js';
 import { PROVIDER_IDS, PUBLISH_STATUSES, type ListRunsQuery, type PublishStatus } from '../../../shared/api/index.js';
 import { useApp, useLoad } from '../context.js';
 import { formatMs, formatTime, formatUsd, truncate, modelName } from '../lib/format.js';
@@ -139,6 +140,8 @@ export function HistoryScreen() {
         </div>
         </div>
       </form>
+
+      {!cursor && <ThreadRows q={filters.q} />}
 
       <div className="row spread">
         <span className="muted small">Select two runs to compare them.</span>

@@ -4,6 +4,8 @@ import { useState } from 'react';
 import type { RunArtifact } from '../../../shared/api/index.js';
 import { errorMessage } from '../api/client.js';
 import { DecisionForm } from '../components/DecisionForm.js';
+import { FollowUp } from '../components/FollowUp.js';
+import { ThreadContextPanel } from '../components/ThreadView.js';
 import { RunStages } from '../components/RunStages.js';
 import { RunNotifications } from '../components/Notifications.js';
 import { useApp, useLoad } from '../context.js';
@@ -99,11 +101,13 @@ export function RunDetailScreen({ runId }: { runId: string }) {
           )}
         </section>
       )}
+      {artifact?.thread && <ThreadContextPanel artifact={artifact} />}
       {artifact && artifact.approval.required && <ApprovalPanel artifact={artifact} onDecided={setArtifact} />}
       {artifact && <RunNotifications records={artifact.notifications} />}
       {(artifact || view.phase !== 'connecting') && <RunStages view={view} artifact={artifact} storage={info.data ? `${info.data.storage.location}` : null} />}
       {artifact && <Parameters artifact={artifact} />}
       {artifact && <GuardrailsPanel artifact={artifact} />}
+      {artifact && <FollowUp runId={artifact.id} turn={artifact.thread?.turn ?? 1} />}
     </div>
   );
 }

@@ -11,6 +11,10 @@ import { ModelInput } from '../components/ModelPicker.js';
 import { useRun } from '../useRun.js';
 import { useRunTitle } from '../lib/title.js';
 import { ConnectionNote } from '../components/Status.js';
+import { Attachments } from '../components/Attachments.js';
+import { FollowUp } from '../components/FollowUp.js';
+import { ThreadContextPanel } from '../components/ThreadView.js';
+import type { UploadedAttachment } from '../../../shared/api/index.js';
 
 const FIELD_INPUT: Record<string, string> = {
   task: 'task',
@@ -38,6 +42,7 @@ export function RunScreen() {
   const route = useRoute();
   const runId = route.params.get('run');
   const [form, setForm] = useState<FormState>(initialForm);
+  const [files, setFiles] = useState<UploadedAttachment[]>([]);
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [starting, setStarting] = useState(false);
   const [projection, setProjection] = useState<{ data: CostProjection | null; error: string | null }>({ data: null, error: null });
@@ -81,7 +86,7 @@ export function RunScreen() {
     setFieldError(null);
     setStarting(true);
     try {
-      const { id } = await client.startRun(b.request);
+      const { id } = await client.startRun(files.length ? { ...b.request, attachments: files.map((f) => f.id) } : b.request);
       navigate('/', { run: id });
     } catch (e) {
       const field = (e as { field?: string }).field;
@@ -151,6 +156,8 @@ export function RunScreen() {
           aria-describedby={fieldError?.field === 'task' ? 'task-error' : undefined}
         />
         {err('task')}
+
+        <Attachments id="run" value={files} onChange={setFiles} fieldError={fieldError?.field.startsWith('attachments') ? fieldError.message : null} />
 
         <fieldset id="debaters" tabIndex={-1}>
           <legend>Debaters</legend>
@@ -308,7 +315,7 @@ export function RunScreen() {
             <input id="corpus" type="text" value={form.corpus} placeholder="/data/corpus" onChange={(e) => set('corpus', e.target.value)} />
             <p className="muted small">
               {client.transport === 'http'
-                ? 'The server reads the corpus from a folder on its own disk, inside the data folder its operator allowed (DJP_SERVER_DATA_DIR); a relative path is taken from there. Uploading files from the browser is not supported yet.'
+                ? 'The server reads the corpus from a folder on its own disk, inside the data folder its operator allowed (DJP_SERVER_DATA_DIR); a relative path is taken from there. To use your own files instead, attach them above (a run cannot have both).'
                 : 'A folder on this computer holding the documents (text, Markdown, PDF).'}
             </p>
             {err('grounded_corpus')}
@@ -332,7 +339,7 @@ export function RunScreen() {
                 : ''}
           </span>
         </div>
-        {fieldError && !INLINE_ERRORS.includes(fieldError.field) && (
+        {fieldError && !INLINE_ERRORS.includes(fieldError.field) && !fieldError.field.startsWith('attachments') && (
           <p className="error" role="alert">
             {fieldError.message}
           </p>
@@ -412,7 +419,9 @@ function LiveRun({ runId, onLive }: { runId: string; onLive: (live: boolean) => 
         </p>
       )}
       <ConnectionNote state={connection} />
+      {artifact?.thread && <ThreadContextPanel artifact={artifact} />}
       <RunStages view={view} artifact={artifact} />
+      {artifact && !running && <FollowUp runId={runId} turn={artifact.thread?.turn ?? 1} />}
     </section>
   );
 }
