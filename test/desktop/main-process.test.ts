@@ -45,10 +45,12 @@ describe('Electron main process (compiled, fake electron module)', () => {
     expect(src).not.toMatch(/^\s*(import|export)\s/m);
     expect(src).toContain('exposeInMainWorld("djp"');
     expect(src).toContain('djp:subscribe');
+    expect(src).toContain('djp:pickFiles');
   });
 
   it('opens a locked-down window on the built renderer and serves the real core over IPC', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, FAKE_USER_DATA: userData, DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(userData, 'no-bus')}` };
+    await writeFile(path.join(userData, 'picked.md'), '# Picked\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, FAKE_USER_DATA: userData, FAKE_PICK_FILE: path.join(userData, 'picked.md'), DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(userData, 'no-bus')}` };
     for (const k of Object.keys(env)) if (/_API_KEY$|_BASE_URL$|^RUNS_DIR$|^DJP_OUTBOX_DIR$/.test(k)) delete env[k];
     const { stdout } = await run(process.execPath, ['--import', path.join(root, 'test', 'desktop', 'fake-electron', 'register.mjs'), path.join(out, 'main', 'main.js')], {
       cwd: root,
@@ -69,7 +71,11 @@ describe('Electron main process (compiled, fake electron module)', () => {
     expect(w.fileExists).toBe(true);
     // A file:// page gets no CSP header: the page carries it, first thing in <head>.
     expect(w.html).toMatch(/<head>\s*<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'[^"]*connect-src 'none'/);
-    expect(r.handlers.sort()).toEqual(['djp:call', 'djp:keys', 'djp:subscribe', 'on:djp:unsubscribe']);
+    expect(r.handlers.sort()).toEqual(['djp:call', 'djp:keys', 'djp:pickFiles', 'djp:subscribe', 'on:djp:unsubscribe']);
+    // The attachments' file dialog: main's own, over the window, for the accepted types; bytes come back.
+    expect(r.dialog).toMatchObject({ withWindow: true, options: { properties: ['openFile', 'multiSelections'], filters: [{ extensions: ['md', 'markdown', 'txt', 'pdf', 'csv', 'json'] }] } });
+    expect(r.calls.picked).toEqual({ ok: true, value: [{ name: 'picked.md', bytes: 9, isBytes: true }] });
+    expect(r.calls.pickUntrusted).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
     const c = r.calls;
     expect(c.info).toMatchObject({ ok: true, value: { surface: 'desktop', storage: { kind: 'local' } } });

@@ -53,6 +53,14 @@ class FakeApp extends EventEmitter {
 }
 export const app = new FakeApp();
 export const shell = { openExternal: async () => {} };
+// The open-file dialog (attachments): records what main asked for and "chooses" FAKE_PICK_FILE.
+export const dialog = {
+  async showOpenDialog(...args) {
+    const options = args[args.length - 1];
+    report.dialog = { withWindow: args.length === 2, options };
+    return process.env.FAKE_PICK_FILE ? { canceled: false, filePaths: [process.env.FAKE_PICK_FILE] } : { canceled: true, filePaths: [] };
+  },
+};
 // No OS encryption under plain Node: the keychain's encrypted-file fallback must refuse (never plain text).
 export const safeStorage = {
   isEncryptionAvailable: () => false,
@@ -97,6 +105,9 @@ const windows = [];
 export class BrowserWindow extends EventEmitter {
   static getAllWindows() {
     return windows;
+  }
+  static getFocusedWindow() {
+    return windows[0] ?? null;
   }
   constructor(options) {
     super();
@@ -143,6 +154,9 @@ async function drive(win, file) {
   c.keys = await invoke(win, page, 'djp:keys', 'list');
   c.invalid = await invoke(win, page, 'djp:call', 'startRun', [{ task: '' }]);
   c.untrusted = await invoke(win, 'https://evil.example/#/', 'djp:call', 'info', []);
+  c.picked = await invoke(win, page, 'djp:pickFiles');
+  if (c.picked.ok && c.picked.value?.[0]) c.picked = { ok: true, value: c.picked.value.map((f) => ({ name: f.name, bytes: f.data.byteLength, isBytes: f.data instanceof Uint8Array })) };
+  c.pickUntrusted = await invoke(win, 'https://evil.example/#/', 'djp:pickFiles');
   c.started = await invoke(win, page, 'djp:call', 'startRun', [{ task: 'Name a prime number.' }]);
   const id = c.started.value.id;
   c.subscribed = await invoke(win, page, 'djp:subscribe', 's1', id, null);

@@ -1,4 +1,4 @@
-// The desktop's file dialog for attachments (main/file-dialog.ts), under plain Node: a fake Electron
+// The desktop's file dialog for attachments (main/file-dialog.ts), under plain Node (here, not in main/: it drives the renderer's bridge client too): a fake Electron
 // dialog returns real temp files; the bytes travel main → fake IPC (structured clone, as Electron's)
 // → preload bridge → the renderer's bridge client, and are then uploaded through the REAL desktop
 // service (the same uploadAttachment operation as the browser), which stores them content-addressed.
@@ -7,12 +7,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBridgeClient } from '../renderer/src/api/bridge.js';
-import { createDesktopService } from './desktop-service.js';
-import { registerFileDialog, type ShowOpenDialog } from './file-dialog.js';
-import { registerIpc } from './ipc.js';
-import { createPreloadBridge } from './preload-bridge.js';
-import { createFakeIpc } from './test-support/fake-ipc.js';
+import { createBridgeClient } from '../../renderer/src/api/bridge.js';
+import { createDesktopService } from '../../main/desktop-service.js';
+import { registerFileDialog, type ShowOpenDialog } from '../../main/file-dialog.js';
+import { registerIpc } from '../../main/ipc.js';
+import { createPreloadBridge } from '../../main/preload-bridge.js';
+import { createFakeIpc } from '../../main/test-support/fake-ipc.js';
 
 let dir: string;
 beforeEach(async () => {
