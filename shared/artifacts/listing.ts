@@ -5,6 +5,7 @@ import { DjpError, ListRunsQuery, PROVIDER_IDS, invalidFromZod, isDjpError, type
 import type { ListRunsQuery as ListRunsQueryInput } from '../api/index.js';
 import { StorageError, type StorageBackend } from '../storage/backend.js';
 import { INDEX_PREFIX, afterIdKey, afterTimeKey, decodeCursor, encodeCursor, parseIndexKey, type ParsedIndexKey } from './layout.js';
+import type { HistoryIndex } from './history/index.js';
 import type { LiveRecord, LiveRuns } from './live.js';
 import type { StoreLogger } from './logger.js';
 import type { Outbox } from './outbox.js';
@@ -40,6 +41,7 @@ export class RunListing {
     private readonly outbox: Outbox | null,
     private readonly live: LiveRuns,
     private readonly logger: StoreLogger,
+    private readonly history: HistoryIndex | null,
   ) {}
 
   private get location(): string {
@@ -107,13 +109,52 @@ export class RunListing {
     const { fromMs, toMs } = bounds(query);
     if (fromMs !== null && Number.isNaN(fromMs)) throw new DjpError('invalid', 'from: not a valid date', 'from');
     if (toMs !== null && Number.isNaN(toMs)) throw new DjpError('invalid', 'to: not a valid date', 'to');
-
-    let startAfter = INDEX_PREFIX;
     const cursorId = query.cursor ? decodeCursor(query.cursor) : null;
-    if (query.cursor) {
-      if (!cursorId) throw new DjpError('invalid', 'cursor: not a cursor returned by this store', 'cursor');
-      startAfter = afterIdKey(cursorId);
+    if (query.cursor && !cursorId) throw new DjpError('invalid', 'cursor: not a cursor returned by this store', 'cursor');
+
+    // The history index (segments + change log) answers once the store has a manifest; before that
+    // (a new or small store, or one written by an older version) the per-run entries are scanned.
+    let found: { runs: RunSummary[]; more: boolean; skipped: number } | null = null;
+    if (this.history) {
+      try {
+        found = await this.history.query({ limit, before: cursorId, status: query.status ?? null, provider: query.provider ?? null, needle, fromMs, toMs });
+      } catch (e) {
+        throw toDjpError(e, `list runs in ${this.location}`);
+      }
     }
+    found ??= await this.scanEntries(query, needle, fromMs, toMs, cursorId);
+    const { runs, skipped } = found;
+    let { more } = found;
+    // Runs waiting in the outbox (the cloud store failed when they finished) are listed too, in id
+    // order; a pending copy replaces the remote one (an approval may be waiting to be pushed).
+    const queued = await this.pendingEntries();
+    const pending = queued.filter(
+      (e) =>
+        (!cursorId || e.id < cursorId) &&
+        (!query.status || e.status === query.status) &&
+        (!query.provider || e.providers.includes(query.provider)) &&
+        this.matches(e, needle, fromMs, toMs),
+    );
+    if (queued.length > 0) {
+      const pendingIds = new Set(queued.map((e) => e.id));
+      let merged = [...runs.filter((r) => !pendingIds.has(r.id)), ...pending.map(fromIndexEntry)].sort((a, b) => (a.id < b.id ? 1 : -1));
+      // With more remote runs to come, older pending runs belong to a later page.
+      const floor = more ? runs[runs.length - 1]?.id : undefined;
+      if (floor) merged = merged.filter((r) => r.id >= floor);
+      more ||= merged.length > limit;
+      runs.splice(0, runs.length, ...merged.slice(0, limit));
+    }
+    const last = runs[runs.length - 1];
+    return { runs, next_cursor: more && last ? encodeCursor(last.id) : null, skipped };
+  }
+
+  /**
+   * History from the per-run entries alone: one LIST of .index/ from the cursor (or the `to` date),
+   * filters on the key, small reads of the candidates.
+   */
+  private async scanEntries(query: ParsedQuery, needle: string | null, fromMs: number | null, toMs: number | null, cursorId: string | null): Promise<{ runs: RunSummary[]; more: boolean; skipped: number }> {
+    const limit = query.limit;
+    let startAfter = cursorId ? afterIdKey(cursorId) : INDEX_PREFIX;
     if (toMs !== null) {
       const t = afterTimeKey(toMs + ID_TIME_SLACK_MS);
       if (t > startAfter) startAfter = t;
@@ -191,27 +232,7 @@ export class RunListing {
       token = page.nextPageToken;
       pageSize = Math.min(MAX_LIST_PAGE, pageSize * 4);
     }
-    // Runs waiting in the outbox (the cloud store failed when they finished) are listed too, in id
-    // order; a pending copy replaces the remote one (an approval may be waiting to be pushed).
-    const queued = await this.pendingEntries();
-    const pending = queued.filter(
-      (e) =>
-        (!cursorId || e.id < cursorId) &&
-        (!query.status || e.status === query.status) &&
-        (!query.provider || e.providers.includes(query.provider)) &&
-        this.matches(e, needle, fromMs, toMs),
-    );
-    if (queued.length > 0) {
-      const pendingIds = new Set(queued.map((e) => e.id));
-      let merged = [...runs.filter((r) => !pendingIds.has(r.id)), ...pending.map(fromIndexEntry)].sort((a, b) => (a.id < b.id ? 1 : -1));
-      // With more remote runs to come, older pending runs belong to a later page.
-      const floor = more ? runs[runs.length - 1]?.id : undefined;
-      if (floor) merged = merged.filter((r) => r.id >= floor);
-      more ||= merged.length > limit;
-      runs.splice(0, runs.length, ...merged.slice(0, limit));
-    }
-    const last = runs[runs.length - 1];
-    return { runs, next_cursor: more && last ? encodeCursor(last.id) : null, skipped };
+    return { runs, more, skipped };
   }
 
   /** Index entries of the runs waiting in the outbox (none for a local store). */

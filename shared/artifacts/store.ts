@@ -3,11 +3,13 @@
 //   writes.ts       save / update / modify (compare-and-swap) / delete, and the outbox fallback
 //   index-entries.ts the per-run index entries every write keeps in step
 //   listing.ts      list(): history pages, filters and search (+ outbox, live runs, outage serving)
+//   history/        the history index: segments of summaries + a change log, compacted by any replica
 //   maintenance.ts  reindex() from the artifacts, sync() of the outbox
 import { DjpError, type ListRunsQuery, type RunArtifact, type RunPage } from '../api/index.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { AttachmentStore } from '../attachments/store.js';
 import { artifactKey } from './layout.js';
+import { HistoryIndex, type HistoryOptions } from './history/index.js';
 import { RunIndexEntries } from './index-entries.js';
 import { RunListing } from './listing.js';
 import { LiveRuns } from './live.js';
@@ -25,6 +27,8 @@ export interface BackendRunStoreOptions {
   /** Local outbox for failed cloud writes; null (the default for local backends) disables it. */
   outbox?: Outbox | null;
   logger?: StoreLogger;
+  /** History index sizes (tests use small segments); false lists from the per-run entries only. */
+  history?: HistoryOptions | false;
 }
 
 export class BackendRunStore implements RunStore {
@@ -36,6 +40,8 @@ export class BackendRunStore implements RunStore {
   /** Accepted and in-progress runs (live.ts). */
   readonly live: LiveRuns;
   readonly index: RunIndexEntries;
+  /** History's segments and change log (history/): what list() reads once the store has a manifest. */
+  readonly history: HistoryIndex;
   private readonly writes: RunWrites;
   private readonly listing: RunListing;
   private readonly maintenance: RunMaintenance;
@@ -50,8 +56,15 @@ export class BackendRunStore implements RunStore {
     const logger = opts.logger ?? silentLogger;
     this.live = new LiveRuns(backend, this.outbox?.dir ?? null, logger);
     this.index = new RunIndexEntries(backend);
+    this.history = new HistoryIndex(backend, logger, opts.history || {});
+    this.index.listener = this.history;
+    // Compaction's late-change repair: the run's state as stored now (removed when it is gone).
+    this.history.refresh = async (id) => {
+      if (await backend.exists(artifactKey(id))) await this.index.reconcile(id);
+      else await this.history.remove(id);
+    };
     this.writes = new RunWrites(backend, this.index, this.outbox, logger);
-    this.listing = new RunListing(backend, this.outbox, this.live, logger);
+    this.listing = new RunListing(backend, this.outbox, this.live, logger, opts.history === false ? null : this.history);
     this.maintenance = new RunMaintenance(backend, this.index, this.writes, this.outbox, logger);
   }
 

@@ -1,0 +1,173 @@
+// Reading the history index's objects with a per-process cache. Segments and change-log entries are
+// immutable (each is written once under a fresh ULID name), so a cached copy never goes stale; only
+// the manifest is re-read, and parsed again only when its version (ETag / generation / hash) moved.
+// The cache holds the segments of the current manifest (and nothing the manifest dropped).
+import { StorageError, type StorageBackend } from '../../storage/backend.js';
+import { INDEX_PREFIX, afterIdKey, parseIndexKey } from '../layout.js';
+import type { StoreLogger } from '../logger.js';
+import { describe, isNotFound, mapLimit, toDjpError } from '../store-common.js';
+import { IndexEntry } from '../summary.js';
+import { LOG_PREFIX, MANIFEST_KEY, parseChange, parseLogKey, parseManifest, parseSegment, rowOf, type Change, type Manifest, type Row, type SegmentInfo } from './format.js';
+
+const READS = 32;
+
+export interface LogTail {
+  /** Changes after the watermark, in key order. */
+  changes: Array<{ key: string; change: Change }>;
+  /** Entries that could not be read as changes (skipped, warned). */
+  bad: number;
+}
+
+export class HistorySources {
+  private manifest: { version: string; value: Manifest | null } | null = null;
+  private readonly segments = new Map<string, Row[]>();
+  private readonly logs = new Map<string, Change | null>();
+  /** Segments that failed to parse: served from the per-run entries of their range until repaired. */
+  readonly badSegments = new Set<string>();
+
+  constructor(
+    readonly backend: StorageBackend,
+    private readonly logger: StoreLogger,
+  ) {}
+
+  /** The manifest as stored now (null when there is none yet), with its version for a compare-and-swap. */
+  async readManifest(): Promise<{ manifest: Manifest | null; version: string | null }> {
+    let got;
+    try {
+      got = await this.backend.readVersioned(MANIFEST_KEY);
+    } catch (e) {
+      if (isNotFound(e)) return { manifest: null, version: null };
+      throw toDjpError(e, `read ${this.backend.uri(MANIFEST_KEY)}`);
+    }
+    if (this.manifest?.version !== got.version) {
+      const value = parseManifest(got.data);
+      if (!value) this.logger.warn({ key: this.backend.uri(MANIFEST_KEY) }, 'history: manifest unreadable; listing from the per-run entries until it is rebuilt');
+      this.manifest = { version: got.version, value };
+      const keep = new Set(value?.segments.map((s) => s.key) ?? []);
+      for (const k of this.segments.keys()) if (!keep.has(k)) this.segments.delete(k);
+    }
+    return { manifest: this.manifest.value, version: got.version };
+  }
+
+  /** Keys and changes in the log after `watermark` (the cache keeps every change already read). */
+  async logAfter(watermark: string): Promise<LogTail> {
+    const keys: string[] = [];
+    let token: string | null = null;
+    try {
+      do {
+        const page = await this.backend.list({ prefix: LOG_PREFIX, limit: 1000, ...(token ? { pageToken: token } : watermark ? { startAfter: watermark } : {}) });
+        keys.push(...page.keys);
+        token = page.nextPageToken;
+      } while (token);
+    } catch (e) {
+      throw toDjpError(e, `list ${this.backend.uri(LOG_PREFIX)}`);
+    }
+    const todo = keys.filter((k) => !this.logs.has(k));
+    await mapLimit(todo, READS, async (key) => {
+      const parsed = parseLogKey(key);
+      if (!parsed) return void this.logs.set(key, null);
+      try {
+        this.logs.set(key, parseChange(await this.backend.read(key), parsed.runId));
+      } catch (e) {
+        if (isNotFound(e)) return; // pruned after a compaction meanwhile: folded into the segments
+        throw toDjpError(e, `read ${this.backend.uri(key)}`);
+      }
+    });
+    const changes: LogTail['changes'] = [];
+    let bad = 0;
+    for (const key of keys) {
+      if (!this.logs.has(key)) continue;
+      const change = this.logs.get(key);
+      if (change) changes.push({ key, change });
+      else {
+        bad++;
+        this.logger.warn({ key: this.backend.uri(key) }, 'history: change-log entry unreadable; skipped');
+      }
+    }
+    if (this.logs.size > 20_000) for (const k of [...this.logs.keys()].slice(0, 10_000)) if (k <= watermark) this.logs.delete(k);
+    return { changes, bad };
+  }
+
+  /** Remembers a change this process wrote (no read needed later). */
+  remember(key: string, change: Change): void {
+    this.logs.set(key, change);
+  }
+
+  forget(key: string): void {
+    this.logs.delete(key);
+  }
+
+  /**
+   * The rows of a segment, read once. A segment that fails to parse (or is missing while the manifest
+   * names it) is rebuilt in memory from the per-run entries of its id range — slower, never losing a
+   * run — and flagged for the compactor to rewrite.
+   */
+  async segmentRows(seg: SegmentInfo, upper: string | null): Promise<{ rows: Row[]; bad: number }> {
+    const cached = this.segments.get(seg.key);
+    if (cached) return { rows: cached, bad: 0 };
+    let raw: Uint8Array | null = null;
+    try {
+      raw = await this.backend.read(seg.key);
+    } catch (e) {
+      if (!isNotFound(e)) throw toDjpError(e, `read ${this.backend.uri(seg.key)}`);
+    }
+    const parsed = raw ? parseSegment(raw) : null;
+    if (parsed && parsed.bad === 0) {
+      this.segments.set(seg.key, parsed.rows);
+      return { rows: parsed.rows, bad: 0 };
+    }
+    this.badSegments.add(seg.key);
+    this.logger.warn({ key: this.backend.uri(seg.key) }, `history: segment ${raw ? 'unreadable' : 'missing'}; reading the per-run entries of its range instead (the next compaction rewrites it)`);
+    const scanned = await this.scanEntries(seg.from, upper);
+    this.segments.set(seg.key, scanned.rows);
+    return scanned;
+  }
+
+  /** Rows of the per-run index entries with from ≤ id < upper (upper null: no bound), newest first. */
+  async scanEntries(from: string, upper: string | null): Promise<{ rows: Row[]; bad: number }> {
+    const rows: Row[] = [];
+    const keys: string[] = [];
+    let bad = 0;
+    let token: string | null = null;
+    let lastId: string | null = null;
+    try {
+      scan: do {
+        const page = await this.backend.list({ prefix: INDEX_PREFIX, limit: 1000, ...(token ? { pageToken: token } : { startAfter: upper ? afterIdKey(upper) : INDEX_PREFIX }) });
+        for (const key of page.keys) {
+          const k = parseIndexKey(key);
+          if (!k) {
+            bad++;
+            this.logger.warn({ key: this.backend.uri(key) }, 'history: unrecognised index key skipped');
+            continue;
+          }
+          if (upper && k.id >= upper) continue;
+          if (k.id < from) break scan;
+          if (k.id === lastId) continue;
+          lastId = k.id;
+          keys.push(key);
+        }
+        token = page.nextPageToken;
+      } while (token);
+    } catch (e) {
+      throw toDjpError(e, `list ${this.backend.uri(INDEX_PREFIX)}`);
+    }
+    const read = await mapLimit(keys, READS, async (key) => {
+      try {
+        const entry = IndexEntry.parse(JSON.parse(Buffer.from(await this.backend.read(key)).toString('utf8')));
+        if (entry.id !== parseIndexKey(key)?.id) throw new Error(`entry names run ${entry.id}`);
+        return rowOf(entry);
+      } catch (e) {
+        if (isNotFound(e)) return 'gone' as const;
+        if (e instanceof StorageError) throw toDjpError(e, `read ${this.backend.uri(key)}`);
+        this.logger.warn({ key: this.backend.uri(key), err: describe(e) }, 'history: index entry failed to parse; skipped');
+        return null;
+      }
+    });
+    for (const r of read) {
+      if (r === 'gone') continue;
+      if (r) rows.push(r);
+      else bad++;
+    }
+    return { rows, bad };
+  }
+}
