@@ -2,9 +2,11 @@
 // Prints the counts; exits 0 when the outbox is empty afterwards, 1 when entries remain, 2 on a
 // configuration error (e.g. an unsupported RUNS_DIR scheme). --recover also turns accepted runs whose
 // server died before they finished (live records without a heartbeat for --stale-after seconds) into
-// interrupted artifacts; --reindex rebuilds history's index from the artifacts.
+// interrupted artifacts; --reindex rebuilds every index from the artifacts: the per-run entries, the
+// history segments and the thread index (.threads/).
 import type { Command } from 'commander';
 import { silentLogger, stderrLogger } from '../../shared/artifacts/index.js';
+import type { ReindexReport } from '../../shared/artifacts/maintenance.js';
 import { loadDotEnv } from '../../shared/config/env.js';
 import { StorageError } from '../../shared/storage/backend.js';
 import { buildService } from '../../shared/service/build.js';
@@ -52,10 +54,13 @@ export async function runSync(flags: SyncFlags, env: Record<string, string | und
     throw e;
   }
   const { store, service } = built;
-  const reindex = async (): Promise<{ indexed: number; skipped: number } | null> => {
+  const reindex = async (): Promise<ReindexReport | null> => {
     if (!flags.reindex) return null;
-    const r = await store.reindex();
-    if (!flags.json) io.out(`index ${store.location}: ${r.indexed} entr${r.indexed === 1 ? 'y' : 'ies'} rebuilt, ${r.skipped} unreadable artifact(s) skipped\n`);
+    const r = await store.reindexAll();
+    if (!flags.json) {
+      io.out(`index ${store.location}: ${r.indexed} entr${r.indexed === 1 ? 'y' : 'ies'} rebuilt, ${r.skipped} unreadable artifact(s) skipped\n`);
+      io.out(`history ${store.location}: ${r.rows} run(s) in ${r.segments ?? '?'} segment(s)${r.segments === null ? ' (another replica kept compacting; run again)' : ''}; threads: ${r.threads} thread(s), ${r.thread_entries} entr${r.thread_entries === 1 ? 'y' : 'ies'}; ${r.removed} stale entr${r.removed === 1 ? 'y' : 'ies'} removed\n`);
+    }
     return r;
   };
   let staleMs = 150_000;
@@ -80,7 +85,7 @@ export async function runSync(flags: SyncFlags, env: Record<string, string | und
   if (!store.outboxDir) {
     const recovered = await recover();
     const index = await reindex();
-    const result = { store: store.location, outbox: null, pushed: 0, failed: 0, remaining: 0, ...(index ? { reindex: index } : {}), ...(recovered ? { recover: recovered } : {}) };
+    const result = { store: store.location, outbox: null, pushed: 0, failed: 0, remaining: 0, ...reindexJson(index), ...(recovered ? { recover: recovered } : {}) };
     io.out(flags.json ? `${JSON.stringify(result)}\n` : `RUNS_DIR is local (${store.location}); there is no outbox to sync.\n`);
     return 0;
   }
@@ -88,12 +93,19 @@ export async function runSync(flags: SyncFlags, env: Record<string, string | und
   const recovered = await recover();
   const index = await reindex();
   if (flags.json) {
-    io.out(`${JSON.stringify({ store: store.location, outbox: store.outboxDir, ...r, ...(index ? { reindex: index } : {}), ...(recovered ? { recover: recovered } : {}) })}\n`);
+    io.out(`${JSON.stringify({ store: store.location, outbox: store.outboxDir, ...r, ...reindexJson(index), ...(recovered ? { recover: recovered } : {}) })}\n`);
   } else {
     io.out(`outbox ${store.outboxDir} → ${store.location}: pushed ${r.pushed}, failed ${r.failed}, remaining ${r.remaining}\n`);
     if (r.remaining > 0) io.err(`djp sync: ${r.remaining} run(s) still in the outbox; run \`djp sync\` again once the store is reachable.\n`);
   }
   return r.remaining > 0 ? 1 : 0;
+}
+
+/** JSON: `reindex` keeps its two counts; what else was rebuilt is under `rebuilt`. */
+function reindexJson(r: ReindexReport | null): Record<string, unknown> {
+  if (!r) return {};
+  const { indexed, skipped, ...rebuilt } = r;
+  return { reindex: { indexed, skipped }, rebuilt };
 }
 
 export function register(program: Command): void {
@@ -104,7 +116,7 @@ export function register(program: Command): void {
     .option('--outbox <dir>', 'outbox folder (default: DJP_OUTBOX_DIR or ./.djp-outbox)')
     .option('--json', 'print the counts as JSON')
     .option('--quiet', 'do not log per-entry warnings')
-    .option('--reindex', 'also rebuild missing history index entries from the stored artifacts')
+    .option('--reindex', 'also rebuild every index (history entries and segments, threads) from the stored artifacts')
     .option('--recover', 'also save as interrupted the accepted runs whose server died before they finished')
     .option('--stale-after <seconds>', 'with --recover: a run counts as abandoned after this long without a heartbeat (default 150)')
     .action(async (flags: SyncFlags) => {

@@ -21,10 +21,11 @@ export class RunIndexEntries {
 
   constructor(private readonly backend: StorageBackend) {}
 
-  async write(artifact: RunArtifact): Promise<void> {
+  /** Writes the run's entry; `notify: false` (a reindex, which rebuilds the segments itself) skips the listener. */
+  async write(artifact: RunArtifact, notify = true): Promise<void> {
     const entry = toIndexEntry(artifact);
     await this.backend.write(indexKey(artifact), JSON.stringify(entry), { contentType: 'application/json' });
-    await this.listener?.put(entry);
+    if (notify) await this.listener?.put(entry);
   }
 
   /** The index keys of run `id` (normally one; two while a status change is half done). */
@@ -47,22 +48,23 @@ export class RunIndexEntries {
    * writer meant to store, so a slower writer never deletes the entry of a newer version another
    * replica wrote; if the artifact changes while we work, we go round again on the new version.
    */
-  async reconcile(id: string): Promise<void> {
+  async reconcile(id: string, notify = true): Promise<RunArtifact | null> {
     const key = artifactKey(id);
     for (let attempt = 0; attempt < RECONCILE_ATTEMPTS; attempt++) {
       let before: VersionedObject;
       try {
         before = await this.backend.readVersioned(key);
       } catch (e) {
-        if (isNotFound(e)) return; // deleted: delete() cleans up
+        if (isNotFound(e)) return null; // deleted: delete() cleans up
         throw e;
       }
       const artifact = parseArtifact(this.backend, id, before.data);
       const want = indexKey(artifact);
-      await this.write(artifact);
+      await this.write(artifact, notify);
       for (const k of await this.keysOf(id)) if (k !== want) await this.backend.delete(k);
       const after = await this.backend.readVersioned(key).catch(() => null);
-      if (!after || after.version === before.version) return;
+      if (!after || after.version === before.version) return artifact;
     }
+    return null;
   }
 }

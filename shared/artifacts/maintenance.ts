@@ -3,7 +3,12 @@
 // (and sync also from the server's periodic outbox push, outbox-sync.ts).
 import type { StorageBackend } from '../storage/backend.js';
 import type { AttachmentStore } from '../attachments/store.js';
-import { artifactIdOfKey, artifactKey, indexKey } from './layout.js';
+import type { RunArtifact } from '../api/index.js';
+import { THREADS_PREFIX, entryOf, threadEntryKey, type ThreadEntry } from '../threads/store.js';
+import type { CompactResult, HistoryIndex, Row } from './history/index.js';
+import { rowOf } from './history/index.js';
+import { INDEX_PREFIX, artifactIdOfKey, artifactKey, indexKey, parseIndexKey } from './layout.js';
+import { toIndexEntry } from './summary.js';
 import type { RunIndexEntries } from './index-entries.js';
 import type { StoreLogger } from './logger.js';
 import type { Outbox } from './outbox.js';
@@ -11,6 +16,20 @@ import { describe, envelope, mapLimit, parseArtifact, serialize } from './store-
 import type { RunWrites } from './writes.js';
 
 const READ_CONCURRENCY = 16;
+
+export interface ReindexReport {
+  /** Per-run entries that were missing and were written. */
+  indexed: number;
+  /** Artifacts that failed to parse (warned). */
+  skipped: number;
+  /** Index and thread entries deleted because their run is gone. */
+  removed: number;
+  /** History segments written (null: another replica's compaction kept winning; run it again). */
+  segments: number | null;
+  rows: number;
+  threads: number;
+  thread_entries: number;
+}
 
 export interface SyncCounts {
   pushed: number;
@@ -23,27 +42,45 @@ export class RunMaintenance {
     private readonly backend: StorageBackend,
     private readonly index: RunIndexEntries,
     private readonly writes: RunWrites,
+    private readonly history: HistoryIndex,
     private readonly outbox: Outbox | null,
     private readonly logger: StoreLogger,
   ) {}
 
   /**
-   * Rebuilds missing index entries from the artifacts (e.g. artifacts copied in by hand, or an index
-   * write that never happened). Artifacts that fail to parse are skipped with a warning and counted.
+   * Rebuilds every index from the artifacts (the source of truth): each run's per-run entry (missing
+   * ones counted as `indexed`), the history segments (all of them, replacing the manifest's; changes
+   * made while this runs stay in the change log on top), and the thread index (.threads/: every
+   * follow-up and the run it follows). Entries whose artifact is gone are deleted. Artifacts that fail
+   * to parse are skipped with a warning and counted.
    */
-  async reindex(): Promise<{ indexed: number; skipped: number }> {
+  async reindexAll(): Promise<ReindexReport> {
+    const startedAt = Date.now();
     let indexed = 0;
     let skipped = 0;
+    const rows: Row[] = [];
+    const ids = new Set<string>();
+    const threads = new Map<string, ThreadEntry>(); // follow-ups and the runs they follow
+    const parents = new Set<string>();
+    const thread = (a: RunArtifact) => {
+      if (a.thread?.parent_id) {
+        threads.set(a.id, entryOf(a));
+        parents.add(a.thread.parent_id);
+      }
+    };
     let token: string | null = null;
     do {
       const page = await this.backend.list({ limit: 1000, ...(token ? { pageToken: token } : {}) });
-      const ids = page.keys.map(artifactIdOfKey).filter((id): id is string => id !== null);
-      await mapLimit(ids, READ_CONCURRENCY, async (id) => {
+      const batch = page.keys.map(artifactIdOfKey).filter((id): id is string => id !== null);
+      await mapLimit(batch, READ_CONCURRENCY, async (id) => {
         try {
-          const artifact = parseArtifact(this.backend, id, await this.backend.read(artifactKey(id)));
+          const parsed = parseArtifact(this.backend, id, await this.backend.read(artifactKey(id)));
           const keys = await this.index.keysOf(id);
-          if (!keys.includes(indexKey(artifact))) indexed++;
-          await this.index.reconcile(id);
+          if (!keys.includes(indexKey(parsed))) indexed++;
+          const artifact = (await this.index.reconcile(id, false)) ?? parsed;
+          ids.add(id);
+          rows.push(rowOf(toIndexEntry(artifact)));
+          thread(artifact);
         } catch (e) {
           skipped++;
           this.logger.warn({ run_id: id, err: describe(e) }, 'reindex: artifact skipped');
@@ -51,7 +88,65 @@ export class RunMaintenance {
       });
       token = page.nextPageToken;
     } while (token);
-    return { indexed, skipped };
+
+    // Per-run entries of runs that are gone (their artifact deleted by hand, say).
+    let removed = 0;
+    for (const key of await this.allKeys(INDEX_PREFIX)) {
+      const k = parseIndexKey(key);
+      if (!k || ids.has(k.id) || (await this.backend.exists(artifactKey(k.id)))) continue;
+      await this.backend.delete(key);
+      removed++;
+    }
+
+    // The history segments: all rows at once, by the compactor's code, CAS on the manifest.
+    let history: CompactResult | null = null;
+    for (let attempt = 0; attempt < 3 && !history?.committed; attempt++) history = await this.history.rebuild(rows, startedAt);
+
+    // The thread index: entries for every follow-up and every run followed, none for runs that are gone.
+    const missing = [...parents].filter((id) => !threads.has(id) && ids.has(id));
+    await mapLimit(missing, READ_CONCURRENCY, async (id) => {
+      try {
+        const a = parseArtifact(this.backend, id, await this.backend.read(artifactKey(id)));
+        threads.set(id, entryOf(a));
+      } catch (e) {
+        this.logger.warn({ run_id: id, err: describe(e) }, 'reindex: thread parent skipped');
+      }
+    });
+    const want = new Map([...threads.values()].map((e) => [threadEntryKey(e.thread_id, e.run_id), e]));
+    for (const key of await this.allKeys(THREADS_PREFIX)) {
+      if (want.has(key)) continue;
+      const runId = /\/([^/]+)\.json$/.exec(key)?.[1];
+      if (runId && ids.has(runId)) continue; // recorded by the service for a reason this rebuild does not see: keep
+      await this.backend.delete(key);
+      removed++;
+    }
+    await mapLimit([...want], READ_CONCURRENCY, ([key, e]) => this.backend.write(key, JSON.stringify(e), { contentType: 'application/json' }));
+    return {
+      indexed,
+      skipped,
+      removed,
+      segments: history?.committed ? history.segments : null,
+      rows: rows.length,
+      threads: new Set([...threads.values()].map((e) => e.thread_id)).size,
+      thread_entries: want.size,
+    };
+  }
+
+  /** The per-run part of reindexAll() as `djp sync --reindex` has always reported it. */
+  async reindex(): Promise<{ indexed: number; skipped: number }> {
+    const r = await this.reindexAll();
+    return { indexed: r.indexed, skipped: r.skipped };
+  }
+
+  private async allKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | null = null;
+    do {
+      const page = await this.backend.list({ prefix, limit: 1000, ...(token ? { pageToken: token } : {}) });
+      keys.push(...page.keys);
+      token = page.nextPageToken;
+    } while (token);
+    return keys;
   }
 
   /** Pushes the outbox (runs, then the attachments kept beside them). */

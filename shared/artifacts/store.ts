@@ -14,7 +14,7 @@ import { RunIndexEntries } from './index-entries.js';
 import { RunListing } from './listing.js';
 import { LiveRuns } from './live.js';
 import { silentLogger, type StoreLogger } from './logger.js';
-import { RunMaintenance, type SyncCounts } from './maintenance.js';
+import { RunMaintenance, type ReindexReport, type SyncCounts } from './maintenance.js';
 import type { Outbox } from './outbox.js';
 import { checkId, isNotFound, parseArtifact, toDjpError } from './store-common.js';
 import type { RunStore, SaveResult } from './types.js';
@@ -65,7 +65,7 @@ export class BackendRunStore implements RunStore {
     };
     this.writes = new RunWrites(backend, this.index, this.outbox, logger);
     this.listing = new RunListing(backend, this.outbox, this.live, logger, opts.history === false ? null : this.history);
-    this.maintenance = new RunMaintenance(backend, this.index, this.writes, this.outbox, logger);
+    this.maintenance = new RunMaintenance(backend, this.index, this.writes, this.history, this.outbox, logger);
   }
 
   get outboxDir(): string | null {
@@ -108,6 +108,11 @@ export class BackendRunStore implements RunStore {
 
   reindex(): Promise<{ indexed: number; skipped: number }> {
     return this.maintenance.reindex();
+  }
+
+  /** Rebuilds every index (per-run entries, history segments, threads) from the artifacts. */
+  reindexAll(): Promise<ReindexReport> {
+    return this.maintenance.reindexAll();
   }
 
   sync(): Promise<SyncCounts> {

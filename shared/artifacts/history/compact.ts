@@ -16,7 +16,8 @@ import { StorageError, type StorageBackend } from '../../storage/backend.js';
 import { ulidTime, encodeUlidTime } from '../layout.js';
 import type { StoreLogger } from '../logger.js';
 import { describe } from '../store-common.js';
-import { LOG_PREFIX, MANIFEST_KEY, newObjectId, SEGMENT_PREFIX, parseLogKey, segmentBody, segmentFor, segmentIdOfKey, segmentInfo, segmentKey, type Change, type Manifest, type Row, type SegmentInfo } from './format.js';
+import { buildGrams } from './grams.js';
+import { LOG_PREFIX, MANIFEST_KEY, gramsKey, newObjectId, SEGMENT_PREFIX, parseLogKey, segmentBody, segmentFor, segmentIdOfKey, segmentInfo, segmentKey, type Change, type Manifest, type Row, type SegmentInfo } from './format.js';
 import type { HistorySources } from './sources.js';
 
 /** A segment holds at most this many rows; one that grows past it is split into SEGMENT_SPLIT-row parts. */
@@ -137,12 +138,16 @@ export class Compactor {
         for (let p = 0; p < parts.length; p++) {
           const part = parts[p] as Row[];
           if (part.length === 0) continue;
-          const key = segmentKey(newObjectId());
+          const id = newObjectId();
+          const key = segmentKey(id);
+          const grams = gramsKey(id);
+          await this.backend.create(grams, buildGrams(part.map((r) => r.text)), { contentType: 'application/octet-stream' });
+          written.push(grams);
           await this.backend.create(key, segmentBody(part), { contentType: 'application/json' });
           written.push(key);
           // The oldest part keeps the segment's lower bound; newer parts start at their oldest id.
           const from = p === parts.length - 1 ? s.from : (part[part.length - 1] as Row).id;
-          const info = segmentInfo(key, from, part);
+          const info = { ...segmentInfo(key, from, part), grams };
           // Unreadable per-run entries met while building from them are reported with the newest part.
           if (unreadable && next.length === 0) info.skipped = unreadable;
           next.push(info);
@@ -181,7 +186,7 @@ export class Compactor {
   /** Deletes folded change-log entries and unreferenced segments older than GRACE_MS. */
   private async prune(segments: SegmentInfo[], watermark: string, now: number): Promise<void> {
     const old = now - GRACE_MS;
-    const keep = new Set(segments.map((s) => s.key));
+    const keep = new Set(segments.flatMap((s) => (s.grams ? [s.key, s.grams] : [s.key])));
     const drop = async (k: string): Promise<void> => {
       await this.backend.delete(k);
       this.src.forget(k);

@@ -25,7 +25,7 @@ export const LOG_PREFIX = `${HISTORY_PREFIX}log/`;
 
 const ID = RUN_ID_RE.source.replace(/^\^/, '').replace(/\$$/, '');
 const LOG_KEY_RE = new RegExp(`^${LOG_PREFIX.replace(/\./g, '\\.')}(${ID})-(${ID})\\.json$`);
-const SEGMENT_KEY_RE = new RegExp(`^${SEGMENT_PREFIX.replace(/\./g, '\\.')}(${ID})\\.json$`);
+const SEGMENT_KEY_RE = new RegExp(`^${SEGMENT_PREFIX.replace(/\./g, '\\.')}(${ID})\\.(json|grams)$`);
 
 const nextId = monotonicFactory();
 
@@ -48,6 +48,12 @@ export function segmentKey(segmentId: string): string {
   return `${SEGMENT_PREFIX}${segmentId}.json`;
 }
 
+/** The trigram filter stored beside a segment (grams.ts). */
+export function gramsKey(segmentId: string): string {
+  return `${SEGMENT_PREFIX}${segmentId}.grams`;
+}
+
+/** The id of a segment's object or of its trigram filter. */
 export function segmentIdOfKey(key: string): string | null {
   return SEGMENT_KEY_RE.exec(key)?.[1] ?? null;
 }
@@ -135,6 +141,8 @@ export interface SegmentInfo {
   providers: Record<string, number>;
   /** Per-run entries that failed to parse when this segment was built from them (counted as skipped). */
   skipped?: number;
+  /** Key of the segment's trigram filter (grams.ts); absent: a text search reads the segment. */
+  grams?: string;
 }
 
 export interface Manifest {

@@ -7,6 +7,8 @@ import { PROVIDER_CODE, STATUS_CODE } from '../layout.js';
 import type { Change, Manifest, Row, SegmentInfo } from './format.js';
 import { summaryOf } from './format.js';
 import type { HistorySources } from './sources.js';
+import { mapLimit } from '../store-common.js';
+import { mayContain } from './grams.js';
 
 export interface HistoryQuery {
   limit: number;
@@ -60,27 +62,47 @@ export function applyChanges(changes: Array<{ change: Change }>): Map<string, Ro
   return out;
 }
 
+/** Segments read in parallel ahead of the one being filtered (cold cloud reads are latency-bound). */
+const READ_AHEAD = 8;
+
 export async function runQuery(src: HistorySources, manifest: Manifest, changes: Map<string, Row | null>, q: HistoryQuery): Promise<HistoryResult> {
   const want = q.limit + 1;
   const found: Row[] = [];
   for (const row of changes.values()) if (row && rowMatches(row, q)) found.push(row);
   let skipped = 0;
   const segs = manifest.segments;
-  for (let i = 0; i < segs.length; i++) {
-    const s = segs[i] as SegmentInfo;
-    if (!segmentMayMatch(s, q)) continue;
-    const upper = i === 0 ? null : (segs[i - 1] as SegmentInfo).from;
-    const { rows, bad } = await src.segmentRows(s, upper);
-    skipped += bad + (s.skipped ?? 0);
-    for (const r of rows) {
-      if (changes.has(r.id) || !rowMatches(r, q)) continue;
-      found.push(r);
+  // Candidates, newest first: what the manifest cannot rule out, then (text search) the trigram filters.
+  let candidates = segs.map((s, i) => ({ s, upper: i === 0 ? null : (segs[i - 1] as SegmentInfo).from })).filter(({ s }) => segmentMayMatch(s, q));
+  if (q.needle && q.needle.length >= 3) {
+    const needle = q.needle;
+    const keep = await mapLimit(candidates, 32, async ({ s }) => {
+      const g = await src.gramsOf(s);
+      return !g || mayContain(g, needle);
+    });
+    candidates = candidates.filter((_, i) => keep[i]);
+  }
+  let pos = 0;
+  while (pos < candidates.length) {
+    // The first segment alone (a first page is usually full after it), then READ_AHEAD at a time.
+    const window = candidates.slice(pos, pos + (pos === 0 ? 1 : READ_AHEAD));
+    pos += window.length;
+    const loaded = await Promise.all(window.map(({ s, upper }) => src.segmentRows(s, upper)));
+    let done = false;
+    for (let w = 0; w < window.length && !done; w++) {
+      const { s } = window[w] as { s: SegmentInfo };
+      const { rows, bad } = loaded[w] as { rows: Row[]; bad: number };
+      skipped += bad + (s.skipped ?? 0);
+      for (const r of rows) {
+        if (changes.has(r.id) || !rowMatches(r, q)) continue;
+        found.push(r);
+      }
+      // Older segments hold only ids below this one's `from`: once `want` matches rank above it, no
+      // row of theirs can make the page.
+      let above = 0;
+      for (const r of found) if (r.id >= s.from) above++;
+      if (above >= want) done = true;
     }
-    // Older segments hold only ids below this one's `from`: once `want` matches rank above it, no
-    // row of theirs can make the page.
-    let above = 0;
-    for (const r of found) if (r.id >= s.from) above++;
-    if (above >= want) break;
+    if (done) break;
   }
   found.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   return { runs: found.slice(0, q.limit).map(summaryOf), more: found.length > q.limit, skipped };

@@ -21,6 +21,7 @@ export interface LogTail {
 export class HistorySources {
   private manifest: { version: string; value: Manifest | null } | null = null;
   private readonly segments = new Map<string, Row[]>();
+  private readonly grams = new Map<string, Uint8Array | null>();
   private readonly logs = new Map<string, Change | null>();
   /** Segments that failed to parse: served from the per-run entries of their range until repaired. */
   readonly badSegments = new Set<string>();
@@ -43,8 +44,9 @@ export class HistorySources {
       const value = parseManifest(got.data);
       if (!value) this.logger.warn({ key: this.backend.uri(MANIFEST_KEY) }, 'history: manifest unreadable; listing from the per-run entries until it is rebuilt');
       this.manifest = { version: got.version, value };
-      const keep = new Set(value?.segments.map((s) => s.key) ?? []);
+      const keep = new Set(value?.segments.flatMap((s) => (s.grams ? [s.key, s.grams] : [s.key])) ?? []);
       for (const k of this.segments.keys()) if (!keep.has(k)) this.segments.delete(k);
+      for (const k of this.grams.keys()) if (!keep.has(k)) this.grams.delete(k);
     }
     return { manifest: this.manifest.value, version: got.version };
   }
@@ -95,6 +97,24 @@ export class HistorySources {
 
   forget(key: string): void {
     this.logs.delete(key);
+  }
+
+  /** A segment's trigram filter, read once; null when it has none or it cannot be read (then: read the segment). */
+  async gramsOf(seg: SegmentInfo): Promise<Uint8Array | null> {
+    if (!seg.grams) return null;
+    if (this.grams.has(seg.grams)) return this.grams.get(seg.grams) ?? null;
+    let data: Uint8Array | null = null;
+    try {
+      data = await this.backend.read(seg.grams);
+    } catch (e) {
+      if (!isNotFound(e)) throw toDjpError(e, `read ${this.backend.uri(seg.grams)}`);
+    }
+    this.grams.set(seg.grams, data);
+    return data;
+  }
+
+  isCached(seg: SegmentInfo): boolean {
+    return this.segments.has(seg.key);
   }
 
   /**
