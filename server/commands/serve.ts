@@ -10,6 +10,7 @@ import { projectCost } from '../../shared/cost/projection.js';
 import { createGuardrails, redactSecrets } from '../../shared/guardrails/index.js';
 import { createRedactor } from '../../shared/guardrails/redaction.js';
 import { buildService } from '../../shared/service/build.js';
+import { startPeriodicRecovery } from '../../shared/service/recover.js';
 import { createQuotas } from '../../shared/quota/index.js';
 import { isDjpError } from '../../shared/api/index.js';
 import { checkBaseUrls } from '../../shared/providers/registry.js';
@@ -88,6 +89,16 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
     },
     (e: unknown) => logger.warn({ err: e }, 'recovery of unfinished runs failed; `djp sync --recover` retries it'),
   );
+  // …and again every few heartbeats (DJP_RECOVER_EVERY_MS, default 3 heartbeats): a replica that died
+  // while the others kept running is recovered by one of them (a compare-and-swap on each record).
+  const recovery = startPeriodicRecovery(
+    () => api.recover({ own: false }),
+    Number(env['DJP_RECOVER_EVERY_MS']) || 3 * (Number(env['DJP_LIVE_HEARTBEAT_MS']) || 30_000),
+    (r) => {
+      if (r instanceof Error) logger.warn({ err: r.message }, 'periodic recovery of unfinished runs failed; retried next round');
+      else if (r.interrupted.length || r.failed.length) logger.warn({ replica: api.replica, interrupted: r.interrupted, failed: r.failed }, 'recovered runs of a stopped replica');
+    },
+  );
   const addr = await server.listen(settings.port, settings.host);
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
@@ -100,6 +111,7 @@ export async function startServe(flags: ServeFlags, env: Env = process.env): Pro
     (stopping ??= (async () => {
       let code = 0;
       try {
+        await recovery.stop();
         await server.shutdown(settings.shutdownDeadlineMs);
         // Runs that ended during the drain may still be notifying: a short wait, so the message goes out and is recorded.
         if (notifications && !(await notifications.settle(FINAL_NOTIFY_MS))) logger.warn({ pending: notifications.pending() }, 'notifications still being retried at shutdown; not waiting longer');

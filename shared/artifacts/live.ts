@@ -87,6 +87,31 @@ export class LiveRuns {
     }
   }
 
+  /**
+   * Takes over a stale record for recovery by compare-and-swap: rewrites its heartbeat only if the
+   * record is still exactly the one read (its owner did not beat meanwhile, no other replica claimed
+   * it first). True when this caller holds it now; false when someone else does (or it is gone). A
+   * record only the local outbox holds is this process's own: true.
+   */
+  async claim(r: LiveRecord, now: Date): Promise<boolean> {
+    let stored;
+    try {
+      stored = await this.backend.readVersioned(liveKey(r.id));
+    } catch (e) {
+      if (e instanceof StorageError && e.kind === 'not_found') return this.local ? this.local.exists(`live/${r.id}.json`).catch(() => false) : false;
+      throw e;
+    }
+    const current = this.parse(liveKey(r.id), stored.data);
+    if (!current || current.heartbeat_at !== r.heartbeat_at || current.replica !== r.replica) return false;
+    try {
+      await this.backend.writeIfMatch(liveKey(r.id), this.body({ ...current, heartbeat_at: now.toISOString() }), stored.version, { contentType: 'application/json' });
+      return true;
+    } catch (e) {
+      if (e instanceof StorageError && (e.kind === 'conflict' || e.kind === 'not_found')) return false;
+      throw e;
+    }
+  }
+
   /** Removes the run's record (its artifact is saved, or it was recovered). */
   async finish(id: string): Promise<void> {
     await this.local?.delete(`live/${id}.json`).catch(() => undefined);

@@ -27,7 +27,7 @@ export interface RecoverResult {
   interrupted: string[];
   /** Records removed because the run's artifact was already stored. */
   cleaned: string[];
-  /** Records left alone: their owner is alive (recent heartbeat). */
+  /** Records left alone: their owner is alive (recent heartbeat), or another replica claimed them first. */
   live: number;
   failed: Array<{ id: string; error: string }>;
 }
@@ -56,6 +56,37 @@ export async function interruptedArtifact(r: LiveRecord, reason: string, now: ()
   return { ...artifact, created_at: r.created_at };
 }
 
+export interface RecoveryTimer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Recovery every `everyMs` in a long-running server (`djp serve`): other replicas' records whose
+ * heartbeat stopped become interrupted runs without waiting for a restart or `djp sync --recover`.
+ * One round at a time; failures are reported, never thrown.
+ */
+export function startPeriodicRecovery(recover: () => Promise<RecoverResult>, everyMs: number, report: (r: RecoverResult | Error) => void): RecoveryTimer {
+  let running: Promise<void> | null = null;
+  const round = () => {
+    running ??= recover()
+      .then(
+        (r) => report(r),
+        (e: unknown) => report(e instanceof Error ? e : new Error(String(e))),
+      )
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(round, Math.max(10, everyMs));
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
 export async function recoverLiveRuns(store: RunStore, opts: RecoverOptions): Promise<RecoverResult> {
   const now = opts.now ?? (() => new Date());
   const result: RecoverResult = { interrupted: [], cleaned: [], live: 0, failed: [] };
@@ -68,6 +99,12 @@ export async function recoverLiveRuns(store: RunStore, opts: RecoverOptions): Pr
       continue;
     }
     try {
+      // Compare-and-swap on the record: of two replicas recovering at once, one claims it, the other
+      // leaves it (and an owner that was only slow, and beat meanwhile, keeps it).
+      if (!(await store.live.claim(r, now()))) {
+        result.live++;
+        continue;
+      }
       const saved = await store.load(r.id).then(
         () => true,
         (e: unknown) => {
