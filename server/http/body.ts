@@ -43,7 +43,7 @@ function sizeText(bytes: number): string {
  * past the limit. The server answers with `Connection: close`, leaving the rest unread.
  */
 export async function readRawBody(req: IncomingMessage, maxBytes: number, limitEnv: string, field: string): Promise<Uint8Array> {
-  const over = () => new DjpError('too_large', `${field}: the upload is over the limit of ${sizeText(maxBytes)} (${limitEnv})`, field);
+  const over = () => new DjpError('too_large', `the upload is over the limit of ${sizeText(maxBytes)} (${limitEnv})`, field);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw over();
   const chunks: Buffer[] = [];

@@ -179,7 +179,7 @@ describe('one operation table drives every transport', () => {
       // Declared too large: refused before a byte is read.
       const big = await fetch(`${s.base}/api/mirror`, { method: 'POST', headers: { 'x-file-name': 'a' }, body: new Uint8Array(65537) });
       expect(big.status).toBe(413);
-      expect(await big.json()).toMatchObject({ error: { code: 'too_large', field: 'data', message: 'data: the upload is over the limit of 65536 bytes (DJP_TEST_MIRROR_MAX_BYTES)' } });
+      expect(await big.json()).toMatchObject({ error: { code: 'too_large', field: 'data', message: 'the upload is over the limit of 65536 bytes (DJP_TEST_MIRROR_MAX_BYTES)' } });
       // No Content-Length (chunked) and no end: the client keeps sending until the answer comes.
       // The 413 arrives while the body is still streaming, after little more than the limit.
       const { status, sent, body } = await new Promise<{ status: number; sent: number; body: string }>((resolve, reject) => {

@@ -67,7 +67,7 @@ for (const [w, h, wname] of [[1280, 800, 'desktop'], [390, 844, 'phone']] as con
         if (name.startsWith('run-')) await expect(page.getByRole('region', { name: 'Result' })).toBeVisible();
         if (name === 'run-detail') await expect(page.locator('.hljs-keyword').first()).toBeVisible();
         if (name === 'history') await expect(page.getByRole('table', { name: 'Runs' })).toBeVisible();
-        if (name === 'history') await expect(page.getByRole('table', { name: 'Threads' })).toBeVisible();
+        if (name === 'history') await expect(page.getByRole('region', { name: 'Threads' })).toBeVisible();
         if (name === 'run-detail-follow-up') await expect(page.getByRole('region', { name: 'Thread' })).toBeVisible();
         if (name === 'thread') await expect(page.getByRole('group', { name: 'Branches at turn 2' })).toBeVisible();
         if (name === 'thread') await expect(page.getByTestId('turn-answer').first()).toBeVisible();

@@ -1,24 +1,31 @@
 // History's thread rows: each thread (a run and its follow-ups) as one row — first task, turn count,
 // branches, last status — opening to its turns. The History search box searches every turn's task
 // (GET /api/threads?q=), so a word from a later turn finds the thread.
+import { useEffect, useState } from 'react';
 import type { ThreadSummary } from '../../../shared/api/index.js';
 import { useApp, useLoad } from '../context.js';
 import { formatTime, truncate } from '../lib/format.js';
 import { STATUS_LABEL } from '../lib/runView.js';
-import { ErrorAlert } from './Status.js';
 import { TableWrap } from './TableWrap.js';
 
 export function ThreadRows({ q }: { q: string }) {
   const { client } = useApp();
   const page = useLoad(() => client.listThreads({ ...(q ? { q } : {}), limit: 20 }), [client, q]);
-  if (page.error) return <ErrorAlert onRetry={page.reload}>Could not load the threads: {page.error}</ErrorAlert>;
+  // Open while searching or on a wide screen; on a phone the runs come first (one line until opened).
+  const wide = () => typeof matchMedia !== 'function' || !matchMedia('(max-width: 760px)').matches;
+  const [open, setOpen] = useState(() => Boolean(q) || wide());
+  useEffect(() => setOpen(Boolean(q) || wide()), [q]);
+  // A store or server that cannot be reached is reported once, by the run list below.
+  if (page.error) return <p className="muted small">Threads could not be loaded: {page.error}</p>;
   const threads: ThreadSummary[] = page.data?.threads ?? [];
   if (threads.length === 0) return null;
   return (
     <section aria-label="Threads" className="threads">
-      <h3>
-        Threads <span className="muted small">({q ? 'a turn matches the search' : 'runs with follow-ups'})</span>
-      </h3>
+      <details open={open} onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary>
+        <strong>Threads</strong> ({threads.length}
+        {page.data?.next_cursor ? '+' : ''}) <span className="muted small">{q ? 'a turn matches the search' : 'runs with follow-ups'}</span>
+      </summary>
       <TableWrap label="Threads table">
         <table aria-label="Threads" className="reflow">
           <thead>
@@ -48,6 +55,7 @@ export function ThreadRows({ q }: { q: string }) {
           </tbody>
         </table>
       </TableWrap>
+      </details>
     </section>
   );
 }

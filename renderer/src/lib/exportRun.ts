@@ -12,3 +12,16 @@ export function download(filename: string, data: BlobPart, type: string): void {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** Base64 (an ExportedFile's bytes, as the export operations carry them) → bytes. */
+export function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Downloads an exported file ({filename, content_type, base64}: exportRun, exportThread). */
+export function downloadExported(file: { filename: string; content_type: string; base64: string }): void {
+  download(file.filename, fromBase64(file.base64), file.content_type);
+}

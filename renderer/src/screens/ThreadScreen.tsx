@@ -8,7 +8,7 @@ import { FollowUp } from '../components/FollowUp.js';
 import { ErrorAlert, Loading } from '../components/Status.js';
 import { ThreadTurns, threadTitle, useThread } from '../components/ThreadView.js';
 import { useApp } from '../context.js';
-import { download } from '../lib/exportRun.js';
+import { downloadExported } from '../lib/exportRun.js';
 import { useRunTitle } from '../lib/title.js';
 import { historyHref, useRoute } from '../router.js';
 
@@ -18,12 +18,6 @@ const EXPORTS: Array<[ExportFormat, string]> = [
   ['docx', 'Export thread (DOCX)'],
 ];
 
-function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const out = new Uint8Array(new ArrayBuffer(bin.length));
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 export function ThreadScreen({ threadId }: { threadId: string }) {
   const { client } = useApp();
@@ -41,7 +35,7 @@ export function ThreadScreen({ threadId }: { threadId: string }) {
     setExporting({ busy: format, error: null });
     try {
       const f = await client.exportThread(threadId, { format });
-      download(f.filename, fromBase64(f.base64), f.content_type);
+      downloadExported(f);
       setExporting({ busy: null, error: null });
     } catch (e) {
       setExporting({ busy: null, error: `Export failed: ${errorMessage(e)}` });

@@ -5,16 +5,10 @@ import type { ExportFormat, RunArtifact } from '../../../shared/api/index.js';
 import { errorMessage } from '../api/client.js';
 import { ErrorAlert } from '../components/Status.js';
 import { useApp } from '../context.js';
-import { download } from '../lib/exportRun.js';
+import { download, downloadExported } from '../lib/exportRun.js';
 
 const LABELS: Record<ExportFormat, string> = { md: 'Export Markdown', html: 'Export HTML', docx: 'Export DOCX' };
 
-function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const out = new Uint8Array(new ArrayBuffer(bin.length));
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 export function ExportButtons({ artifact }: { artifact: RunArtifact | null }) {
   const { client } = useApp();
@@ -26,7 +20,7 @@ export function ExportButtons({ artifact }: { artifact: RunArtifact | null }) {
     setError(null);
     try {
       const file = await client.exportRun(artifact.id, { format });
-      download(file.filename, fromBase64(file.base64), file.content_type);
+      downloadExported(file);
     } catch (e) {
       setError(`Export failed: ${errorMessage(e)}`);
     } finally {
