@@ -21,7 +21,7 @@ import path from 'node:path';
 import { BackendRunStore } from '../shared/artifacts/store.js';
 import { indexKey } from '../shared/artifacts/layout.js';
 import { toIndexEntry } from '../shared/artifacts/summary.js';
-import { rowOf } from '../shared/artifacts/history/index.js';
+import { COMPACT_AFTER, rowOf } from '../shared/artifacts/history/index.js';
 import type { ListOptions, ListPage, StorageBackend, VersionedObject } from '../shared/storage/backend.js';
 import type { ListRunsQuery, RunArtifact } from '../shared/api/index.js';
 import { LocalBackend } from '../shared/storage/local.js';
@@ -82,7 +82,8 @@ class Counting implements StorageBackend {
 }
 
 const RARE = 'xylophonic';
-const TAIL = 50;
+/** The change log as long as it gets before a query starts a compaction (the worst case a reader meets). */
+const TAIL = COMPACT_AFTER;
 const WORDS = ['quarterly', 'report', 'migration', 'postgres', 'latency', 'budget', 'incident', 'customer', 'release', 'roadmap', 'security', 'review', 'pricing', 'onboarding', 'churn', 'forecast'];
 const BASE = Date.parse('2025-01-01T00:00:00Z');
 

@@ -54,6 +54,12 @@ export class RunListing {
     const query = parsed.data;
     const cacheKey = JSON.stringify(query);
     let page: RunPage;
+    // In-progress runs (from every replica) lead the first page: their records are listed while the
+    // stored runs are (one round trip less on a cloud store).
+    const liveRecords = query.cursor || query.status || query.from || query.to ? null : this.live.list().catch((e: unknown) => {
+      this.logger.warn({ err: describe(e) }, 'history: live runs could not be listed');
+      return [] as LiveRecord[];
+    });
     try {
       page = await this.listStored(query);
     } catch (e) {
@@ -69,19 +75,19 @@ export class RunListing {
     }
     if (this.lastPages.size >= 50 && !this.lastPages.has(cacheKey)) this.lastPages.delete(this.lastPages.keys().next().value as string);
     this.lastPages.set(cacheKey, page.runs);
-    if (query.cursor) return page;
-    // In-progress runs (from every replica) lead the first page.
-    const live = await this.liveSummaries(query, page.runs, false).catch((e: unknown) => {
-      this.logger.warn({ err: describe(e) }, 'history: live runs could not be listed');
-      return [];
-    });
+    if (!liveRecords) return page;
+    const live = this.liveSummariesOf(query, await liveRecords, page.runs);
     return live.length ? { ...page, runs: [...live, ...page.runs] } : page;
   }
 
   /** Summaries of live runs that match the query and have no artifact in `listed` (newest first). */
   private async liveSummaries(query: ParsedQuery, listed: RunSummary[], localOnly: boolean): Promise<RunSummary[]> {
     if (query.status || query.from || query.to) return []; // a live run has no status or finish yet
-    const records = localOnly ? await this.live.listLocal() : await this.live.list();
+    return this.liveSummariesOf(query, localOnly ? await this.live.listLocal() : await this.live.list(), listed);
+  }
+
+  private liveSummariesOf(query: ParsedQuery, records: LiveRecord[], listed: RunSummary[]): RunSummary[] {
+    if (query.status || query.from || query.to) return [];
     const have = new Set(listed.map((r) => r.id));
     const needle = query.q?.trim().toLowerCase() || null;
     const now = Date.now();

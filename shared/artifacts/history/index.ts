@@ -20,7 +20,7 @@ import { applyChanges, runQuery, type HistoryQuery, type HistoryResult } from '.
 import { HistorySources } from './sources.js';
 
 /** A query that finds this many changes after the watermark starts a compaction in the background. */
-export const COMPACT_AFTER = 64;
+export const COMPACT_AFTER = 32;
 /** …at most this often per process. */
 const COMPACT_EVERY_MS = 2_000;
 /** Re-append rounds when a compaction passed a change while it was being written. */
