@@ -1,7 +1,8 @@
 // Notifications (docs/NOTIFICATIONS.md): what was sent for one run (artifact.notifications), and which
 // channels the server notifies with each one's last delivery (GET /api/info). Neither ever holds a
 // webhook URL or a password: the server reports hosts only.
-import type { NotificationRecord, NotificationsInfo } from '../../../shared/api/index.js';
+import { useEffect, useRef } from 'react';
+import type { NotificationRecord, NotificationsInfo, RunArtifact } from '../../../shared/api/index.js';
 import { formatTime } from '../lib/format.js';
 import { TableWrap } from './TableWrap.js';
 
@@ -28,6 +29,39 @@ export function RunNotifications({ records }: { records: NotificationRecord[] | 
       </ul>
     </section>
   );
+}
+
+/**
+ * A run that has just ended pending approval (or failed) is notified right after it is saved, so the
+ * artifact the live view loaded has no record yet: with channels configured, read the run again a
+ * couple of times until the record is there. A newer artifact (a decision made meanwhile) is never
+ * replaced by the re-read.
+ */
+export function useNotificationRecords(artifact: RunArtifact | null, info: NotificationsInfo | undefined, reload: (id: string) => Promise<RunArtifact>, apply: (a: RunArtifact) => void): void {
+  const current = useRef(artifact);
+  current.current = artifact;
+  const waits = artifact && !artifact.notifications?.length && (info?.channels.length ?? 0) > 0 && (artifact.status === 'pending_approval' || (artifact.status === 'none' && info!.events.includes('failed')));
+  const id = artifact?.id ?? null;
+  useEffect(() => {
+    if (!waits || !id) return;
+    let stopped = false;
+    const timers = [1500, 4000].map((ms) =>
+      setTimeout(() => {
+        const before = current.current;
+        if (stopped || !before || before.notifications?.length) return;
+        reload(id).then(
+          (a) => {
+            if (!stopped && current.current === before && a.notifications?.length) apply(a);
+          },
+          () => undefined,
+        );
+      }, ms),
+    );
+    return () => {
+      stopped = true;
+      timers.forEach(clearTimeout);
+    };
+  }, [waits, id, reload, apply]);
 }
 
 /** Settings: the configured channels, where they deliver and their last result. */

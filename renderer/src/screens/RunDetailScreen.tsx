@@ -7,7 +7,7 @@ import { DecisionForm } from '../components/DecisionForm.js';
 import { FollowUp } from '../components/FollowUp.js';
 import { ThreadContextPanel } from '../components/ThreadView.js';
 import { RunStages } from '../components/RunStages.js';
-import { RunNotifications } from '../components/Notifications.js';
+import { RunNotifications, useNotificationRecords } from '../components/Notifications.js';
 import { useApp, useLoad } from '../context.js';
 import { formatTime, modelName, truncate } from '../lib/format.js';
 import { historyHref, navigate } from '../router.js';
@@ -19,6 +19,7 @@ export function RunDetailScreen({ runId }: { runId: string }) {
   const { client } = useApp();
   const { view, artifact, loadError, connection, setArtifact } = useRun(runId);
   const info = useLoad(() => client.info(), [client]);
+  useNotificationRecords(artifact, info.data?.notifications, client.getRun, setArtifact);
   const [action, setAction] = useState<{ busy: string | null; error: string | null }>({ busy: null, error: null });
 
   const act = async (name: string, f: () => Promise<void>) => {
