@@ -82,11 +82,16 @@ test('a synthesized answer (chairman mode) says it was synthesized by the chairm
   const { id } = (await res.json()) as { id: string };
   await app.go(`/runs/${id}`);
   await waitFinished(page);
-  const saved = (await (await page.request.get(`${app.base}/api/runs/${id}`)).json()) as { publish: { draft_id: string | null; synthesized?: boolean }; synthesis: { from: string[] } | null };
+  const saved = (await (await page.request.get(`${app.base}/api/runs/${id}`)).json()) as { publish: { draft_id: string | null; synthesized?: boolean }; synthesis: { from: string[] } | null; judge: { passes: unknown[] } };
   expect(saved.publish.draft_id).toBeNull();
   expect(saved.publish.synthesized).toBe(true);
   const source = page.getByRole('region', { name: 'Result' }).getByTestId('publish-source');
-  await expect(source).toHaveText(` · synthesized by openai/chair-x from ${saved.synthesis!.from.join(', ')}`);
-  await expect(page.getByRole('region', { name: 'Result' })).not.toContainText('winner null');
+  await expect(source).toHaveText(`Synthesized by openai/chair-x from ${saved.synthesis!.from.join(', ')}`);
+  await expect(page.getByRole('region', { name: 'Result' })).not.toContainText(/winner null/i);
+  // The chairman's call is in the cost table with the drafts and judge passes.
+  const cost = page.getByRole('region', { name: 'Cost and storage' });
+  await expect(cost.getByRole('row', { name: /Synthesis \(chairman\)/ })).toContainText('openai/chair-x');
+  const unpriced = saved.judge.passes.length + 1; // every judge pass and the chairman: the fake models are unpriced
+  await expect(cost.getByRole('row', { name: /Total/ })).toContainText(`+ ${unpriced} calls unpriced`);
   await app.shot('run-synthesized');
 });

@@ -153,6 +153,8 @@ export function PublishPanel({ view, artifact }: { view: RunView; artifact: RunA
   if (!p) return null;
   const advisory = p.status !== 'published';
   const text = p.text ?? (artifact ? (artifact.drafts.find((d) => d.id === artifact.judge.ranking[0])?.answer ?? '') : '');
+  // "Winner d2 (openai/gpt-5.4)" or "Synthesized by openai/gpt-5.4 from d1, d2" (chairman mode).
+  const source = publishSource(p, artifact?.synthesis?.from ?? null);
   return (
     <section aria-label="Result" className={`card publish ${advisory ? 'advisory' : 'published'}`}>
       <h3>
@@ -163,10 +165,12 @@ export function PublishPanel({ view, artifact }: { view: RunView; artifact: RunA
           A reviewer must approve this run before its text is published: <a href="#/approvals">open Approvals</a>.
         </p>
       )}
-      <p className="muted">
-        {p.reason}
-        {publishSource(p, artifact?.synthesis?.from ?? null) && <span data-testid="publish-source">{` · ${publishSource(p, artifact?.synthesis?.from ?? null)}`}</span>}
-      </p>
+      {source && (
+        <p className="publish-source" data-testid="publish-source">
+          {source[0]!.toUpperCase() + source.slice(1)}
+        </p>
+      )}
+      <p className="muted">{p.reason}</p>
       {p.passed_over.length > 0 && (
         <ul className="small">
           {p.passed_over.map((o) => (
@@ -221,6 +225,16 @@ export function CostPanel({ view, artifact, storage }: { view: RunView; artifact
                   <td data-label="Cost">{formatUsd(j.cost_usd)}</td>
                 </tr>
               ))}
+              {artifact.synthesis && (
+                <tr key="synthesis">
+                  <td data-label="Call">Synthesis (chairman)</td>
+                  <td data-label="Model">{modelName(artifact.synthesis.provider, artifact.synthesis.model)}</td>
+                  <td data-label="Input tokens">{artifact.synthesis.usage?.input_tokens ?? '—'}</td>
+                  <td data-label="Output tokens">{artifact.synthesis.usage?.output_tokens ?? '—'}</td>
+                  <td data-label="Latency">{formatMs(artifact.synthesis.latency_ms)}</td>
+                  <td data-label="Cost">{formatUsd(artifact.synthesis.cost_usd)}</td>
+                </tr>
+              )}
               <tr className="total">
                 <td data-label="Call">Total</td>
                 <td data-label="Model" className="empty-cell" />
@@ -281,7 +295,11 @@ export function RunStages({ view, artifact, storage }: { view: RunView; artifact
 /** The priced sum, and how many calls had no price ("$0.0123 + 2 calls unpriced"), never just "unpriced". */
 export function costTotal(a: RunArtifact): string {
   // Calls that were made: a draft skipped or cancelled before it started made none.
-  const calls = [...a.drafts.filter((d) => d.cost_usd !== null || d.attempts.length > 0 || d.usage).map((d) => d.cost_usd), ...a.judge.passes.map((j) => j.cost_usd)];
+  const calls = [
+    ...a.drafts.filter((d) => d.cost_usd !== null || d.attempts.length > 0 || d.usage).map((d) => d.cost_usd),
+    ...a.judge.passes.map((j) => j.cost_usd),
+    ...(a.synthesis && (a.synthesis.cost_usd !== null || a.synthesis.attempts.length > 0 || a.synthesis.usage) ? [a.synthesis.cost_usd] : []),
+  ];
   const unpriced = calls.filter((c) => c === null).length;
   const priced = calls.reduce<number>((s, c) => s + (c ?? 0), 0);
   if (!unpriced) return formatUsd(a.cost.total.usd ?? priced);
