@@ -54,7 +54,9 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): LlmProvider {
       try {
         // GET {baseURL}/models: {object: 'list', data: Model[]} (openai/resources/models).
         for await (const m of clientFor(OpenAISdk).models.list({ signal })) {
-          if (typeof m.id === 'string' && m.id) ids.push(m.id);
+          // Gemini names its models "models/gemini-…" (its native form); chat completions take the bare id.
+          const id = typeof m.id === 'string' ? (opts.id === 'google' ? m.id.replace(/^models\//, '') : m.id) : '';
+          if (id) ids.push(id);
           if (ids.length >= MAX_LISTED_MODELS) break;
         }
       } catch (e) {

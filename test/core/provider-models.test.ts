@@ -59,6 +59,11 @@ describe('listing provider models', () => {
     const sent = fake.modelListRequests.slice(before);
     expect(sent.map((r) => r.api)).toEqual(['openai', 'openai', 'openai']);
     expect(sent.slice(0, 2).every((r) => r.authenticated)).toBe(true);
+    // Gemini lists "models/<id>": the bare id is suggested (what chat completions take).
+    fake.setModelList(['models/gemini-2.5-flash', 'gpt-5.4']);
+    const fresh = createModelCatalog();
+    expect((await fresh.list(reg, 'google')).models).toEqual(['gemini-2.5-flash', 'gpt-5.4']);
+    expect((await fresh.list(reg, 'openai')).models).toEqual(['gpt-5.4', 'models/gemini-2.5-flash']);
     expect(await catalog.list(reg, 'offline')).toMatchObject({ provider: 'offline', models: ['offline/alpha', 'offline/beta', 'offline/gamma', 'offline/judge'] });
   });
 
