@@ -125,7 +125,10 @@ describe('desktop IPC over the real core', () => {
     }
     const badSub = (await win.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'x', 17, null)) as BridgeResult;
     expect(badSub).toMatchObject({ ok: false, error: { code: 'invalid', field: 'id' } });
-    const badSeq = (await win.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'x', 'some-id', 'soon')) as BridgeResult;
+    // The subscribe channel checks the run id with the one pattern (RunId), as HTTP and djp:call do.
+    const looseId = (await win.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'x', 'run-a', null)) as BridgeResult;
+    expect(looseId).toMatchObject({ ok: false, error: { code: 'invalid', field: 'id', message: 'id: "run-a" is not a run id (a 26-character ULID)' } });
+    const badSeq = (await win.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'x', '01ARZ3NDEKTSV4RRFFQ69G5FAV', 'soon')) as BridgeResult;
     expect(badSeq).toMatchObject({ ok: false, error: { code: 'invalid', field: 'afterSeq' } });
     // Nothing was started or saved.
     const list = (await call('listRuns', [])) as { ok: true; value: { runs: unknown[] } };
@@ -190,12 +193,13 @@ describe('desktop IPC error handling and lifetime (stub core)', () => {
     expect(await c('listProviders', [])).toEqual({ ok: false, error: { code: 'internal', message: 'a bare string' } });
     expect(await c('getRun', ['01JAAAAAAAAAAAAAAAAAAAAAAA'])).toEqual({ ok: false, error: { code: 'conflict', message: 'run is busy', field: 'id' } });
     // subscribe throwing synchronously inside the core
-    expect(await w.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 's', 'abc', null)).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(await w.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 's', '01ARZ3NDEKTSV4RRFFQ69G5FAV', null)).toMatchObject({ ok: false, error: { code: 'internal' } });
     r.dispose();
     expect(fake.handlerCount()).toBe(0);
   });
 
   it('stops core subscriptions on unsubscribe and when the window is destroyed; refuses untrusted frames', async () => {
+    const RUN = { a: '01ARZ3NDEKTSV4RRFFQ69G5FA1', b: '01ARZ3NDEKTSV4RRFFQ69G5FB2', c: '01ARZ3NDEKTSV4RRFFQ69G5FC3', x: '01ARZ3NDEKTSV4RRFFQ69G5FD4' };
     const stopped: string[] = [];
     const listeners = new Map<string, (e: RunEvent) => void>();
     const fake = createFakeIpc();
@@ -212,33 +216,34 @@ describe('desktop IPC error handling and lifetime (stub core)', () => {
     );
     const w1 = fake.createSender();
     const w2 = fake.createSender();
-    expect(await w1.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'a', 'run-a', null)).toEqual({ ok: true });
-    expect(await w1.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'b', 'run-b', null)).toEqual({ ok: true });
-    expect(await w2.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'a', 'run-c', null)).toEqual({ ok: true });
-    expect(await w1.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'a', 'run-x', null)).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await w1.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'a', RUN.a, null)).toEqual({ ok: true });
+    expect(await w1.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'b', RUN.b, null)).toEqual({ ok: true });
+    expect(await w2.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'a', RUN.c, null)).toEqual({ ok: true });
+    expect(await w1.ipcRenderer.invoke(IPC_CHANNELS.subscribe, 'a', RUN.x, null)).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(r.subscriptions()).toBe(3);
 
-    listeners.get('run-a')!({ type: 'warning', message: 'hello', run_id: 'run-a', seq: 0, at: new Date().toISOString() });
-    expect(messagesFor(w1, 'a')).toHaveLength(1);
+    listeners.get(RUN.a)!({ type: 'warning', message: 'hello', run_id: RUN.a, seq: 0, at: new Date().toISOString() });
+    await waitFor(() => messagesFor(w1, 'a').length === 1, 'the event forwarded');
     expect(messagesFor(w2, 'a')).toHaveLength(0);
 
     w1.ipcRenderer.send(IPC_CHANNELS.unsubscribe, 'a');
-    await waitFor(() => stopped.includes('run-a'), 'unsubscribe');
+    await waitFor(() => stopped.includes(RUN.a), 'unsubscribe');
     expect(r.subscriptions()).toBe(2);
     // An event after unsubscribe is not forwarded.
-    listeners.get('run-a')!({ type: 'warning', message: 'late', run_id: 'run-a', seq: 1, at: new Date().toISOString() });
+    listeners.get(RUN.a)!({ type: 'warning', message: 'late', run_id: RUN.a, seq: 1, at: new Date().toISOString() });
+    await new Promise((r) => setTimeout(r, 20));
     expect(messagesFor(w1, 'a')).toHaveLength(1);
 
     w1.destroy();
-    expect(stopped).toEqual(['run-a', 'run-b']);
+    expect(stopped).toEqual([RUN.a, RUN.b]);
     expect(r.subscriptions()).toBe(1);
     // A window that went away is never sent to (Electron would throw).
-    listeners.get('run-b')!({ type: 'warning', message: 'gone', run_id: 'run-b', seq: 0, at: new Date().toISOString() });
+    listeners.get(RUN.b)!({ type: 'warning', message: 'gone', run_id: RUN.b, seq: 0, at: new Date().toISOString() });
 
     trusted = false;
     expect(await w2.ipcRenderer.invoke(IPC_CHANNELS.call, 'info', [])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await w2.ipcRenderer.invoke(IPC_CHANNELS.keys, 'list')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     r.dispose();
-    expect(stopped).toEqual(['run-a', 'run-b', 'run-c']);
+    expect(stopped).toEqual([RUN.a, RUN.b, RUN.c]);
   });
 });

@@ -7,7 +7,6 @@
 // Operations and their argument checks come from the operation table (shared/api/operations.ts):
 // arguments are checked against its zod schemas before the service sees them, so a bad call from
 // the renderer gets {code:'invalid', field} like a 400 from the HTTP server.
-import { z } from 'zod';
 import {
   DjpError,
   OPERATIONS,
@@ -15,6 +14,7 @@ import {
   invokeOperation,
   isDjpError,
   parseArgs,
+  runEvents,
   type BridgeError,
   type BridgeResult,
   type CallContext,
@@ -23,7 +23,6 @@ import {
   type KeychainProvider,
   type KeyManager,
   type OperationTable,
-  type RunEvent,
 } from '../shared/api/index.js';
 import { redactSecrets } from '../shared/guardrails/redaction.js';
 import { IPC_CHANNELS, type SubscriptionMessage } from './channels.js';
@@ -83,7 +82,6 @@ async function envelope(fn: () => Promise<unknown> | unknown): Promise<BridgeRes
 // --- the operation table --------------------------------------------------------------------------
 // Which operations djp:call carries and how their arguments are checked come from the table
 // (shared/api/operations.ts): the call operations, each argument checked against its schema.
-const RunIdArg = z.string({ error: 'run id must be a string' }).trim().min(1, 'run id is required').max(200, 'run id is too long');
 
 /** One bridge call → one DjpApi call. Resolves with an envelope; never rejects. */
 export function createCallHandler(api: object, identity: Identity, operations: OperationTable = OPERATIONS): (op: unknown, args: unknown) => Promise<BridgeResult> {
@@ -95,10 +93,6 @@ export function createCallHandler(api: object, identity: Identity, operations: O
       const def = operations[op]!;
       return invokeOperation(api, op, def, parseArgs(op, def, rawArgs), ctx);
     });
-}
-
-function isTerminal(e: RunEvent): boolean {
-  return e.type === 'run.done' || e.type === 'run.error';
 }
 
 /** A key-management call from the Settings form → KeyManager. Never rejects; never echoes a key. */
@@ -134,8 +128,9 @@ export function registerIpc(ipcMain: IpcMainLike, api: DjpApi, opts: IpcOptions)
   const forbidden: BridgeResult = { ok: false, error: { code: 'forbidden', message: 'This window may not call the DJP Workflow API' } };
   const trusted = (event: IpcEventLike) => !opts.isTrusted || opts.isTrusted(event);
 
-  type Sub = { stop: (() => void) | null; ended: boolean };
-  const subs = new Map<string, Sub>();
+  // One subscription per (window, subId): the run's events through runEvents (shared/api/stream.ts),
+  // ended by aborting it — on unsubscribe, when the window goes away, or on dispose.
+  const subs = new Map<string, AbortController>();
   const watched = new Set<number>();
   const keyOf = (sender: SenderLike, subId: string) => `${sender.id}\u0000${subId}`;
 
@@ -145,9 +140,8 @@ export function registerIpc(ipcMain: IpcMainLike, api: DjpApi, opts: IpcOptions)
   function end(k: string) {
     const sub = subs.get(k);
     if (!sub) return;
-    sub.ended = true;
     subs.delete(k);
-    sub.stop?.();
+    sub.abort();
   }
   function watch(sender: SenderLike) {
     if (watched.has(sender.id)) return;
@@ -166,35 +160,35 @@ export function registerIpc(ipcMain: IpcMainLike, api: DjpApi, opts: IpcOptions)
     if (!trusted(event)) return forbidden;
     return envelope(async () => {
       if (typeof subId !== 'string' || !subId || subId.length > 100) throw new DjpError('invalid', 'subscription id must be a non-empty string', 'subId');
-      const id = RunIdArg.safeParse(runId);
-      if (!id.success) throw new DjpError('invalid', `id: ${id.error.issues[0]?.message ?? 'invalid'}`, 'id');
+      // The run id is checked as the table checks it for HTTP and djp:call (RunId, shared/api/ids.ts).
+      const [id] = parseArgs('subscribe', OPERATIONS.subscribe, [runId]) as [string];
       if (afterSeq !== null && afterSeq !== undefined && !(Number.isInteger(afterSeq) && (afterSeq as number) >= -1))
         throw new DjpError('invalid', 'afterSeq must be null or a whole number', 'afterSeq');
       const sender = event.sender;
       const k = keyOf(sender, subId);
       if (subs.has(k)) throw new DjpError('conflict', 'subscription id already in use', 'subId');
-      const sub: Sub = { stop: null, ended: false };
-      subs.set(k, sub);
+      const stop = new AbortController();
+      subs.set(k, stop);
       watch(sender);
+      const events = runEvents(api, id, { ...(typeof afterSeq === 'number' ? { afterSeq } : {}), signal: stop.signal });
       try {
-        const stop = await api.subscribe(
-          id.data,
-          (e) => {
-            if (sub.ended) return;
-            send(sender, subId, { type: 'event', event: e });
-            if (isTerminal(e)) {
-              send(sender, subId, { type: 'end', error: null });
-              end(k);
-            }
-          },
-          typeof afterSeq === 'number' ? afterSeq : undefined,
-        );
-        if (sub.ended) stop();
-        else sub.stop = stop;
+        await events.ready; // not_found and the core's own errors answer this call
       } catch (e) {
-        subs.delete(k);
+        if (subs.get(k) === stop) subs.delete(k);
         throw e;
       }
+      void (async () => {
+        let error: BridgeError | null = null;
+        try {
+          for await (const e of events) send(sender, subId, { type: 'event', event: e });
+        } catch (e) {
+          error = toBridgeError(e);
+        }
+        // Ended by the run (run.done / run.error) or a failure: tell the window. Ended by the window
+        // (unsubscribe, destroyed) or dispose: it is not listening any more.
+        if (!stop.signal.aborted) send(sender, subId, { type: 'end', error });
+        if (subs.get(k) === stop) subs.delete(k);
+      })();
       return undefined;
     });
   });

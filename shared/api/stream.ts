@@ -6,7 +6,7 @@
 // Events published while the consumer is busy are queued, in order. A consumer that falls more than
 // `limit` events behind is told so (the iterator throws DjpError('unavailable')) instead of the
 // queue growing without bound or events silently going missing.
-import type { Unsubscribe } from './contract.js';
+import type { DjpApi, RunEvent, Unsubscribe } from './contract.js';
 import { DjpError } from './errors.js';
 
 export interface StreamOptions<T> {
@@ -25,7 +25,19 @@ export interface StreamOptions<T> {
  * async iterable. The subscription begins when iteration begins and is released exactly once: when
  * the signal aborts, `until` matches, the consumer breaks out of its loop, or `start` fails.
  */
-export function iterate<T>(start: (push: (event: T) => void) => Unsubscribe | Promise<Unsubscribe>, opts: StreamOptions<T> = {}): AsyncIterableIterator<T> {
+/** An async iterable of events with what a transport needs before it answers: whether the subscription started, and how much is queued. */
+export interface EventStream<T> extends AsyncIterableIterator<T> {
+  /**
+   * Begins the subscription (if iteration has not) and resolves once it is in place — with the events
+   * it delivered at once (a replay) already queued — or rejects with why it could not start (e.g.
+   * not_found), so a transport can answer with an error before it sends anything.
+   */
+  readonly ready: Promise<void>;
+  /** Events queued, not yet taken. */
+  readonly buffered: number;
+}
+
+export function iterate<T>(start: (push: (event: T) => void) => Unsubscribe | Promise<Unsubscribe>, opts: StreamOptions<T> = {}): EventStream<T> {
   const limit = opts.limit ?? 10_000;
   const queue: T[] = [];
   let waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | null = null;
@@ -85,12 +97,14 @@ export function iterate<T>(start: (push: (event: T) => void) => Unsubscribe | Pr
       if (!queue.length) finish();
     }
   };
+  let startError: unknown = null;
+  let starting: Promise<void> = Promise.resolve();
   const begin = () => {
     if (started) return;
     started = true;
     if (opts.signal?.aborted) return finish();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve()
+    starting = Promise.resolve()
       .then(() => start(push))
       .then(
         (s) => {
@@ -98,13 +112,25 @@ export function iterate<T>(start: (push: (event: T) => void) => Unsubscribe | Pr
           if (ended || endAfterQueue) safely(s);
           else stop = s;
         },
-        (e: unknown) => finish(e),
+        (e: unknown) => {
+          startError = e ?? new Error('the subscription failed');
+          finish(startError);
+        },
       );
   };
 
-  const it: AsyncIterableIterator<T> = {
+  const it: EventStream<T> = {
     [Symbol.asyncIterator]() {
       return it;
+    },
+    get ready(): Promise<void> {
+      begin();
+      return starting.then(() => {
+        if (startError) throw startError;
+      });
+    },
+    get buffered(): number {
+      return queue.length;
     },
     next(): Promise<IteratorResult<T>> {
       begin();
@@ -124,6 +150,25 @@ export function iterate<T>(start: (push: (event: T) => void) => Unsubscribe | Pr
     },
   };
   return it;
+}
+
+/** The events that end a run's stream. */
+export function isFinalRunEvent(e: RunEvent): boolean {
+  return e.type === 'run.done' || e.type === 'run.error';
+}
+
+/**
+ * A run's events (DjpApi.subscribe) as an EventStream: those after `afterSeq` replayed, then live
+ * ones; it ends after run.done or run.error, when `signal` aborts, or when the consumer stops, and
+ * the subscription is released exactly once. SSE (server/http/sse.ts) and the desktop's subscribe
+ * channel (main/ipc.ts) both carry it.
+ */
+export function runEvents(api: Pick<DjpApi, 'subscribe'>, runId: string, opts: { afterSeq?: number; signal?: AbortSignal; limit?: number } = {}): EventStream<RunEvent> {
+  return iterate<RunEvent>((push) => api.subscribe(runId, push, opts.afterSeq), {
+    until: isFinalRunEvent,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+  });
 }
 
 /**
@@ -151,7 +196,7 @@ export class EventHub<T> {
     return () => void this.listeners.delete(own);
   }
 
-  stream(opts: StreamOptions<T> = {}): AsyncIterableIterator<T> {
+  stream(opts: StreamOptions<T> = {}): EventStream<T> {
     return iterate((push) => this.subscribe(push), opts);
   }
 
