@@ -21,6 +21,7 @@ const overflow = (page: Page) => page.evaluate('document.documentElement.scrollW
 const runIdOf = (page: Page) => /run=([0-9A-Z]{26})/.exec(page.url())![1]!;
 
 test('threads: drop a file, run, follow up twice (one branch), switch branch, find it in History, export', async ({ page, app }) => {
+  test.setTimeout(180_000); // three runs and two exports: more than the default minute on a busy machine
   const tag = Math.random().toString(36).slice(2, 7);
   await page.goto(`${app.base}/?fresh=${Date.now()}#/`);
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();

@@ -11,7 +11,7 @@ import { TableWrap } from './TableWrap.js';
 export function ThreadRows({ q }: { q: string }) {
   const { client } = useApp();
   const page = useLoad(() => client.listThreads({ ...(q ? { q } : {}), limit: 20 }), [client, q]);
-  // Open while searching or on a wide screen; on a phone the runs come first (one line until opened).
+  // Open while searching or on a wide screen; on a phone (where History puts it under the runs) one line until opened.
   const wide = () => typeof matchMedia !== 'function' || !matchMedia('(max-width: 760px)').matches;
   const [open, setOpen] = useState(() => Boolean(q) || wide());
   useEffect(() => setOpen(Boolean(q) || wide()), [q]);

@@ -25,6 +25,8 @@ export function HistoryScreen() {
   const [draft, setDraft] = useState(filters);
   const [prev, setPrev] = useState<string[]>([]);
   const [selected, setSelected] = useState<string[]>([]);
+  // On a phone the runs come first and the thread rows follow them (docs/UI.md, Phone width).
+  const phone = typeof matchMedia === 'function' && matchMedia('(max-width: 760px)').matches;
 
   const query: ListRunsQuery = {
     q: filters.q || undefined,
@@ -141,7 +143,7 @@ export function HistoryScreen() {
         </div>
       </form>
 
-      {!cursor && <ThreadRows q={filters.q} />}
+      {!cursor && !phone && <ThreadRows q={filters.q} />}
 
       <div className="row spread">
         <span className="muted small">Select two runs to compare them.</span>
@@ -226,6 +228,7 @@ export function HistoryScreen() {
               </table>
             </TableWrap>
           )}
+          {!cursor && phone && <ThreadRows q={filters.q} />}
           <nav className="row" aria-label="Pages">
             <button type="button" disabled={!cursor} onClick={() => go(prev[prev.length - 1] || undefined, true)}>
               Newer
