@@ -54,7 +54,7 @@ export function createSlots(n: number): { acquire(): Promise<() => void> } {
 }
 
 function toDjp(e: unknown): unknown {
-  if (e instanceof BatchInputError) return new DjpError('invalid', e.message, e.column ?? (e.row !== null ? 'source' : undefined));
+  if (e instanceof BatchInputError) return e; // a DjpError('invalid') naming its column
   if (e instanceof BatchBudgetError) return new DjpError('budget_exceeded', e.message, 'budget_usd');
   if (e instanceof StorageError && e.kind === 'not_found') return new DjpError('not_found', 'no such batch', 'id');
   if (e instanceof StorageError && e.kind === 'invalid_key') return new DjpError('not_found', 'no such batch', 'id');

@@ -2,6 +2,7 @@
 // parsed into numbered rows. Row numbers are what a person sees in an editor: the CSV/JSONL/TXT line
 // the row starts on (CSV's header is line 1, so its first row is line 2).
 import { parse } from 'csv-parse/sync';
+import { DjpError } from '../api/index.js';
 
 export const BATCH_FORMATS = ['csv', 'jsonl', 'txt'] as const;
 export type BatchFormat = (typeof BATCH_FORMATS)[number];
@@ -12,15 +13,17 @@ export interface BatchRow {
   fields: Record<string, unknown>;
 }
 
-/** A problem with the input, named by row and column (CLI exit 2, HTTP 400). */
-export class BatchInputError extends Error {
-  override readonly name = 'BatchInputError';
+/**
+ * A problem with the input, named by row and column: a DjpError('invalid') whose field is the column
+ * (else `source` for a row) — CLI exit 2, HTTP 400 — with the row and column kept for callers.
+ */
+export class BatchInputError extends DjpError {
   constructor(
     message: string,
     readonly row: number | null = null,
     readonly column: string | null = null,
   ) {
-    super(row !== null ? `row ${row}${column ? `, column "${column}"` : ''}: ${message}` : message);
+    super('invalid', row !== null ? `row ${row}${column ? `, column "${column}"` : ''}: ${message}` : message, column ?? (row !== null ? 'source' : undefined));
   }
 }
 

@@ -2,18 +2,18 @@
 // system (includes, renders and layouts are refused at parse time; the template lookup table is
 // empty), own properties only, and render limits so a body cannot loop or allocate without bound.
 import { Liquid, Tag, type TagToken, type Template as LiquidTemplate, type TopLevelToken } from 'liquidjs';
+import { DjpError } from '../api/index.js';
 
 const FILE_TAGS = ['include', 'render', 'layout'] as const;
 
-/** Thrown for a body that does not parse or render; `line`/`col` when Liquid knows them. */
-export class BodyError extends Error {
-  override readonly name = 'BodyError';
+/** A body that does not parse or render: a DjpError('invalid') naming `body`, with `line`/`col` when Liquid knows them. */
+export class BodyError extends DjpError {
   constructor(
     message: string,
     readonly line: number | null = null,
     readonly col: number | null = null,
   ) {
-    super(message);
+    super('invalid', message, 'body');
   }
 }
 
