@@ -64,7 +64,10 @@ function spawnServer(app: string, port: number, env: Record<string, string>): Ch
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   return spawn(process.execPath, [...prof, 'dist/server/cli.js', 'serve', '--port', String(port), '--host', '127.0.0.1'], {
     cwd: app,
-    env: { ...base, DJP_LOG_LEVEL: 'warn', ...env },
+    // The 50 SSE clients stand for 50 users but all come from 127.0.0.1, one identity under DJP_AUTH=none:
+    // the per-identity stream cap (DJP_MAX_SSE_PER_IDENTITY, default 20) would refuse 30 of them with 429.
+    // The per-process caps stay at their defaults.
+    env: { ...base, DJP_LOG_LEVEL: 'warn', DJP_MAX_SSE_PER_IDENTITY: '200', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }
@@ -265,7 +268,7 @@ export function printServerFigures(f: ServerFigures): TargetRow[] {
   console.log(`  machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min)`);
   console.log(`  process start → /healthz 200: median ${median} ms, max ${Math.max(...f.startToHealthyMs)} ms (runs: ${f.startToHealthyMs.join(', ')})  target < 1000 ms  ${mark(Math.max(...f.startToHealthyMs) < 1000)}`);
   console.log(`  /healthz during ${CONCURRENT} in-flight runs: p50 ${f.healthzDuringLoad.p50Ms} ms, p99 ${f.healthzDuringLoad.p99Ms} ms, max ${f.healthzDuringLoad.maxMs} ms over ${f.healthzDuringLoad.count} probes  target p99 < 10 ms  ${mark(f.healthzDuringLoad.p99Ms < 10)}`);
-  console.log(`  ${CONCURRENT} concurrent runs (3 debaters): ${f.concurrentWallMs} ms ÷ latency limit ${f.latencyLimitMs} ms = ${f.ratio}  target ≤ 1.3  ${mark(f.ratio <= 1.3)}${f.failedRuns ? `  (${f.failedRuns} runs failed)` : ''}; one run alone: ${f.singleRunMs} ms`);
+  console.log(`  ${CONCURRENT} concurrent runs (3 debaters): ${f.concurrentWallMs} ms ÷ latency limit ${f.latencyLimitMs} ms = ${f.ratio}  target ≤ 1.3  ${mark(f.ratio <= 1.3 && f.failedRuns === 0)}${f.failedRuns ? `  (${f.failedRuns} runs failed)` : ''}; one run alone: ${f.singleRunMs} ms`);
   console.log(`  server CPU per run (50-run batch): ${f.serverCpuPerRunMs} ms`);
   console.log(`  peak RSS of the server process: ${f.peakRssMb} MB  target < 300 MB  ${mark(f.peakRssMb < 300)}`);
   return [
