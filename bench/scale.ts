@@ -22,64 +22,14 @@ import { BackendRunStore } from '../shared/artifacts/store.js';
 import { indexKey } from '../shared/artifacts/layout.js';
 import { toIndexEntry } from '../shared/artifacts/summary.js';
 import { COMPACT_AFTER, rowOf } from '../shared/artifacts/history/index.js';
-import type { ListOptions, ListPage, StorageBackend, VersionedObject } from '../shared/storage/backend.js';
 import type { ListRunsQuery, RunArtifact } from '../shared/api/index.js';
 import { LocalBackend } from '../shared/storage/local.js';
 import { S3Backend } from '../shared/storage/s3.js';
 import { makeArtifact } from '../test/fakes/artifact.js';
+import { CountingBackend as Counting } from '../test/fakes/counting-backend.js';
 import { startS3rver } from '../test/fakes/s3.js';
 import { summaryRow, type TargetRow } from './summary.js';
-
-/** Counts the requests a query makes (LIST and GET separately) and the bytes read. */
-class Counting implements StorageBackend {
-  lists = 0;
-  reads = 0;
-  bytes = 0;
-  constructor(private readonly inner: StorageBackend) {}
-  get kind() {
-    return this.inner.kind;
-  }
-  get location() {
-    return this.inner.location;
-  }
-  uri(k: string) {
-    return this.inner.uri(k);
-  }
-  write(k: string, d: Uint8Array | string, o?: { contentType?: string }) {
-    return this.inner.write(k, d, o);
-  }
-  create(k: string, d: Uint8Array | string, o?: { contentType?: string }) {
-    return this.inner.create(k, d, o);
-  }
-  async read(k: string) {
-    this.reads++;
-    const d = await this.inner.read(k);
-    this.bytes += d.byteLength;
-    return d;
-  }
-  async readVersioned(k: string): Promise<VersionedObject> {
-    this.reads++;
-    const v = await this.inner.readVersioned(k);
-    this.bytes += v.data.byteLength;
-    return v;
-  }
-  writeIfMatch(k: string, d: Uint8Array | string, v: string, o?: { contentType?: string }) {
-    return this.inner.writeIfMatch(k, d, v, o);
-  }
-  exists(k: string) {
-    return this.inner.exists(k);
-  }
-  delete(k: string) {
-    return this.inner.delete(k);
-  }
-  list(o?: ListOptions): Promise<ListPage> {
-    this.lists++;
-    return this.inner.list(o);
-  }
-  ping() {
-    return this.inner.ping();
-  }
-}
+import type { StorageBackend } from '../shared/storage/backend.js';
 
 const RARE = 'xylophonic';
 /**
@@ -133,9 +83,7 @@ interface Figure {
 async function measure(counting: Counting): Promise<Figure[]> {
   const out: Figure[] = [];
   const q = async (store: BackendRunStore, what: string, query: ListRunsQuery) => {
-    counting.lists = 0;
-    counting.reads = 0;
-    counting.bytes = 0;
+    counting.reset();
     const t = performance.now();
     const page = await store.list(query);
     out.push({ what, ms: performance.now() - t, lists: counting.lists, reads: counting.reads, kb: counting.bytes / 1024, found: page.runs.length });

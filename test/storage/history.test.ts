@@ -13,10 +13,11 @@ import type { ListRunsQuery, RunArtifact } from '../../shared/api/index.js';
 import { BackendRunStore, type BackendRunStoreOptions } from '../../shared/artifacts/store.js';
 import { MANIFEST_KEY, SETTLE_MS, SEGMENT_PREFIX, LOG_PREFIX } from '../../shared/artifacts/history/index.js';
 import { parseManifest } from '../../shared/artifacts/history/format.js';
-import type { ListOptions, ListPage, StorageBackend, VersionedObject } from '../../shared/storage/backend.js';
+import type { StorageBackend } from '../../shared/storage/backend.js';
 import { LocalBackend } from '../../shared/storage/local.js';
 import { S3Backend } from '../../shared/storage/s3.js';
 import { makeArtifact } from '../fakes/artifact.js';
+import { CountingBackend as Counting } from '../fakes/counting-backend.js';
 import { startS3rver, type S3rverHandle } from '../fakes/s3.js';
 import { sharedRgw, type SharedRgw } from '../fakes/rgw-shared.js';
 import { runStoreContract } from './run-store-contract.js';
@@ -62,60 +63,6 @@ for (const [name, make] of Object.entries(makers)) {
     const backend = make();
     return { backend, store: new CompactingStore(backend, opts), ignoresConditionals: name.includes('s3rver') };
   });
-}
-
-/** Counts the requests a store makes. */
-class Counting implements StorageBackend {
-  lists = 0;
-  reads = 0;
-  readKeys: string[] = [];
-  constructor(readonly inner: StorageBackend) {}
-  get kind() {
-    return this.inner.kind;
-  }
-  get location() {
-    return this.inner.location;
-  }
-  uri(k: string) {
-    return this.inner.uri(k);
-  }
-  write(k: string, d: Uint8Array | string, o?: { contentType?: string }) {
-    return this.inner.write(k, d, o);
-  }
-  create(k: string, d: Uint8Array | string, o?: { contentType?: string }) {
-    return this.inner.create(k, d, o);
-  }
-  read(k: string) {
-    this.reads++;
-    this.readKeys.push(k);
-    return this.inner.read(k);
-  }
-  readVersioned(k: string): Promise<VersionedObject> {
-    this.reads++;
-    this.readKeys.push(k);
-    return this.inner.readVersioned(k);
-  }
-  writeIfMatch(k: string, d: Uint8Array | string, v: string, o?: { contentType?: string }) {
-    return this.inner.writeIfMatch(k, d, v, o);
-  }
-  exists(k: string) {
-    return this.inner.exists(k);
-  }
-  delete(k: string) {
-    return this.inner.delete(k);
-  }
-  list(o?: ListOptions): Promise<ListPage> {
-    this.lists++;
-    return this.inner.list(o);
-  }
-  ping() {
-    return this.inner.ping();
-  }
-  reset() {
-    this.lists = 0;
-    this.reads = 0;
-    this.readKeys = [];
-  }
 }
 
 const T0 = Date.parse('2026-05-01T00:00:00Z');
