@@ -41,6 +41,7 @@ export function HistoryScreen() {
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
+    typed.current = false; // a pending search-as-you-type must not replace this search later
     setPrev([]);
     navigate('/history', { ...draft });
   };
@@ -54,6 +55,8 @@ export function HistoryScreen() {
   useEffect(() => {
     if (!typed.current) return;
     const t = setTimeout(() => {
+      // Its `draft` is from when the text was typed: if a Search or another filter came since, that won.
+      if (!typed.current) return;
       typed.current = false;
       setPrev([]);
       navigate('/history', { ...draft }, true);
@@ -65,6 +68,7 @@ export function HistoryScreen() {
     setDraft(next);
     if (k === 'q') typed.current = true;
     else {
+      typed.current = false; // `next` carries the typed text already
       setPrev([]);
       navigate('/history', { ...next }, true);
     }
