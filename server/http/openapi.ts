@@ -1,7 +1,7 @@
 // /openapi.json: an OpenAPI 3.1 document generated from the routes (the server's own and one per
 // operation of shared/api/operations.ts) and the contract's zod
 // schemas (zod 4's z.toJSONSchema, JSON Schema 2020-12 — the dialect OpenAPI 3.1 uses).
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CostProjection,
   Decision,

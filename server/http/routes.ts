@@ -3,7 +3,7 @@
 // status come from the table entry, validation from its argument schemas. The same routes drive
 // dispatch and /openapi.json, so the published document lists exactly the routes that exist.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DjpError,
   Identity,

@@ -1,7 +1,7 @@
 // The run artifact: one versioned schema for everything a run records. Browser-safe (zod only).
 // Exported as JSON Schema to docs/artifact.schema.json (npm run schema). Every artifact validates
 // against RunArtifact before it is written (shared/artifacts).
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUN_ID_RE } from './ids.js';
 import { ModelRef, PolicySpec, ProviderId, RunParameters } from './run-request.js';
 import { TemplateUse } from './template.js';
@@ -26,7 +26,12 @@ export const Usage = z.object({
 });
 export type Usage = z.infer<typeof Usage>;
 
-/** One try of one model call. Retries add attempts; all are kept. */
+/**
+ * One try of one model call. Retries add attempts; all are kept. started_at and latency_ms count from
+ * when the attempt's HTTP request was sent (its headers written), so the client's own set-up (loading
+ * the SDK and fetch, the first connection's parser) is not counted; an attempt that sent nothing counts
+ * from its start.
+ */
 export const Attempt = z.object({
   n: z.number().int().min(1),
   started_at: IsoTime,
@@ -46,6 +51,7 @@ export const CallRecord = z.object({
   /** The model name the API reported back, when it differs from the one asked for. */
   response_model: z.string().nullable(),
   usage: Usage.nullable(),
+  /** The whole call, retries and their waits included, from its first request being sent. */
   latency_ms: z.number().min(0),
   attempts: z.array(Attempt),
   cost_usd: z.number().min(0).nullable(), // null = unpriced or unknown usage, never a silent 0

@@ -1,5 +1,5 @@
 // Batches over the API: what a client sends to start one and what it reads back. Browser-safe (zod only).
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunRequest } from './run-request.js';
 
 /** A batch id: a ULID, a name given with --batch-id, or b-<hash> for sharded workers. */

@@ -1,6 +1,6 @@
 // The DjpApi contract: operations, their inputs/outputs and the run event stream.
 // Browser-safe: the renderer imports this file; it must import nothing from Node.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Attempt, BatchLink, DraftScore, Identity, PublishStatus, Usage, Publish } from './artifact.js';
 import { ModelRef, ProviderId } from './run-request.js';
 import { NotificationsInfo } from './notification.js';

@@ -1,6 +1,6 @@
 // Export of a run as a document (issue 13): the formats and the file an export operation returns.
 // Browser-safe. The renderers live in shared/export/.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const EXPORT_FORMATS = ['md', 'html', 'docx'] as const;
 export const ExportFormat = z.enum(EXPORT_FORMATS);

@@ -5,7 +5,7 @@
 // response body with its Content-Type and a Content-Disposition file name; over the desktop IPC
 // both travel as Uint8Array inside the call (Electron's structured clone keeps typed arrays);
 // in-process they are Uint8Array (a Node Buffer is one).
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bytes: a Uint8Array (or a Node Buffer, which is one). */
 export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { error: 'must be the file bytes (a Uint8Array)' });

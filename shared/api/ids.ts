@@ -1,5 +1,5 @@
 // Run ids: the one pattern every layer checks against. Browser-safe: zod only.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A run id is a ULID: 26 characters of Crockford base32 (no I, L, O, U). */
 export const RUN_ID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;

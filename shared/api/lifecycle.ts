@@ -9,7 +9,7 @@
 //   batch.finished        a batch this process ran has worked through its rows (or stopped); no run_id
 // Per run the order is accepted → started → finished (→ pending_approval → decided); a run that fails
 // before its pipeline starts goes accepted → finished. Browser-safe: zod only.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PublishStatus } from './artifact.js';
 
 const Base = { run_id: z.string(), at: z.string() };

@@ -1,7 +1,7 @@
 // Notifications (shared/notify): what a run records about the messages sent for it, and the status
 // GET /api/info reports per channel. Browser-safe: zod only. A record never carries a webhook URL or
 // an SMTP password; its error names the channel and the HTTP status or SMTP reply.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const NOTIFY_CHANNELS = ['slack', 'teams', 'email'] as const;
 export const NotifyChannel = z.enum(NOTIFY_CHANNELS);

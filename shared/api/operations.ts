@@ -6,7 +6,7 @@
 //   renderer/src/api/*      the client's methods for both transports (operationClient)
 //   DjpApi / DjpClient      their TypeScript types (ApiMethods / ClientMethods below)
 // Adding an operation: docs/CONTRIBUTING.md. Browser-safe: zod and shared/api only.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunArtifact } from './artifact.js';
 import {
   CostProjection,

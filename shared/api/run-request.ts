@@ -2,7 +2,7 @@
 //
 // Every option is optional here so that presets can tell "left unset" from "set to the default".
 // `resolveRunParams` (shared/config/params.ts) fills the gaps: explicit value > preset > default.
-import { z } from 'zod';
+import * as z from 'zod';
 import { AttachmentId, FollowUpOf } from './thread.js';
 
 export const PROVIDER_IDS = ['openai', 'anthropic', 'google', 'openai_compatible', 'offline'] as const;

@@ -1,7 +1,7 @@
 // The gallery preview's result: a template rendered with given values and the projected cost of
 // running it with its defaults. Its own file because it joins template.ts and contract.ts (artifact.ts
 // imports template.ts, and contract.ts imports artifact.ts). Browser-safe.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CostProjection } from './contract.js';
 import { TemplateVars } from './template.js';
 

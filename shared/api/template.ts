@@ -1,7 +1,7 @@
 // Templates: a task body with typed inputs and run defaults (issue 13). Browser-safe (zod only): the
 // renderer builds its form from these types. Parsing files, the Liquid engine, the gallery and the
 // store live in shared/templates/.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunRequest } from './run-request.js';
 
 export const INPUT_TYPES = ['string', 'text', 'int', 'float', 'bool', 'enum', 'multiselect', 'date', 'email', 'url'] as const;

@@ -4,7 +4,7 @@
 // is its first run's id. Following up a turn that is not the last starts a branch. Attachments are
 // files stored content-addressed (sha256) beside the artifacts; a run lists them and they become its
 // grounding corpus.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RunArtifact } from './artifact.js';
 
 const UlidString = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a run id (a 26-character ULID)');

@@ -1,6 +1,6 @@
 // The artifact's JSON Schema, generated from the zod RunArtifact (zod 4's z.toJSONSchema).
 // `npm run schema` writes it to docs/artifact.schema.json; a test fails when the file drifts.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARTIFACT_SCHEMA_VERSION, RunArtifact } from '../api/index.js';
 
 export const ARTIFACT_SCHEMA_PATH = 'docs/artifact.schema.json';

@@ -11,7 +11,7 @@
 // records, and by hand with `djp sync --recover`. Every replica lists the records, so history shows
 // in-progress runs from all of them, and a replica asked for a run another one is executing follows it
 // through the store until its artifact appears.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunParameters, Provenance } from '../api/index.js';
 import { StorageError, type StorageBackend } from '../storage/backend.js';
 import { LocalBackend } from '../storage/local.js';

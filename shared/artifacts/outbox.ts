@@ -5,7 +5,7 @@
 // removes an entry only once the remote write is confirmed. Entries for another target (the same
 // outbox used with a different RUNS_DIR) are left alone until that target is configured again.
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunArtifact } from '../api/index.js';
 import { StorageError } from '../storage/backend.js';
 import { LocalBackend } from '../storage/local.js';

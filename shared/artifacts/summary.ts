@@ -1,5 +1,5 @@
 // RunSummary (what history lists) and the index entry stored beside each artifact.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunSummary, type RunArtifact } from '../api/index.js';
 import { providersOf } from './layout.js';
 

@@ -5,7 +5,7 @@
 //   batches/<id>/claims/<key>/<attempt>.json   create-only: exactly one worker runs a row's attempt
 //   batches/<id>/results/<key>/<attempt>.json  how that attempt ended (run id, status, score, cost)
 // The create-only claim is what keeps two racing workers from producing two runs of one attempt.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunRequest } from '../api/index.js';
 import { StorageError, type StorageBackend } from '../storage/backend.js';
 import { BATCH_FORMATS } from './source.js';

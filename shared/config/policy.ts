@@ -4,7 +4,7 @@
 // top-ranked allowed draft wins over a higher-ranked allowed draft from another provider.
 // An unknown name is an error, never a silent fallback.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DjpError, parseOrInvalid, POLICY_NAMES, PROVIDER_IDS, type ModelRef, type PolicySpec } from '../api/index.js';
 
 export interface Policy {

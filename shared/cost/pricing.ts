@@ -2,7 +2,7 @@
 // JSON file of the same format (DJP_PRICING_FILE, or an explicit path), merged over the built-in one.
 // An unknown model is unpriced (null) — never $0.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DjpError, parseOrInvalid, type Usage } from '../api/index.js';
 import builtin from './pricing.json' with { type: 'json' };
 

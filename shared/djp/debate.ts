@@ -108,7 +108,6 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
   }
   draft.temperature = appliedTemperature(d.provider, d.model, o.temperature);
   await provider.prepare?.(); // the SDK is loaded before the clock starts: latency is the call's own
-  const started = Date.now();
   // One redacting stream per attempt: a retried attempt starts its text afresh (clients reset the
   // draft's text on a failed draft.attempt), and only a successful attempt releases its held tail.
   type Redactor = ReturnType<typeof createStreamRedactor>;
@@ -150,7 +149,7 @@ async function runOne(d: { id: string } & ModelRef, o: DebateOptions): Promise<D
       onAttempt: (attempt: Attempt) => o.emit({ type: 'draft.attempt', draft_id: d.id, attempt }),
     },
   );
-  draft.latency_ms = Date.now() - started;
+  draft.latency_ms = result.latencyMs;
   draft.attempts = result.attempts;
   const rest = result.ok ? (current as Redactor | null)?.flush() : null;
   if (rest) o.emit({ type: 'draft.delta', draft_id: d.id, text: rest });

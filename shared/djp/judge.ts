@@ -131,7 +131,6 @@ async function callJudge(n: number, kind: 'main' | 'swap' | 'reask', labelled: A
   const raw = judgePrompt(o.task, labelled.map(({ d, label }) => ({ label, answer: d.answer, evidence: d.evidence })), o.thread ?? null);
   const prompt = o.outbound ? o.outbound(raw) : raw;
   await provider.prepare?.(); // the SDK is loaded before the clock starts: latency is the call's own
-  const started = Date.now();
   const r = await withRetry(
     (signal) =>
       provider.complete({
@@ -146,7 +145,7 @@ async function callJudge(n: number, kind: 'main' | 'swap' | 'reask', labelled: A
       }),
     { ...o.retry, totalTimeoutMs: o.timeout_s * 1000, signal: o.signal },
   );
-  pass.latency_ms = Date.now() - started;
+  pass.latency_ms = r.latencyMs;
   pass.attempts = r.attempts;
   if (cutOff(r.attempts)) o.hooks.record(o.model.provider, o.model.model, null, estimateUsage(JUDGE_SYSTEM + prompt, '')); // may have been billed
   if (!r.ok) {

@@ -90,7 +90,6 @@ export async function synthesize(s: SynthesisInput): Promise<{ synthesis: Synthe
   rec.temperature = appliedTemperature(s.chairman.provider, s.chairman.model, 0);
   s.emit({ type: 'warning', message: `synthesizing the final answer with ${refName(s.chairman)} from ${rec.from.join(', ')}` });
   await provider.prepare?.();
-  const started = Date.now();
   const r = await withRetry(
     (signal) =>
       provider.complete({
@@ -106,7 +105,7 @@ export async function synthesize(s: SynthesisInput): Promise<{ synthesis: Synthe
       }),
     { ...s.retry, totalTimeoutMs: s.params.timeout_s * 1000, signal: s.signal },
   );
-  rec.latency_ms = Date.now() - started;
+  rec.latency_ms = r.latencyMs;
   rec.attempts = r.attempts;
   if (cutOff(r.attempts)) s.hooks.record(s.chairman.provider, s.chairman.model, null, estimateUsage(SYNTHESIS_SYSTEM + prompt, ''));
   if (!r.ok) {

@@ -22,7 +22,7 @@
 //     ]
 //   }
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DjpError, parseOrInvalid, type RedactionEvent } from '../api/index.js';
 
 export const STRATEGIES = ['label', 'mask', 'partial'] as const;

@@ -1,8 +1,10 @@
 // Retries one model call: backoff with jitter on 429/5xx/connection errors, honouring Retry-After,
 // bounded by attempt count and total time; each attempt has its own timeout via AbortSignal and is
-// recorded as an Attempt (shared/api/artifact.ts).
+// recorded as an Attempt (shared/api/artifact.ts). An attempt's clock starts when its HTTP request is
+// sent (request-sent.ts), so its latency is the provider's, not our process warming up.
 import type { Attempt } from '../api/index.js';
 import { ProviderCallError } from './errors.js';
+import { watchRequestSent } from './request-sent.js';
 
 export interface RetryOptions {
   /** Most attempts in all (first try included). */
@@ -21,9 +23,14 @@ export interface RetryOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-export type RetryResult<T> =
+export type RetryResult<T> = (
   | { ok: true; value: T; attempts: Attempt[] }
-  | { ok: false; outcome: 'error' | 'timeout' | 'cancelled'; error: ProviderCallError; attempts: Attempt[] };
+  | { ok: false; outcome: 'error' | 'timeout' | 'cancelled'; error: ProviderCallError; attempts: Attempt[] }
+) & {
+  /** The whole call, retries and their waits included: from the first attempt's request being sent
+   *  (else from the start) to the end. What a draft, judge pass or synthesis records as latency_ms. */
+  latencyMs: number;
+};
 
 export const DEFAULT_MAX_ATTEMPTS = 4;
 
@@ -55,13 +62,16 @@ export async function withRetry<T>(call: (signal: AbortSignal) => Promise<T>, op
   const start = now();
   const deadline = start + opts.totalTimeoutMs;
   const attempts: Attempt[] = [];
+  let firstSent: number | null = null;
+  const latencyMs = () => now() - (firstSent ?? start);
 
   for (let n = 1; ; n++) {
     if (opts.signal?.aborted) {
       const err = new ProviderCallError('cancelled', 'cancelled');
-      return { ok: false, outcome: 'cancelled', error: err, attempts };
+      return { ok: false, outcome: 'cancelled', error: err, attempts, latencyMs: latencyMs() };
     }
     const attemptStart = now();
+    let sentAt = (): number => attemptStart;
     const remaining = deadline - attemptStart;
     const timeoutMs = Math.max(1, Math.min(remaining, opts.attemptTimeoutMs ?? remaining));
     const ctl = new AbortController();
@@ -78,14 +88,18 @@ export async function withRetry<T>(call: (signal: AbortSignal) => Promise<T>, op
     let err: ProviderCallError;
     try {
       // Race the call against our own abort so a call that ignores its signal still ends on time.
+      const { watch, result } = watchRequestSent(now, () => call(ctl.signal));
+      sentAt = () => watch.sentAt ?? attemptStart;
       const value = await Promise.race([
-        call(ctl.signal),
+        result,
         new Promise<never>((_, reject) => ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason), { once: true })),
       ]);
-      const a: Attempt = { n, started_at: new Date(attemptStart).toISOString(), latency_ms: now() - attemptStart, outcome: 'ok', http_status: null, error: null, retry_after_ms: null };
+      const at = sentAt();
+      if (n === 1) firstSent = at;
+      const a: Attempt = { n, started_at: new Date(at).toISOString(), latency_ms: now() - at, outcome: 'ok', http_status: null, error: null, retry_after_ms: null };
       attempts.push(a);
       opts.onAttempt?.(a);
-      return { ok: true, value, attempts };
+      return { ok: true, value, attempts, latencyMs: latencyMs() };
     } catch (e) {
       err =
         why === 'timeout'
@@ -113,10 +127,12 @@ export async function withRetry<T>(call: (signal: AbortSignal) => Promise<T>, op
         }
       }
     }
+    const at = sentAt();
+    if (n === 1) firstSent = at;
     const a: Attempt = {
       n,
-      started_at: new Date(attemptStart).toISOString(),
-      latency_ms: now() - attemptStart,
+      started_at: new Date(at).toISOString(),
+      latency_ms: now() - at,
       outcome,
       http_status: err.status,
       error: err.message,
@@ -126,7 +142,7 @@ export async function withRetry<T>(call: (signal: AbortSignal) => Promise<T>, op
     opts.onAttempt?.(a);
     if (wait === null) {
       const finalErr = giveUp ? new ProviderCallError(`${err.message} (${giveUp})`, err.kind, err.status, err.retryAfterMs, { cause: err }) : err;
-      return { ok: false, outcome, error: finalErr, attempts };
+      return { ok: false, outcome, error: finalErr, attempts, latencyMs: latencyMs() };
     }
     await sleep(wait, opts.signal);
   }

@@ -6,7 +6,7 @@
 // A thread's view is one prefix LIST plus small reads; the artifacts stay the source of truth (each
 // carries `thread`). A run that starts a thread
 // gets its entry when its first follow-up is recorded, so a single run is not a thread here.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DjpError, ListThreadsQuery, parseOrInvalid, type RunArtifact, type ThreadPage, type ThreadSummary, type ThreadTurn, type ThreadView } from '../api/index.js';
 import type { ListThreadsQuery as ListThreadsQueryInput } from '../api/index.js';
 import { ULID_RE } from '../artifacts/layout.js';

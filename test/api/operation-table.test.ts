@@ -3,7 +3,7 @@
 // validation, status, /openapi.json), over the desktop IPC (renderer bridge client → preload bridge
 // → fake Electron IPC → main/ipc.ts) and in-process, typed end to end, with no transport code for it.
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import http from 'node:http';
 import {
   Bytes,

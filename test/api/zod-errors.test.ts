@@ -1,7 +1,7 @@
 // The one zod → DjpError conversion (shared/api/errors.ts invalidFromZod / parseOrInvalid): every
 // layer reports a bad value as DjpError('invalid') naming the field, in one of these shapes.
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DjpError, RunId, parseOrInvalid } from '../../shared/api/index.js';
 
 const Rules = z.object({ rules: z.array(z.object({ name: z.string().regex(/^[a-z]+$/, 'must be a-z') })) }).strict();

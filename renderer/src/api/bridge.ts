@@ -6,7 +6,7 @@
 // without the CallContext, e.g. call('getRun', [id]). Everything coming back is checked against the
 // table's result schemas (operationClient in ./client.ts), as for the HTTP transport. When the preload also offers `keys`
 // (the OS keychain), the client gets `keys` (KeyManager) for the Settings form.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DjpError,
   KEYCHAIN_PROVIDERS,

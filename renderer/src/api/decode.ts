@@ -1,6 +1,6 @@
 // Checks what a transport received against the contract's schemas, so a server/UI version skew
 // shows up as one clear error naming the field instead of a blank screen later.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DjpError } from '../../../shared/api/index.js';
 
 export function decode<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
