@@ -5,9 +5,14 @@
 //   1. spawn → the first chat request reaches the server (target ≤ 120 ms, median of 7 cold starts)
 //   2. the recorded latency of that call in the artifact: the server answers at once, so what is
 //      recorded beyond a few ms would be our own overhead (e.g. SDK loading counted as call time)
+//   3. for scale, two floors measured the same way: `node -e 0`, and the smallest program that makes
+//      the same call (the OpenAI SDK streaming one chat completion to the same server, bundled and
+//      compile-cached like the CLI): what any `djp run` pays before its own code; the CLI's figure
+//      minus this floor is what our start-up costs
 // Prints figures; asserts nothing. Run alone: npx tsx bench/cli-start.ts (or npm run bench -- cli)
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeLlmServer } from '../test/fakes/llm-server.js';
@@ -20,6 +25,8 @@ export interface CliStartFigures {
   firstCallMs: number[];
   /** `node -e 0` on this machine now: what Node itself costs before any of our code. */
   bareNodeMs: number[];
+  /** The OpenAI SDK's first streamed call from a 5-line program: Node + fetch (undici) + the SDK. */
+  sdkFloorMs: number[];
   /** The CLI process's CPU time (user + system) when its first call arrived: what load does not inflate. */
   firstCallCpuMs: number[];
   recordedLatencyMs: number[];
@@ -56,12 +63,32 @@ export async function benchCliStart(): Promise<CliStartFigures> {
       'start-judge': { latencyMs: 0 },
     },
   });
-  const out: CliStartFigures = { firstCallMs: [], bareNodeMs: [], firstCallCpuMs: [], recordedLatencyMs: [], totalMs: [] };
+  const out: CliStartFigures = { firstCallMs: [], bareNodeMs: [], sdkFloorMs: [], firstCallCpuMs: [], recordedLatencyMs: [], totalMs: [] };
+  // The floor program: the call djp run makes first, and nothing else; bundled with the same esbuild
+  // options as the CLI (scripts/build-cli.mjs) and started with its compile cache on.
+  writeFileSync(join(app, 'floor-call.ts'), [
+    "import OpenAI from 'openai';",
+    'const client = new OpenAI({ apiKey: process.env.OPENAI_API_KEY, baseURL: process.env.OPENAI_BASE_URL, maxRetries: 0 });',
+    "const stream = await client.chat.completions.create({ model: 'start-draft', messages: [{ role: 'user', content: 'Name two rivers.' }], stream: true });",
+    'for await (const _ of stream) void _;',
+  ].join('\n'));
+  await build({ absWorkingDir: root, entryPoints: [join(app, 'floor-call.ts')], outfile: join(app, 'floor-call.mjs'), bundle: true, format: 'esm', platform: 'node', target: 'node22', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' });
+  writeFileSync(join(app, 'floor.mjs'), "import { enableCompileCache } from 'node:module';\nenableCompileCache?.();\nawait import('./floor-call.mjs');\n");
   try {
     for (let i = 0; i < RUNS; i++) {
       const t0 = Date.now();
       await new Promise((r) => spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).on('close', r));
       out.bareNodeMs.push(Date.now() - t0);
+    }
+    for (let i = 0; i <= RUNS; i++) {
+      const before = fake.requests.length;
+      const t0 = Date.now();
+      const code = await new Promise<number | null>((r) =>
+        spawn(process.execPath, ['floor.mjs'], { cwd: app, env: { PATH: process.env.PATH, HOME: app, NODE_COMPILE_CACHE: join(app, 'compile-cache'), OPENAI_API_KEY: 'sk-bench-0000000000000000', OPENAI_BASE_URL: fake.openaiBaseURL }, stdio: 'ignore' }).on('close', r),
+      );
+      const first = fake.requests[before];
+      if (code !== 0 || !first) throw new Error(`the floor program failed (exit ${code})`);
+      if (i > 0) out.sdkFloorMs.push(first.at - t0); // the first start fills the compile cache
     }
     for (let i = 0; i <= RUNS; i++) {
       const before = fake.requests.length;
@@ -106,6 +133,8 @@ export function printCliStartFigures(f: CliStartFigures): TargetRow[] {
   const rows = cliStartRows(f);
   console.log(`  process start → first provider call: median ${median(f.firstCallMs)} ms (runs: ${f.firstCallMs.join(', ')})  target ≤ ${TARGET_MS} ms  ${rows[0]!.met ? 'met' : 'MISSED'}`);
   console.log(`  for scale, \`node -e 0\` on this machine now: median ${median(f.bareNodeMs)} ms (runs: ${f.bareNodeMs.join(', ')})`);
+  console.log(`  floor: the OpenAI SDK's first streamed call from a 4-line program, started the same way: median ${median(f.sdkFloorMs)} ms (runs: ${f.sdkFloorMs.join(', ')})`);
+  console.log(`  djp's own start-up above that floor (argument parsing, config, the API schemas, store, run set-up): median ${median(f.firstCallMs) - median(f.sdkFloorMs)} ms`);
   console.log(`  CPU time of the CLI process at that moment (what machine load does not inflate): median ${median(f.firstCallCpuMs)} ms (runs: ${f.firstCallCpuMs.join(', ')})`);
   console.log(`  recorded latency of that call (server answers at once): median ${median(f.recordedLatencyMs)} ms (runs: ${f.recordedLatencyMs.join(', ')})`);
   console.log(`  whole command (start → exit): median ${median(f.totalMs)} ms`);
