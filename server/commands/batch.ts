@@ -15,6 +15,7 @@ import {
   BATCH_FORMATS,
   batchStatus,
   mergeResults,
+  claimFinished,
   prepareBatch,
   projectBatch,
   resolveShard,
@@ -186,12 +187,13 @@ async function runCommand(file: string | undefined, flags: BatchFlags): Promise<
   };
   process.on('SIGINT', onSigint);
   const printer = progressPrinter(flags.quiet === true);
+  const worker = `${hostname()}:${process.pid}${shard.count > 1 ? `:shard${shard.index}` : ''}`;
   let results: RowResult[];
   try {
     results = await runBatchRows(svc, store, manifest, planned.rows, identity, {
       concurrency: flags.concurrency ?? 4,
       retryFailed: flags.retryFailed === true,
-      worker: `${hostname()}:${process.pid}${shard.count > 1 ? `:shard${shard.index}` : ''}`,
+      worker,
       signal: ac.signal,
       onProgress: printer.update,
     });
@@ -199,10 +201,15 @@ async function runCommand(file: string | undefined, flags: BatchFlags): Promise<
     printer.end();
     process.off('SIGINT', onSigint);
   }
-  await settleNotifications(notifications, flags);
   const all = await merged(store, manifest, new Map(rows.map((r) => [r.key, r.n])));
-  if (flags.out) writeResults(flags.out, all);
   const status = batchStatus(manifest, all);
+  // batch_finished (DJP_NOTIFY_EVENTS): said by the worker that finds the whole batch done, once
+  // between all of them (shared/batch/finish.ts); a worker stopped by Ctrl-C says nothing.
+  if (notifications && !ac.signal.aborted && (await claimFinished(store, manifest.id, all, worker))) {
+    notifications.handle({ type: 'batch.finished', at: new Date().toISOString(), batch_id: manifest.id, name: manifest.source.name, rows: status.rows, counts: status.counts, spent_usd: status.spent_usd, complete: status.complete, by: identity.identity.user });
+  }
+  await settleNotifications(notifications, flags);
+  if (flags.out) writeResults(flags.out, all);
   const counts = Object.entries(status.counts).map(([k, v]) => `${v} ${k}`).join(', ');
   const notDone = results.filter((r) => !['published', 'advisory_only', 'pending_approval'].includes(r.status)).length;
   if (flags.json) printJson({ batch: status, rows: results });

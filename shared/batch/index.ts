@@ -15,6 +15,7 @@ export * from './store.js';
 export * from './runner.js';
 export * from './results.js';
 export * from './manager.js';
+export * from './finish.js';
 
 export interface PrepareBatchOptions {
   /** The file name (format from its extension unless `format` is given). */

@@ -6,6 +6,7 @@
 import { BatchDetail, BatchInfo, CreateBatchRequest, DjpError, isDjpError, parseOrInvalid, type CallContext, type DjpApi } from '../api/index.js';
 import { prepareBatch, rowsOfStoredBatch } from './index.js';
 import { BatchBudgetError, projectBatch, runBatchRows } from './runner.js';
+import { claimFinished } from './finish.js';
 import { batchStatus, mergeResults, resultsCsv, resultsJsonl, type MergedRow } from './results.js';
 import { BatchInputError, formatFromName, type BatchFormat } from './source.js';
 import type { BatchManifest, BatchStore } from './store.js';
@@ -122,9 +123,12 @@ export function createBatchManager(opts: BatchManagerOptions): BatchManager {
           )
           .then(async () => {
             if (!opts.onFinished) return;
-            // The merged status of every worker's rows (a read failure only skips the announcement).
+            // The merged status of every worker's rows (a read failure only skips the announcement);
+            // announced once per finished state, whichever worker finishes last (finish.ts).
             const final = await merged(manifest).catch(() => null);
-            if (final) opts.onFinished(info(manifest, final, plan.total_usd, false), ctx.identity.user);
+            if (final && (await claimFinished(opts.store, manifest.id, final, opts.worker, { stopped: stopper.signal.aborted }))) {
+              opts.onFinished(info(manifest, final, plan.total_usd, false), ctx.identity.user);
+            }
           })
           .catch(() => undefined);
         running.set(manifest.id, job);

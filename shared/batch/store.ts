@@ -3,6 +3,7 @@
 //   batches/<id>/manifest.json              what the batch is (create-only: the first worker writes it)
 //   batches/<id>/source.<csv|jsonl|txt>     the input as given, so `--resume ID` needs no file
 //   batches/<id>/claims/<key>/<attempt>.json   create-only: exactly one worker runs a row's attempt
+//   batches/<id>/finished/<state>.json      create-only: exactly one worker announces a finished state (finish.ts)
 //   batches/<id>/results/<key>/<attempt>.json  how that attempt ended (run id, status, score, cost)
 // The create-only claim is what keeps two racing workers from producing two runs of one attempt.
 import * as z from 'zod';
@@ -112,6 +113,17 @@ export class BatchStore {
   async claim(c: RowClaim, batchId: string): Promise<boolean> {
     try {
       await this.backend.create(this.key(batchId, `claims/${c.key}/${c.attempt}.json`), json(RowClaim.parse(c)), { contentType: 'application/json' });
+      return true;
+    } catch (e) {
+      if (e instanceof StorageError && e.kind === 'conflict') return false;
+      throw e;
+    }
+  }
+
+  /** Writes the create-only marker of one finished state (shared/batch/finish.ts); false when another worker wrote it first. */
+  async markFinished(batchId: string, state: string, body: { worker: string; at: string; rows: number; left: number }): Promise<boolean> {
+    try {
+      await this.backend.create(this.key(batchId, `finished/${state}.json`), json(body), { contentType: 'application/json' });
       return true;
     } catch (e) {
       if (e instanceof StorageError && e.kind === 'conflict') return false;

@@ -12,6 +12,7 @@ import { RunArtifact } from '../../shared/api/index.js';
 import { S3Backend } from '../../shared/storage/s3.js';
 import { runCli } from '../fakes/cli.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../fakes/llm-server.js';
+import { startNotifyReceivers } from '../fakes/notify-receivers.js';
 import { sharedRgw, type SharedRgw } from '../fakes/rgw-shared.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -100,6 +101,37 @@ describe('djp batch (CLI)', () => {
     expect(arts.map((a) => a.provenance.batch?.row_key).sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
     expect(arts.every((a) => a.drafts.every((d) => d.provider === 'offline'))).toBe(true); // the stored options applied
   }, 60_000);
+
+  it('batch_finished is sent once, by the shard that finishes the batch, and not again for the same results', async () => {
+    const rx = await startNotifyReceivers();
+    try {
+      const slack = '/slack/services/T0DJP/B0DJP/batchFinishedHook1';
+      const runs = join(cwd, 'notify-runs');
+      writeFileSync(join(cwd, 'notify.jsonl'), Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: `n${i}`, task: `Notified task ${i}` })).join('\n'));
+      const env = { HOME: cwd, RUNS_DIR: runs, DJP_NOTIFY_SLACK_URL: `${rx.hookBase}${slack}`, DJP_NOTIFY_EVENTS: 'batch_finished', DJP_PUBLIC_URL: 'https://djp.example.com/' };
+      const prep = await runCli(['batch', 'notify.jsonl', '--batch-id', 'notify1', '--prepare', '--offline'], { cwd, env });
+      expect(prep.code, prep.stderr).toBe(0);
+      // Shard 0 alone: half the batch is left, so it says nothing.
+      const first = await runCli(['batch', '--resume', 'notify1', '--shard', '0/2', '--quiet'], { cwd, env });
+      expect(first.code, first.stderr).toBe(0);
+      const messages = () => rx.received.filter((r) => r.path === slack);
+      expect(messages()).toHaveLength(0);
+      // Shard 1 finishes the batch: one message, about the whole batch.
+      const second = await runCli(['batch', '--resume', 'notify1', '--shard', '1/2', '--quiet'], { cwd, env });
+      expect(second.code, second.stderr).toBe(0);
+      expect(messages()).toHaveLength(1);
+      const text = JSON.stringify(messages()[0]!.body);
+      expect(text).toContain('A DJP batch finished');
+      expect(text).toContain('6 rows');
+      expect(text).toContain('https://djp.example.com/#/batch?id=notify1');
+      // Both shards again at once, nothing left to run: the same results are not announced twice.
+      const again = await Promise.all(['0/2', '1/2'].map((sh) => runCli(['batch', '--resume', 'notify1', '--shard', sh, '--quiet'], { cwd, env })));
+      for (const r of again) expect(r.code, r.stderr).toBe(0);
+      expect(messages()).toHaveLength(1);
+    } finally {
+      await rx.close();
+    }
+  }, 90_000);
 
   describe('three workers on one S3 bucket (Ceph RGW)', () => {
     let rgw: SharedRgw;
