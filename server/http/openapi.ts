@@ -6,7 +6,6 @@ import {
   CostProjection,
   Decision,
   Identity,
-  ListRunsQuery,
   ProviderStatus,
   RejectDecision,
   RunArtifact,

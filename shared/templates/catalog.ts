@@ -11,7 +11,7 @@
 // first in the order built-in, store, folder; the other is reported under `problems`.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DjpError, ListTemplatesQuery, parseOrInvalid, type Template, type TemplateList, type TemplateRecord, type TemplateSource, type TemplateSummary } from '../api/index.js';
+import { DjpError, ListTemplatesQuery, parseOrInvalid, type Template, type TemplateList, type TemplateRecord, type TemplateSource } from '../api/index.js';
 import { mapLimit } from '../artifacts/store.js';
 import { StorageError, type StorageBackend } from '../storage/backend.js';
 import { BUILTIN_TEMPLATES } from './gallery.js';

@@ -1,7 +1,8 @@
 // The follow-up box under a finished run: a task and optional attachments, started as a run that
 // follows up this one (POST /api/runs with follow_up_of) — the models see the thread so far. Errors
 // show at their field (task, attachments); the new run opens live on the Run screen.
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useState } from 'react';
+import { submitHandlers } from '../lib/submit.js';
 import type { UploadedAttachment } from '../../../shared/api/index.js';
 import { errorMessage } from '../api/client.js';
 import { useApp } from '../context.js';
@@ -45,16 +46,7 @@ export function FollowUp({ runId, turn, branch = false }: FollowUpProps) {
       setBusy(false);
     }
   };
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    void start();
-  };
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-      e.preventDefault();
-      void start();
-    }
-  };
+  const { onSubmit, onKeyDown } = submitHandlers(start);
   const heading = branch ? `Follow up turn ${turn ?? ''} (starts a new branch)`.replace('  ', ' ') : 'Follow up';
   return (
     <section aria-label="Follow up" className="card follow-up">

@@ -8,6 +8,7 @@ import type { BatchDetail, BatchInfo, CreateBatchRequest } from '../../../shared
 import { errorMessage } from '../api/client.js';
 import { useApp, useLoad } from '../context.js';
 import { ErrorAlert, Loading } from '../components/Status.js';
+import { downloadExported } from '../lib/exportRun.js';
 import { formatTime, formatUsd } from '../lib/format.js';
 import { href, navigate, useRoute } from '../router.js';
 
@@ -226,16 +227,7 @@ function BatchView({ id }: { id: string }) {
     };
   }, [client, id]);
 
-  const download = async (format: 'csv' | 'jsonl') => {
-    const f = await client.getBatchResults(id, { format });
-    const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
-    const url = URL.createObjectURL(new Blob([bytes], { type: f.content_type }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = f.filename;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  };
+  const download = async (format: 'csv' | 'jsonl') => downloadExported(await client.getBatchResults(id, { format }));
 
   const finished = batch ? batch.row_results.filter((r) => DONE.has(r.status) || r.status === 'failed' || r.status === 'none').length : 0;
   return (

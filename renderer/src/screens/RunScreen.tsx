@@ -1,5 +1,6 @@
 // Run: compose a run request, start it (button or Ctrl/Cmd+Enter), watch it live, cancel it.
-import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { submitHandlers } from '../lib/submit.js';
 import { DEFAULT_PARAMETERS, POLICY_NAMES, PRESET_NAMES, type CostProjection, type ProviderId, type ProviderStatus } from '../../../shared/api/index.js';
 import { errorMessage } from '../api/client.js';
 import { RunStages } from '../components/RunStages.js';
@@ -96,16 +97,7 @@ export function RunScreen() {
     }
   };
 
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    void start();
-  };
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-      e.preventDefault();
-      void start();
-    }
-  };
+  const { onSubmit, onKeyDown } = submitHandlers(start);
 
   const err = (field: string) =>
     fieldError && fieldError.field === field ? (
