@@ -27,6 +27,7 @@ export interface UseRun {
  * in the console for every run still in progress.)
  */
 export function useRun(runId: string): UseRun {
+  // '' follows nothing (a screen whose run is not chosen yet, e.g. one side of Compare).
   const { client } = useApp();
   const [view, dispatch] = useReducer(reducer, runId, emptyRunView);
   const [artifact, setArtifact] = useState<RunArtifact | null>(null);
@@ -40,6 +41,7 @@ export function useRun(runId: string): UseRun {
     setArtifact(null);
     setLoadError(null);
     setConnection('ok');
+    if (!runId) return;
     let backTimer: ReturnType<typeof setTimeout> | undefined;
 
     // A run that is still live answers GET /api/runs/{id} with 409 ("still running"), and a browser logs

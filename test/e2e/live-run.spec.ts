@@ -87,6 +87,14 @@ test('a live run is never asked for its saved record: Insights, Compare and its 
   const option = page.locator('#cmp-a option', { hasText: 'still running' }).filter({ hasText: id.slice(-6) });
   await expect(option).toHaveCount(1);
   await expect(option).toBeDisabled();
+  // Given in the URL (a shared link), Compare waits for it and says so, with a way to watch it.
+  await app.go(`/compare?a=${id}&b=${id}:d1`);
+  await expect(page.getByRole('status').filter({ hasText: 'Left run is still running' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Right run is still running' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Watch it live' }).first()).toHaveAttribute('href', `#/runs/${id}`);
+  await expect(page.getByTestId('diff-stats')).toHaveCount(0);
+  await expect(page.locator('#cmp-a')).toHaveValue(id); // the picker shows the run it waits for
+  await app.shot('compare-live-run-waiting');
   // Its own page (as opened from History) follows the live events and reads the record only at the end.
   await app.go(`/runs/${id}`);
   await expect(page.locator('article[data-draft="d1"]')).toHaveAttribute('data-state', /streaming|waiting|running/);
@@ -94,5 +102,9 @@ test('a live run is never asked for its saved record: Insights, Compare and its 
   expect(cancel.status()).toBeLessThan(300);
   await expect(page.locator('.run-progress')).toContainText('Cancelled', { timeout: 20_000 });
   await expect(page.getByRole('region', { name: 'Cost and storage' })).toBeVisible();
+  // Finished now: the same Compare link compares it.
+  await app.go(`/compare?a=${id}&b=${id}:d1`);
+  await expect(page.getByTestId('diff-stats')).toBeVisible();
+  await expect(page.getByText('still running')).toHaveCount(0);
   expect(failed).toEqual([]);
 });

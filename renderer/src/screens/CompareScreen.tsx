@@ -1,13 +1,14 @@
 // Compare: two runs, or two drafts of one run, side by side with a word-level diff, plus their
 // parameters, scores and costs. Sides are "RUNID" (its published/advisory text) or "RUNID:d2".
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { TableWrap } from '../components/TableWrap.js';
 import type { RunArtifact } from '../../../shared/api/index.js';
 import { useApp, useLoad } from '../context.js';
 import { diffStats, diffWords } from '../lib/diff.js';
 import { formatMs, formatUsd, modelName } from '../lib/format.js';
 import { STATUS_LABEL } from '../lib/runView.js';
-import { navigate, useRoute } from '../router.js';
+import { href, navigate, useRoute } from '../router.js';
+import { useRun, type UseRun } from '../useRun.js';
 import { Loading, ErrorAlert } from '../components/Status.js';
 import { Answer } from '../components/Answer.js';
 
@@ -33,22 +34,40 @@ function sideLabel(a: RunArtifact, draftId: string | null): string {
   return d ? `Draft ${d.id} — ${modelName(d.provider, d.model)}` : `Draft ${draftId} (not in this run)`;
 }
 
+/** One side's run: its saved record once there is one, or whether it is still running. */
+function sideState(side: Side | null, f: UseRun): { data: RunArtifact | null; error: string | null; loading: boolean; live: boolean } {
+  if (!side) return { data: null, error: null, loading: false, live: false };
+  const data = f.artifact?.id === side.runId ? f.artifact : null;
+  // Events arrived and the run is not over: it is live (a finished run replays straight to run.done).
+  const live = !data && !f.loadError && f.view.lastSeq > 0 && f.view.phase !== 'done' && f.view.phase !== 'error';
+  return { data, error: f.loadError, loading: !data && !f.loadError && !live, live };
+}
+
 export default function CompareScreen() {
   const { client } = useApp();
   const { params } = useRoute();
   const a = parseSide(params.get('a'));
   const b = parseSide(params.get('b'));
   const recent = useLoad(() => client.listRuns({ limit: 50 }), [client]);
-  const runA = useLoad(() => (a ? client.getRun(a.runId) : Promise.resolve(null)), [client, a?.runId]);
-  const runB = useLoad(() => (b ? client.getRun(b.runId) : Promise.resolve(null)), [client, b?.runId]);
+  // Each side follows its run like the run page does (useRun): a run still in progress is waited for
+  // and compared when it finishes, never asked for its saved record early (a 409).
+  const followA = useRun(a?.runId ?? '');
+  const followB = useRun(b?.runId ?? '');
+  const runA = sideState(a, followA);
+  const runB = sideState(b, followB);
   const [form, setForm] = useState({ a: params.get('a') ?? '', b: params.get('b') ?? '' });
+  // A new link while Compare is open (Compare pressed, a link from another run) shows its sides.
+  const linkA = params.get('a') ?? '';
+  const linkB = params.get('b') ?? '';
+  useEffect(() => setForm({ a: linkA, b: linkB }), [linkA, linkB]);
   // The word diff is on the Markdown source; "Rendered" shows both answers as a reader sees them.
   const [rendered, setRendered] = useState(false);
   // The drafts of a run picked in the form (before Compare is pressed) come from its artifact.
   const formA = parseSide(form.a)?.runId ?? null;
   const formB = parseSide(form.b)?.runId ?? null;
-  const pickA = useLoad(() => (formA && formA !== runA.data?.id ? client.getRun(formA) : Promise.resolve(null)), [client, formA]);
-  const pickB = useLoad(() => (formB && formB !== runB.data?.id ? client.getRun(formB) : Promise.resolve(null)), [client, formB]);
+  // (A run the link already names is followed above, finished or not: not asked for again here.)
+  const pickA = useLoad(() => (formA && formA !== a?.runId ? client.getRun(formA) : Promise.resolve(null)), [client, formA, a?.runId]);
+  const pickB = useLoad(() => (formB && formB !== b?.runId ? client.getRun(formB) : Promise.resolve(null)), [client, formB, b?.runId]);
 
   const ops = useMemo(() => (runA.data && runB.data && a && b ? diffWords(sideText(runA.data, a.draftId), sideText(runB.data, b.draftId)) : null), [runA.data, runB.data, a?.draftId, b?.draftId]);
   const stats = ops ? diffStats(ops) : null;
@@ -67,8 +86,9 @@ export default function CompareScreen() {
           <option value="">Choose a run…</option>
           {side?.runId && !recent.data?.runs.some((r) => r.id === side.runId) && <option value={side.runId}>{side.runId}</option>}
           {recent.data?.runs.map((r) => (
-            // A live run has no saved text to compare yet (and asking for it would be a 409).
-            <option key={r.id} value={r.id} disabled={Boolean(r.live)}>
+            // A live run has no saved text to compare yet: it cannot be picked, unless it is the one
+            // given in the link (then this side waits for it to finish).
+            <option key={r.id} value={r.id} disabled={Boolean(r.live) && r.id !== side?.runId}>
               {r.task.slice(0, 60)} ({r.id.slice(-6)}){r.live ? ' — still running' : ''}
             </option>
           ))}
@@ -108,8 +128,15 @@ export default function CompareScreen() {
       {(runA.loading || runB.loading) && (a || b) && (
         <Loading>Loading runs…</Loading>
       )}
-      {runA.error && <ErrorAlert onRetry={runA.reload}>Left run: {runA.error}</ErrorAlert>}
-      {runB.error && <ErrorAlert onRetry={runB.reload}>Right run: {runB.error}</ErrorAlert>}
+      {runA.error && <ErrorAlert>Left run: {runA.error}</ErrorAlert>}
+      {runB.error && <ErrorAlert>Right run: {runB.error}</ErrorAlert>}
+      {([['Left', a, runA], ['Right', b, runB]] as const).map(([label, side, st]) =>
+        side && st.live ? (
+          <p key={label} className="muted" role="status">
+            {label} run is still running; it is compared as soon as it finishes. <a href={href(`/runs/${side.runId}`)}>Watch it live</a>
+          </p>
+        ) : null,
+      )}
       {!a || !b ? <p className="muted">Choose two runs (or two drafts of one run) and press Compare.</p> : null}
       {ops && runA.data && runB.data && a && b && stats && (
         <>
