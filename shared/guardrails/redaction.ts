@@ -152,8 +152,25 @@ function replacement(type: string, value: string, strategy: Strategy): string {
   }
 }
 
+/**
+ * True when the rule's pattern matches somewhere in the text. Most texts match no rule (every streamed
+ * fragment, every event string is checked against every rule): test() answers that without the
+ * replace() below — its callback closure and the string it builds — so a miss allocates nothing.
+ */
+function mayMatch(text: string, rule: RedactionRule): boolean {
+  const re = rule.pattern;
+  re.lastIndex = 0;
+  const hit = re.test(text);
+  re.lastIndex = 0;
+  return hit;
+}
+
 /** Applies one rule; returns the new text and how many matches it replaced. */
 export function applyRule(text: string, rule: RedactionRule, strategy: Strategy): { text: string; count: number } {
+  return mayMatch(text, rule) ? replaceMatches(text, rule, strategy) : { text, count: 0 };
+}
+
+function replaceMatches(text: string, rule: RedactionRule, strategy: Strategy): { text: string; count: number } {
   let count = 0;
   const out = text.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
     const target = rule.group ? rest[rule.group - 1] : match;
@@ -169,7 +186,8 @@ export function applyRule(text: string, rule: RedactionRule, strategy: Strategy)
 function applyRules(text: string, rules: RedactionRule[], strategy: Strategy, onHit?: (rule: RedactionRule, count: number) => void): string {
   let out = text;
   for (const rule of rules) {
-    const r = applyRule(out, rule, strategy);
+    if (!mayMatch(out, rule)) continue;
+    const r = replaceMatches(out, rule, strategy);
     if (r.count > 0) {
       out = r.text;
       onHit?.(rule, r.count);
