@@ -63,8 +63,11 @@ export async function streamEvents(
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  // res 'close' fires when the client goes away (req 'close' fires once the request is read).
-  res.on('close', () => gone.abort());
+  // res 'close' fires when the client goes away (req 'close' fires once the request is read). It
+  // also fires after a stream that ended normally; nothing is left to release then, so the listener
+  // goes first (an abort creates a DOMException, stack trace and all, per stream).
+  const onClose = (): void => gone.abort();
+  res.on('close', onClose);
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
   heartbeat.unref();
   // Frames are batched per event-loop turn: a burst of token deltas becomes one socket write.
@@ -88,6 +91,7 @@ export async function streamEvents(
     /* the consumer fell too far behind (DjpError unavailable): end the stream; the client resumes with Last-Event-ID */
   } finally {
     clearInterval(heartbeat);
+    if (!gone.signal.aborted) res.off('close', onClose);
     flush();
     if (!res.writableEnded) res.end();
   }

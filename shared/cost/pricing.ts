@@ -31,23 +31,25 @@ export interface Pricing {
   table(): Record<string, ModelPrice>;
 }
 
+/** Version suffixes baseNames strips (not global: no lastIndex state, so one set serves every call). */
+const VERSION_SUFFIXES = [
+  /@\d{8}$/, // vertex: claude-sonnet-4-5@20250929
+  /-v\d+(?::\d+)?$/, // bedrock: …-v1:0
+  /-\d{4}-\d{2}-\d{2}$/, // openai: gpt-4.1-2025-04-14
+  /-\d{8}$/, // anthropic: claude-haiku-4-5-20251001
+  /-latest$/,
+  /-(?:preview|exp)-\d{2}-\d{2}$/, // gemini: gemini-2.5-flash-preview-05-20
+  /-\d{3}$/, // gemini: gemini-2.0-flash-001
+];
+
 /** Candidate base names for a model id: itself, then without a date/version/latest suffix. */
 export function baseNames(model: string): string[] {
   let m = model.trim().toLowerCase().replace(/^models\//, '');
   const out = [m];
-  const strip = [
-    /@\d{8}$/, // vertex: claude-sonnet-4-5@20250929
-    /-v\d+(?::\d+)?$/, // bedrock: …-v1:0
-    /-\d{4}-\d{2}-\d{2}$/, // openai: gpt-4.1-2025-04-14
-    /-\d{8}$/, // anthropic: claude-haiku-4-5-20251001
-    /-latest$/,
-    /-(?:preview|exp)-\d{2}-\d{2}$/, // gemini: gemini-2.5-flash-preview-05-20
-    /-\d{3}$/, // gemini: gemini-2.0-flash-001
-  ];
   let changed = true;
   while (changed) {
     changed = false;
-    for (const re of strip) {
+    for (const re of VERSION_SUFFIXES) {
       const next = m.replace(re, '');
       if (next !== m && next.length > 0) {
         m = next;
@@ -66,13 +68,26 @@ function parsePricing(json: unknown, source: string): PricingFile {
 export function createPricing(files: Array<{ source: string; data: PricingFile }>): Pricing {
   const merged = new Map<string, ModelPrice>();
   for (const f of files) for (const [k, v] of Object.entries(f.data.models)) merged.set(k.trim().toLowerCase(), v);
-  const lookup = (provider: string, model: string): ModelPrice | null => {
+  const find = (provider: string, model: string): ModelPrice | null => {
     const p = provider.toLowerCase();
     for (const name of baseNames(model)) {
       const hit = merged.get(`${p}/${name}`) ?? merged.get(name);
       if (hit) return hit;
     }
     return merged.get(`${p}/*`) ?? null;
+  };
+  // The table never changes once built, and a run prices the same few models on every call, event
+  // and projection: each (provider, model) is looked up once (bounded: model ids are user input).
+  const found = new Map<string, ModelPrice | null>();
+  const lookup = (provider: string, model: string): ModelPrice | null => {
+    const key = `${provider}\u0000${model}`;
+    let hit = found.get(key);
+    if (hit === undefined) {
+      hit = find(provider, model);
+      if (found.size >= 1000) found.clear();
+      found.set(key, hit);
+    }
+    return hit;
   };
   return {
     sources: files.map((f) => f.source),

@@ -1,17 +1,49 @@
 import { describe, expect, it } from 'vitest';
-import { nextTurn, turnsWaiting } from '../../shared/djp/turns.js';
+import { TURN_BUDGET_MS, nextTurn, turnsWaiting } from '../../shared/djp/turns.js';
 
 describe('nextTurn', () => {
-  it('resumes concurrent waiters one per event-loop turn, first come first served', async () => {
+  it('resumes concurrent waiters first come first served, cheap ones in the same turn', async () => {
     const log: string[] = [];
     const waits = ['a', 'b', 'c'].map((n) => nextTurn().then(() => log.push(n)));
     expect(turnsWaiting()).toBe(3);
-    // Queued after the first waiter's turn was armed: runs in that same turn, so it lands after `a`
-    // and before `b` only if the waiters are spread over turns (not released together).
+    // Queued after the first waiter's turn was armed: runs in that same turn, after it. Three waiters
+    // with no work fit in one turn's budget, so all three come first.
+    setImmediate(() => log.push('other work'));
+    await Promise.all(waits);
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['a', 'b', 'c', 'other work']);
+    expect(turnsWaiting()).toBe(0);
+  });
+
+  it('spreads waiters over turns once a turn has used its budget', async () => {
+    const log: string[] = [];
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        /* synchronous work */
+      }
+    };
+    // Each waiter works longer than a turn's budget: one per turn, other work in between.
+    const waits = ['a', 'b', 'c'].map((n) =>
+      nextTurn().then(() => {
+        log.push(n);
+        busy(TURN_BUDGET_MS + 1);
+      }),
+    );
     setImmediate(() => log.push('other work'));
     await Promise.all(waits);
     expect(log).toEqual(['a', 'other work', 'b', 'c']);
-    expect(turnsWaiting()).toBe(0);
+  });
+
+  it('resumes a waiter that asks again during its turn on a later turn', async () => {
+    const log: string[] = [];
+    await nextTurn().then(async () => {
+      log.push('first');
+      setImmediate(() => log.push('other work'));
+      await nextTurn();
+      log.push('second');
+    });
+    expect(log).toEqual(['first', 'other work', 'second']);
   });
 
   it('lets I/O callbacks run between waiters', async () => {
@@ -24,9 +56,20 @@ describe('nextTurn', () => {
       const sock = connect(port, '127.0.0.1');
       sock.on('data', () => (received = true));
       await new Promise((r) => sock.once('connect', r));
-      // Many waiters, each checking whether the socket's data has arrived yet. If they all resumed
-      // in one turn, none would see it; spread over turns, the later ones do.
-      const seen = await Promise.all(Array.from({ length: 200 }, () => nextTurn().then(() => received)));
+      // Many waiters, each working 0.5 ms and checking whether the socket's data has arrived yet. If
+      // they all resumed in one turn (100 ms of work), none would see it; spread over turns, the
+      // later ones do.
+      const seen = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          nextTurn().then(() => {
+            const until = performance.now() + 0.5;
+            while (performance.now() < until) {
+              /* synchronous work */
+            }
+            return received;
+          }),
+        ),
+      );
       sock.destroy();
       expect(seen[0]).toBe(false);
       expect(seen.at(-1)).toBe(true);
