@@ -78,6 +78,29 @@ export function nextTurn(): Promise<void> {
   });
 }
 
+// The current turn's slice, for long loops that run inside I/O callbacks (a provider stream's chunks):
+// set by the first yieldIfSpent() of a turn, cleared on the check phase that follows.
+let sliceStart = -1;
+const endSlice = (): void => {
+  sliceStart = -1;
+};
+
+/**
+ * For a long loop driven by I/O (each chunk of a provider stream): null while this event-loop turn has
+ * spent less than TURN_BUDGET_MS since the loop's first check in it, else nextTurn() to await before
+ * going on — so fifty streams whose answers arrive together are read a budget at a time, with other
+ * requests (a /healthz probe, an SSE client) answered in between, instead of in one long turn.
+ */
+export function yieldIfSpent(): Promise<void> | null {
+  const t = clock();
+  if (sliceStart < 0) {
+    sliceStart = t;
+    defer(endSlice);
+    return null;
+  }
+  return t - sliceStart < TURN_BUDGET_MS ? null : nextTurn();
+}
+
 /** How many waiters are queued (for tests and diagnostics). */
 export function turnsWaiting(): number {
   return waiting.length - head;

@@ -7,6 +7,7 @@
 // @anthropic-ai/sdk/resources/messages); without a schema the prompt alone asks for JSON.
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
+import { yieldIfSpent } from '../djp/turns.js';
 import { fromSdkError } from './errors.js';
 import { abortKind } from './openai.js';
 import { isLengthStop, streamFailure, TextCollector } from './streaming.js';
@@ -85,6 +86,8 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): LlmProv
                 sawUsage = true;
               }
             }
+            const later = yieldIfSpent(); // many streams arriving together are read a slice at a time (turns.ts)
+            if (later) await later;
           }
         } catch (e) {
           if (req.signal.aborted || (e instanceof AnthropicSdk.APIError && !got.text)) throw e;

@@ -5,6 +5,7 @@
 import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { ProviderId } from '../api/index.js';
+import { yieldIfSpent } from '../djp/turns.js';
 import { fromSdkError, ProviderCallError } from './errors.js';
 import { acceptsTemperature } from './temperature.js';
 import { isLengthStop, streamFailure, TextCollector } from './streaming.js';
@@ -112,6 +113,8 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): LlmProvider {
               const o = chunk.usage.completion_tokens ?? 0;
               usage = { input_tokens: i, output_tokens: o, total_tokens: chunk.usage.total_tokens ?? i + o };
             }
+            const later = yieldIfSpent(); // many streams arriving together are read a slice at a time (turns.ts)
+            if (later) await later;
           }
         } catch (e) {
           if (req.signal.aborted || (e instanceof OpenAISdk.APIError && !got.text)) throw e;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TURN_BUDGET_MS, nextTurn, turnsWaiting } from '../../shared/djp/turns.js';
+import { TURN_BUDGET_MS, nextTurn, turnsWaiting, yieldIfSpent } from '../../shared/djp/turns.js';
+
+const busy = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    /* synchronous work */
+  }
+};
 
 describe('nextTurn', () => {
   it('resumes concurrent waiters first come first served, cheap ones in the same turn', async () => {
@@ -17,12 +24,6 @@ describe('nextTurn', () => {
 
   it('spreads waiters over turns once a turn has used its budget', async () => {
     const log: string[] = [];
-    const busy = (ms: number) => {
-      const until = performance.now() + ms;
-      while (performance.now() < until) {
-        /* synchronous work */
-      }
-    };
     // Each waiter works longer than a turn's budget: one per turn, other work in between.
     const waits = ['a', 'b', 'c'].map((n) =>
       nextTurn().then(() => {
@@ -84,5 +85,49 @@ describe('nextTurn', () => {
     const order: number[] = [];
     await Promise.all([1, 2].map((n) => nextTurn().then(() => order.push(n))));
     expect(order).toEqual([1, 2]);
+  });
+
+  it('yieldIfSpent: nothing to wait for until the turn has spent its budget, then a later turn', async () => {
+    await new Promise((r) => setImmediate(r)); // a fresh turn
+    expect(yieldIfSpent()).toBeNull(); // starts the slice
+    expect(yieldIfSpent()).toBeNull();
+    busy(TURN_BUDGET_MS + 1);
+    const log: string[] = [];
+    setImmediate(() => log.push('other work'));
+    const later = yieldIfSpent();
+    expect(later).toBeInstanceOf(Promise);
+    await later;
+    log.push('resumed');
+    expect(log).toEqual(['other work', 'resumed']);
+    // A later turn is a new slice.
+    await new Promise((r) => setImmediate(r));
+    expect(yieldIfSpent()).toBeNull();
+  });
+
+  it('yieldIfSpent spreads a long I/O-driven loop over turns: a socket read in between is seen', async () => {
+    const { createServer, connect } = await import('node:net');
+    const server = createServer((s) => s.end('x'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      let received = false;
+      const sock = connect(port, '127.0.0.1');
+      sock.on('data', () => (received = true));
+      await new Promise((r) => sock.once('connect', r));
+      // 200 chunks of 0.5 ms each, as a stream's loop would process them: without yielding, the
+      // socket's data could not be seen until all 100 ms had run.
+      let sawAt = -1;
+      for (let i = 0; i < 200; i++) {
+        busy(0.5);
+        if (received && sawAt < 0) sawAt = i;
+        const later = yieldIfSpent();
+        if (later) await later;
+      }
+      sock.destroy();
+      expect(sawAt).toBeGreaterThan(0);
+      expect(sawAt).toBeLessThan(199);
+    } finally {
+      server.close();
+    }
   });
 });
