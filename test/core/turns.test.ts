@@ -8,6 +8,24 @@ const busy = (ms: number) => {
   }
 };
 
+/** Runs `fn` while a local server's one byte is on its way to a client socket; `received()` says whether it has arrived. */
+async function whileDataArrives(fn: (received: () => boolean) => Promise<void>): Promise<void> {
+  const { createServer, connect } = await import('node:net');
+  const server = createServer((s) => s.end('x'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  let received = false;
+  const sock = connect(port, '127.0.0.1');
+  sock.on('data', () => (received = true));
+  try {
+    await new Promise((r) => sock.once('connect', r));
+    await fn(() => received);
+  } finally {
+    sock.destroy();
+    server.close();
+  }
+}
+
 describe('nextTurn', () => {
   it('resumes concurrent waiters first come first served, cheap ones in the same turn', async () => {
     const log: string[] = [];
@@ -48,35 +66,21 @@ describe('nextTurn', () => {
   });
 
   it('lets I/O callbacks run between waiters', async () => {
-    const { createServer, connect } = await import('node:net');
-    const server = createServer((s) => s.end('x'));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    try {
-      let received = false;
-      const sock = connect(port, '127.0.0.1');
-      sock.on('data', () => (received = true));
-      await new Promise((r) => sock.once('connect', r));
+    await whileDataArrives(async (received) => {
       // Many waiters, each working 0.5 ms and checking whether the socket's data has arrived yet. If
       // they all resumed in one turn (100 ms of work), none would see it; spread over turns, the
       // later ones do.
       const seen = await Promise.all(
         Array.from({ length: 200 }, () =>
           nextTurn().then(() => {
-            const until = performance.now() + 0.5;
-            while (performance.now() < until) {
-              /* synchronous work */
-            }
-            return received;
+            busy(0.5);
+            return received();
           }),
         ),
       );
-      sock.destroy();
       expect(seen[0]).toBe(false);
       expect(seen.at(-1)).toBe(true);
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('works again after the queue has drained', async () => {
@@ -105,29 +109,18 @@ describe('nextTurn', () => {
   });
 
   it('yieldIfSpent spreads a long I/O-driven loop over turns: a socket read in between is seen', async () => {
-    const { createServer, connect } = await import('node:net');
-    const server = createServer((s) => s.end('x'));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    try {
-      let received = false;
-      const sock = connect(port, '127.0.0.1');
-      sock.on('data', () => (received = true));
-      await new Promise((r) => sock.once('connect', r));
+    await whileDataArrives(async (received) => {
       // 200 chunks of 0.5 ms each, as a stream's loop would process them: without yielding, the
       // socket's data could not be seen until all 100 ms had run.
       let sawAt = -1;
       for (let i = 0; i < 200; i++) {
         busy(0.5);
-        if (received && sawAt < 0) sawAt = i;
+        if (received() && sawAt < 0) sawAt = i;
         const later = yieldIfSpent();
         if (later) await later;
       }
-      sock.destroy();
       expect(sawAt).toBeGreaterThan(0);
       expect(sawAt).toBeLessThan(199);
-    } finally {
-      server.close();
-    }
+    });
   });
 });
