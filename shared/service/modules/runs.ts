@@ -40,9 +40,8 @@ export const runsModule = defineModule('runs', (ctx) => {
   let shutdownReason: string | null = null;
 
   async function start(request: unknown, callCtx: CallContext, replayOf: string | null, notes: string[] = []): Promise<StartedRun> {
-    // A burst of start requests is prepared one per event-loop turn (shared/djp/turns.ts); the run's
-    // first provider calls are launched in the same slice (a second wait here would hold every run's
-    // first call back until all the burst's runs were prepared).
+    // A burst of start requests is prepared a turn's budget at a time (shared/djp/turns.ts); the
+    // pipeline starts on a turn of its own once the run is accepted (below).
     await nextTurn();
     const { req, registry, params, policy, projection: requestProjection, template } = await prepareRun(ctx, request);
     // A follow-up: the thread's earlier turns (validated before anything is spent).
@@ -132,6 +131,10 @@ export const runsModule = defineModule('runs', (ctx) => {
     let finalSeq: number | null = null;
     run.done = (async () => {
       try {
+        // The acceptance write completes in an I/O callback, many together in a burst: each run's
+        // first provider calls (three SDK requests, a few ms under load) go on a budgeted turn
+        // (turns.ts), not back to back in that callback with every other request waiting.
+        await nextTurn();
         let artifact = await runPipeline({
           runId: id,
           task: req.task,
