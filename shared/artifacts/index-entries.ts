@@ -4,7 +4,7 @@
 import type { RunArtifact } from '../api/index.js';
 import type { StorageBackend, VersionedObject } from '../storage/backend.js';
 import { artifactKey, indexIdPrefix, indexKey } from './layout.js';
-import { isNotFound, parseArtifact } from './store-common.js';
+import { allSettledOrThrow, isNotFound, parseArtifact } from './store-common.js';
 import { toIndexEntry, type IndexEntry } from './summary.js';
 
 /** Rounds of "the artifact changed while its index was being reconciled" before giving up. */
@@ -21,11 +21,17 @@ export class RunIndexEntries {
 
   constructor(private readonly backend: StorageBackend) {}
 
-  /** Writes the run's entry; `notify: false` (a reindex, which rebuilds the segments itself) skips the listener. */
+  /**
+   * Writes the run's entry and tells the listener (the history change log) at the same time: the two
+   * are independent objects, both derived from an artifact already stored, so neither waits for the
+   * other (a save costs the artifact write plus the slower of the two, not all three in a row). Returns
+   * once both have settled; the first failure is thrown. `notify: false` (a reindex, which rebuilds
+   * the segments itself) skips the listener.
+   */
   async write(artifact: RunArtifact, notify = true): Promise<void> {
     const entry = toIndexEntry(artifact);
-    await this.backend.write(indexKey(artifact), JSON.stringify(entry), { contentType: 'application/json' });
-    if (notify) await this.listener?.put(entry);
+    const entryWrite = this.backend.write(indexKey(artifact), JSON.stringify(entry), { contentType: 'application/json' });
+    await allSettledOrThrow([entryWrite, notify && this.listener ? this.listener.put(entry) : null]);
   }
 
   /** The index keys of run `id` (normally one; two while a status change is half done). */

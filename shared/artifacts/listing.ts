@@ -61,7 +61,8 @@ export class RunListing {
       return [] as LiveRecord[];
     });
     try {
-      page = await this.listStored(query);
+      // Served ahead of a background compaction's reads (history/sources.ts serve()).
+      page = this.history ? await this.history.serve(() => this.listStored(query)) : await this.listStored(query);
     } catch (e) {
       if (!(isDjpError(e) && e.code === 'unavailable')) throw e;
       // The store cannot be read: serve what this replica has, flagged (history during an outage).

@@ -88,6 +88,15 @@ export async function mapLimit<T, R>(items: T[], n: number, fn: (item: T) => Pro
   return out;
 }
 
+/**
+ * Waits for every promise (nulls are skipped) and then throws the first failure, if any: unlike
+ * Promise.all, nothing is still in flight when the caller goes on (to its outbox fallback, say).
+ */
+export async function allSettledOrThrow(work: Array<Promise<unknown> | null>): Promise<void> {
+  const settled = await Promise.allSettled(work.filter((w): w is Promise<unknown> => w !== null));
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+}
+
 export function sameJson(a: string, b: string): boolean {
   if (a === b) return true;
   try {

@@ -83,7 +83,9 @@ export class Compactor {
     const { manifest, version } = await this.src.readManifest();
     const watermark = manifest?.watermark ?? '';
     const bound = logBound(now - SETTLE_MS);
-    const tail = await this.src.logAfter(watermark);
+    // Every read here gives way to the queries this process is serving (sources.ts serve()).
+    const bg = { background: true };
+    const tail = await this.src.logAfter(watermark, bg);
     const folding = tail.changes.filter((c) => c.key < bound);
     const newWatermark = opts.rebuild ? bound : (folding[folding.length - 1]?.key ?? watermark);
 
@@ -97,7 +99,7 @@ export class Compactor {
       rowsOf.set(0, [...opts.rebuild]);
     } else if (!manifest) {
       // First compaction of this store: every run so far, from its per-run entry.
-      const all = await this.src.scanEntries('', null);
+      const all = await this.src.scanEntries('', null, bg);
       segs = [{ ...segmentInfo('', '', []), from: '' }];
       rowsOf.set(0, all.rows);
       unreadable = all.bad;
@@ -115,7 +117,7 @@ export class Compactor {
         }
         const upper = i === 0 ? null : (segs[i - 1] as SegmentInfo).from;
         const wasBad = this.src.badSegments.has(s.key);
-        const { rows } = await this.src.segmentRows(s, upper);
+        const { rows } = await this.src.segmentRows(s, upper, bg);
         if (wasBad || this.src.badSegments.has(s.key)) repaired++;
         rowsOf.set(i, [...rows]);
       }
@@ -172,7 +174,7 @@ export class Compactor {
     // A change that landed behind the new watermark after we listed (a slow writer) is re-appended.
     if (opts.refresh && newWatermark > watermark) {
       const seen = new Set(tail.changes.map((c) => c.key));
-      const again = await this.src.logAfter(watermark);
+      const again = await this.src.logAfter(watermark, bg);
       for (const { key } of again.changes) {
         if (key > newWatermark || seen.has(key)) continue;
         const id = parseLogKey(key)?.runId;
@@ -188,6 +190,7 @@ export class Compactor {
     const old = now - GRACE_MS;
     const keep = new Set(segments.flatMap((s) => (s.grams ? [s.key, s.grams] : [s.key])));
     const drop = async (k: string): Promise<void> => {
+      await this.src.giveWay();
       await this.backend.delete(k);
       this.src.forget(k);
     };

@@ -35,6 +35,9 @@ export class HistoryIndex implements IndexListener {
   private readonly compactor: Compactor;
   private compacting: Promise<CompactResult | null> | null = null;
   private lastCompact = 0;
+  /** A store without a manifest: the background count of its change log (firstCompactionSoon). */
+  private checking: Promise<void> | null = null;
+  private lastCheck = 0;
   /** Set by the store: re-appends a run's current state from its artifact (compaction's late-change repair). */
   refresh: ((runId: string) => Promise<void>) | null = null;
 
@@ -81,15 +84,27 @@ export class HistoryIndex implements IndexListener {
   }
 
   // --- reads ------------------------------------------------------------------------------------
-  /** The page for `q` from the segments and the change log; null when this store has no manifest yet. */
+  /**
+   * The page for `q` from the segments and the change log; null when this store has no manifest yet
+   * (the caller lists from the per-run entries: the first page never waits for the first compaction,
+   * which this starts in the background once enough changes are logged, and reads no log entry).
+   */
   async query(q: HistoryQuery): Promise<(HistoryResult & { pending: number }) | null> {
     const { manifest } = await this.sources.readManifest();
-    const tail = await this.sources.logAfter(manifest?.watermark ?? '');
+    if (!manifest) {
+      this.firstCompactionSoon();
+      return null;
+    }
+    const tail = await this.sources.logAfter(manifest.watermark);
     if (tail.changes.length >= this.compactAfter) this.compactSoon();
-    if (!manifest) return null;
     const result = await runQuery(this.sources, manifest, applyChanges(tail.changes), q);
     if (this.sources.badSegments.size) this.compactSoon();
     return { ...result, skipped: result.skipped + tail.bad, pending: tail.changes.length };
+  }
+
+  /** Runs a listing with priority over this process's compaction (HistorySources.serve). */
+  serve<T>(fn: () => Promise<T>): Promise<T> {
+    return this.sources.serve(fn);
   }
 
   // --- compaction ---------------------------------------------------------------------------------
@@ -110,6 +125,25 @@ export class HistoryIndex implements IndexListener {
     return this.compact({ rebuild: rows, now: startedAt });
   }
 
+  /**
+   * A store without a manifest gets its first compaction once COMPACT_AFTER changes are logged. The
+   * count (a LIST of the log) is taken in the background, at most every COMPACT_EVERY_MS, after the
+   * query that asked: that query lists from the per-run entries and waits for neither.
+   */
+  private firstCompactionSoon(): void {
+    if (this.compacting || this.checking || Date.now() - this.lastCheck < COMPACT_EVERY_MS) return;
+    this.lastCheck = Date.now();
+    this.checking = this.sources
+      .logKeysAfter('', { background: true })
+      .then((keys) => {
+        if (keys.length >= this.compactAfter) this.compactSoon();
+      })
+      .catch((e: unknown) => this.logger.warn({ err: describe(e) }, 'history: the change log could not be listed; compaction is retried later'))
+      .finally(() => {
+        this.checking = null;
+      });
+  }
+
   /** Starts a compaction in the background unless one ran or runs; failures are logged. */
   compactSoon(): void {
     if (this.compacting || Date.now() - this.lastCompact < COMPACT_EVERY_MS) return;
@@ -117,8 +151,16 @@ export class HistoryIndex implements IndexListener {
     void this.compact().catch((e: unknown) => this.logger.warn({ err: describe(e) }, 'history: compaction failed; the change log keeps every change and the next one retries'));
   }
 
+  /** Whether a compaction of this process is running (or about to start) now. */
+  get compactionRunning(): boolean {
+    return this.compacting !== null || this.checking !== null;
+  }
+
   /** Waits for a background compaction (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.compacting) await this.compacting.catch(() => null);
+    while (this.checking || this.compacting) {
+      await this.checking;
+      await this.compacting?.catch(() => null);
+    }
   }
 }

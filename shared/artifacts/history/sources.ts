@@ -10,6 +10,13 @@ import { IndexEntry } from '../summary.js';
 import { LOG_PREFIX, MANIFEST_KEY, parseChange, parseLogKey, parseManifest, parseSegment, rowOf, type Change, type Manifest, type Row, type SegmentInfo } from './format.js';
 
 const READS = 32;
+/** How long background work (compaction) holds back a request while queries are being served. */
+export const YIELD_MAX_MS = 250;
+
+/** What a read is for: a query someone waits on, or compaction (which gives way to queries). */
+export interface ReadOptions {
+  background?: boolean;
+}
 
 export interface LogTail {
   /** Changes after the watermark, in key order. */
@@ -25,6 +32,9 @@ export class HistorySources {
   private readonly logs = new Map<string, Change | null>();
   /** Segments that failed to parse: served from the per-run entries of their range until repaired. */
   readonly badSegments = new Set<string>();
+  /** Queries being served now, and the background requests waiting for them to finish. */
+  private serving = 0;
+  private waiting: Array<() => void> = [];
 
   constructor(
     readonly backend: StorageBackend,
@@ -51,12 +61,47 @@ export class HistorySources {
     return { manifest: this.manifest.value, version: got.version };
   }
 
-  /** Keys and changes in the log after `watermark` (the cache keeps every change already read). */
-  async logAfter(watermark: string): Promise<LogTail> {
+  /**
+   * Runs a query with priority over background work: while any query is being served, compaction
+   * sends no new request (for at most YIELD_MAX_MS each), so a server that answers one request at a
+   * time (s3rver) or a busy bucket serves the page first, not behind thousands of compaction reads.
+   */
+  async serve<T>(fn: () => Promise<T>): Promise<T> {
+    this.serving++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.serving === 0) for (const wake of this.waiting.splice(0)) wake();
+    }
+  }
+
+  /** Resolves at once when no query is being served, else when they are done (or after YIELD_MAX_MS). */
+  giveWay(): Promise<void> {
+    if (this.serving === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting = this.waiting.filter((w) => w !== wake);
+        resolve();
+      }, YIELD_MAX_MS);
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiting.push(wake);
+    });
+  }
+
+  private async pace(opts: ReadOptions): Promise<void> {
+    if (opts.background) await this.giveWay();
+  }
+
+  /** The change-log keys after `watermark`, in order (LIST only). */
+  async logKeysAfter(watermark: string, opts: ReadOptions = {}): Promise<string[]> {
     const keys: string[] = [];
     let token: string | null = null;
     try {
       do {
+        await this.pace(opts);
         const page = await this.backend.list({ prefix: LOG_PREFIX, limit: 1000, ...(token ? { pageToken: token } : watermark ? { startAfter: watermark } : {}) });
         keys.push(...page.keys);
         token = page.nextPageToken;
@@ -64,10 +109,17 @@ export class HistorySources {
     } catch (e) {
       throw toDjpError(e, `list ${this.backend.uri(LOG_PREFIX)}`);
     }
+    return keys;
+  }
+
+  /** Keys and changes in the log after `watermark` (the cache keeps every change already read). */
+  async logAfter(watermark: string, opts: ReadOptions = {}): Promise<LogTail> {
+    const keys = await this.logKeysAfter(watermark, opts);
     const todo = keys.filter((k) => !this.logs.has(k));
     await mapLimit(todo, READS, async (key) => {
       const parsed = parseLogKey(key);
       if (!parsed) return void this.logs.set(key, null);
+      await this.pace(opts);
       try {
         this.logs.set(key, parseChange(await this.backend.read(key), parsed.runId));
       } catch (e) {
@@ -122,10 +174,11 @@ export class HistorySources {
    * names it) is rebuilt in memory from the per-run entries of its id range — slower, never losing a
    * run — and flagged for the compactor to rewrite.
    */
-  async segmentRows(seg: SegmentInfo, upper: string | null): Promise<{ rows: Row[]; bad: number }> {
+  async segmentRows(seg: SegmentInfo, upper: string | null, opts: ReadOptions = {}): Promise<{ rows: Row[]; bad: number }> {
     const cached = this.segments.get(seg.key);
     if (cached) return { rows: cached, bad: 0 };
     let raw: Uint8Array | null = null;
+    await this.pace(opts);
     try {
       raw = await this.backend.read(seg.key);
     } catch (e) {
@@ -138,13 +191,13 @@ export class HistorySources {
     }
     this.badSegments.add(seg.key);
     this.logger.warn({ key: this.backend.uri(seg.key) }, `history: segment ${raw ? 'unreadable' : 'missing'}; reading the per-run entries of its range instead (the next compaction rewrites it)`);
-    const scanned = await this.scanEntries(seg.from, upper);
+    const scanned = await this.scanEntries(seg.from, upper, opts);
     this.segments.set(seg.key, scanned.rows);
     return scanned;
   }
 
   /** Rows of the per-run index entries with from ≤ id < upper (upper null: no bound), newest first. */
-  async scanEntries(from: string, upper: string | null): Promise<{ rows: Row[]; bad: number }> {
+  async scanEntries(from: string, upper: string | null, opts: ReadOptions = {}): Promise<{ rows: Row[]; bad: number }> {
     const rows: Row[] = [];
     const keys: string[] = [];
     let bad = 0;
@@ -152,6 +205,7 @@ export class HistorySources {
     let lastId: string | null = null;
     try {
       scan: do {
+        await this.pace(opts);
         const page = await this.backend.list({ prefix: INDEX_PREFIX, limit: 1000, ...(token ? { pageToken: token } : { startAfter: upper ? afterIdKey(upper) : INDEX_PREFIX }) });
         for (const key of page.keys) {
           const k = parseIndexKey(key);
@@ -172,6 +226,7 @@ export class HistorySources {
       throw toDjpError(e, `list ${this.backend.uri(INDEX_PREFIX)}`);
     }
     const read = await mapLimit(keys, READS, async (key) => {
+      await this.pace(opts);
       try {
         const entry = IndexEntry.parse(JSON.parse(Buffer.from(await this.backend.read(key)).toString('utf8')));
         if (entry.id !== parseIndexKey(key)?.id) throw new Error(`entry names run ${entry.id}`);
