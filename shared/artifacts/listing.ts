@@ -48,7 +48,12 @@ export class RunListing {
     return this.backend.location;
   }
 
-  async list(input: ListRunsQueryInput): Promise<RunPage> {
+  /** One page of history; served ahead of a background compaction's reads (history/sources.ts serve()). */
+  list(input: ListRunsQueryInput): Promise<RunPage> {
+    return this.history ? this.history.serve(() => this.listPage(input)) : this.listPage(input);
+  }
+
+  private async listPage(input: ListRunsQueryInput): Promise<RunPage> {
     const parsed = ListRunsQuery.safeParse(input ?? {});
     if (!parsed.success) throw invalidFromZod(parsed.error.issues);
     const query = parsed.data;
@@ -61,8 +66,7 @@ export class RunListing {
       return [] as LiveRecord[];
     });
     try {
-      // Served ahead of a background compaction's reads (history/sources.ts serve()).
-      page = this.history ? await this.history.serve(() => this.listStored(query)) : await this.listStored(query);
+      page = await this.listStored(query);
     } catch (e) {
       if (!(isDjpError(e) && e.code === 'unavailable')) throw e;
       // The store cannot be read: serve what this replica has, flagged (history during an outage).
