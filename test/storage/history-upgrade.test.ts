@@ -98,10 +98,12 @@ describe('history on a store without a manifest (the upgrade)', () => {
       inQuery = false;
       readsDuringQuery: string[] = [];
       started = 0;
+      /** Reads that take longer (the page's: the query then spans many compaction requests). */
+      slowKeys = new Set<string>();
       override async read(k: string): Promise<Uint8Array> {
         this.started++;
         if (this.inQuery) this.readsDuringQuery.push(k);
-        await new Promise((r) => setTimeout(r, 3));
+        await new Promise((r) => setTimeout(r, this.inQuery && this.slowKeys.has(k) ? 40 : 3));
         return super.read(k);
       }
       override async readVersioned(k: string): Promise<VersionedObject> {
@@ -115,19 +117,29 @@ describe('history on a store without a manifest (the upgrade)', () => {
     }
     const slow = new SlowReads(local());
     const runs = await seedPreIndex(slow, 400);
+    const newest = runs.slice(-5).reverse();
+    const pageKeys = new Set(newest.map((a) => indexKey(a)));
+    slow.slowKeys = pageKeys;
     const store = new BackendRunStore(slow);
     const compaction = store.history.compact();
     while (slow.started < 40) await new Promise((r) => setTimeout(r, 1));
     expect(store.history.compactionRunning).toBe(true);
 
+    // The query ends where its serve() ends (then the compaction may go on, before this test resumes).
+    const serve = store.history.serve.bind(store.history);
+    store.history.serve = <T>(fn: () => Promise<T>) =>
+      serve(async () => {
+        try {
+          return await fn();
+        } finally {
+          slow.listing = false;
+          slow.inQuery = false;
+        }
+      });
     slow.listing = true;
     const page = await store.list({ limit: 5 });
-    slow.listing = false;
-    slow.inQuery = false;
-    const newest = runs.slice(-5).reverse();
     expect(page.runs.map((r) => r.id)).toEqual(newest.map((a) => a.id));
     // The page's own reads are the 5 newest entries; the compaction read nothing while it was served.
-    const pageKeys = new Set(newest.map(indexKey));
     expect(slow.readsDuringQuery.filter((k) => !pageKeys.has(k))).toEqual([]);
     expect(store.history.compactionRunning).toBe(true);
 
