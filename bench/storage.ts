@@ -27,6 +27,7 @@ import { startS3rver } from '../test/fakes/s3.js';
 import { makeArtifact } from '../test/fakes/artifact.js';
 import { startServer } from '../test/server/http-helpers.js';
 import { createDjpService } from '../shared/service/index.js';
+import { mulberry32 } from '../shared/djp/rng.js';
 import { summaryRow, type TargetRow } from './summary.js';
 
 /** History's first page on a store written before the history index, while its first compaction runs. */
@@ -108,8 +109,12 @@ async function measure(name: string, backend: StorageBackend, runs: number, conc
   const upgradeStart = performance.now();
   const upgradePages: number[] = [];
   let duringCompaction = 0;
-  // The first page (it starts the compaction), then pages while it runs: at most 15 more.
+  // The first page (it starts the compaction), then pages while it runs, at most 15 more: alternately
+  // right after the previous one (a user paging on) and after a random pause of 0.2–1 s (someone
+  // arriving at any moment of the compaction's work).
+  const rand = mulberry32(11);
   for (let i = 0; i < 16 && (i === 0 || upgraded.history.compactionRunning); i++) {
+    if (i % 2 === 0 && i > 0) await new Promise((r) => setTimeout(r, 200 + rand() * 800));
     upgradePages.push(await timeIt(() => upgraded.list({ limit: 20 })));
     if (upgraded.history.compactionRunning) duringCompaction++;
   }
@@ -211,7 +216,7 @@ export function printStorageFigures(figs: StorageFigures[]): TargetRow[] {
       `${x.backend.padEnd(24)} ${String(x.runs).padStart(6)} ${f(x.saveP50Ms).padStart(8)}ms ${f(x.saveP90Ms).padStart(7)}ms ${f(x.firstPageColdMs).padStart(12)}ms ${f(x.firstPageP50Ms).padStart(11)}ms ${f(x.statusPageP50Ms).padStart(9)}ms ${f(x.searchPageP50Ms).padStart(9)}ms ${f(x.searchHttpP50Ms).padStart(14)}ms  (${x.seedSeconds.toFixed(0)})`,
     );
   }
-  console.log('upgrade case, once per store: a store written before the history index (no manifest), first page while its first compaction runs');
+  console.log('upgrade case, once per store: a store written before the history index (no manifest), first page while its first compaction runs (pages back to back and after random pauses, alternately)');
   for (const x of figs) {
     const u = x.upgrade;
     console.log(

@@ -22,6 +22,8 @@ const BACKGROUND_READS = 8;
  * takes, short enough that a replica serving queries back to back still compacts (slowly).
  */
 export const YIELD_MAX_MS = 2_000;
+/** Background requests also wait this long after the last query ended (the next page often follows). */
+export const QUIET_MS = 100;
 /** The longest rest after one background request (paced()). */
 const REST_MAX_MS = 1_000;
 
@@ -47,6 +49,9 @@ export class HistorySources {
   /** Queries being served now, and the background requests waiting for them to finish. */
   private serving = 0;
   private waiting: Array<() => void> = [];
+  /** When the last query ended + QUIET_MS (performance.now() time): background requests wait till then. */
+  private quietFrom = 0;
+  private wakeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly backend: StorageBackend,
@@ -83,13 +88,28 @@ export class HistorySources {
     try {
       return await fn();
     } finally {
-      if (--this.serving === 0) for (const wake of this.waiting.splice(0)) wake();
+      if (--this.serving === 0) {
+        // Held-back requests go on after a quiet spell, not between two pages listed back to back.
+        this.quietFrom = performance.now() + QUIET_MS;
+        this.wakeTimer ??= setTimeout(() => this.wakeIfQuiet(), QUIET_MS);
+      }
     }
   }
 
-  /** Resolves at once when no query is being served, else when they are done (or after YIELD_MAX_MS). */
+  private wakeIfQuiet(): void {
+    this.wakeTimer = null;
+    if (this.serving > 0) return; // the query that ends next schedules the wake-up
+    const wait = this.quietFrom - performance.now();
+    if (wait > 0) this.wakeTimer = setTimeout(() => this.wakeIfQuiet(), Math.ceil(wait));
+    else for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  /**
+   * Resolves at once when no query is being served and none ended within QUIET_MS, else once that is
+   * so (or after YIELD_MAX_MS).
+   */
   giveWay(): Promise<void> {
-    if (this.serving === 0) return Promise.resolve();
+    if (this.serving === 0 && performance.now() >= this.quietFrom) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiting = this.waiting.filter((w) => w !== wake);
