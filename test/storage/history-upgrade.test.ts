@@ -121,7 +121,7 @@ describe('history on a store without a manifest (the upgrade)', () => {
     const pageKeys = new Set(newest.map((a) => indexKey(a)));
     slow.slowKeys = pageKeys;
     const store = new BackendRunStore(slow);
-    const compaction = store.history.compact();
+    const compaction = store.history.compact({ background: true }); // as a query starts it (compactSoon)
     while (slow.started < 40) await new Promise((r) => setTimeout(r, 1));
     expect(store.history.compactionRunning).toBe(true);
 

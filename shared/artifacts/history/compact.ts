@@ -43,6 +43,8 @@ export interface CompactOptions {
   now?: number;
   /** Re-appends the current state of a run whose change landed behind the watermark (step 5). */
   refresh?: (runId: string) => Promise<void>;
+  /** A background compaction (HistoryIndex.compactSoon): every request gives way to queries (sources.ts). */
+  background?: boolean;
 }
 
 function byIdDesc(a: Row, b: Row): number {
@@ -83,8 +85,8 @@ export class Compactor {
     const { manifest, version } = await this.src.readManifest();
     const watermark = manifest?.watermark ?? '';
     const bound = logBound(now - SETTLE_MS);
-    // Every read here gives way to the queries this process is serving (sources.ts serve()).
-    const bg = { background: true };
+    // In the background every read here gives way to the queries this process serves (sources.ts).
+    const bg = { background: opts.background ?? false };
     const tail = await this.src.logAfter(watermark, bg);
     const folding = tail.changes.filter((c) => c.key < bound);
     const newWatermark = opts.rebuild ? bound : (folding[folding.length - 1]?.key ?? watermark);
@@ -181,16 +183,16 @@ export class Compactor {
         if (id) await opts.refresh(id).catch((e: unknown) => this.logger.warn({ run_id: id, err: describe(e) }, 'history: late change not re-appended; `djp sync --reindex` repairs it'));
       }
     }
-    await this.prune(next, newWatermark, now).catch((e: unknown) => this.logger.warn({ err: describe(e) }, 'history: pruning old index objects failed (harmless; retried next time)'));
+    await this.prune(next, newWatermark, now, bg.background).catch((e: unknown) => this.logger.warn({ err: describe(e) }, 'history: pruning old index objects failed (harmless; retried next time)'));
     return { committed: true, folded: opts.rebuild ? 0 : folding.length, segments: next.length, rows: count(next), repaired };
   }
 
   /** Deletes folded change-log entries and unreferenced segments older than GRACE_MS. */
-  private async prune(segments: SegmentInfo[], watermark: string, now: number): Promise<void> {
+  private async prune(segments: SegmentInfo[], watermark: string, now: number, background: boolean): Promise<void> {
     const old = now - GRACE_MS;
     const keep = new Set(segments.flatMap((s) => (s.grams ? [s.key, s.grams] : [s.key])));
     const drop = async (k: string): Promise<void> => {
-      await this.src.giveWay();
+      if (background) await this.src.giveWay();
       await this.backend.delete(k);
       this.src.forget(k);
     };

@@ -148,7 +148,7 @@ export class HistoryIndex implements IndexListener {
   compactSoon(): void {
     if (this.compacting || Date.now() - this.lastCompact < COMPACT_EVERY_MS) return;
     this.lastCompact = Date.now();
-    void this.compact().catch((e: unknown) => this.logger.warn({ err: describe(e) }, 'history: compaction failed; the change log keeps every change and the next one retries'));
+    void this.compact({ background: true }).catch((e: unknown) => this.logger.warn({ err: describe(e) }, 'history: compaction failed; the change log keeps every change and the next one retries'));
   }
 
   /** Whether a compaction of this process is running (or about to start) now. */
