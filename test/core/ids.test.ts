@@ -2,9 +2,25 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { isRunId, newRunId } from '../../shared/artifacts/ids.js';
+import { isRunId, newRunId, pooledRandom } from '../../shared/artifacts/ids.js';
 
 describe('run ids', () => {
+  it('draw their random part from the pooled OS bytes: every character equally likely, across pool refills', () => {
+    // 12,000 ids made in different milliseconds (no monotonic increment): 192,000 random characters,
+    // drawn through ~47 refills of the 4 KiB pool.
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 12_000; i++) for (const c of newRunId(1_700_000_000_000 + i).slice(10)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    expect(counts.size).toBe(32);
+    const expected = (12_000 * 16) / 32;
+    // chi-square with 31 degrees of freedom: 99.99th percentile ≈ 70; a PRNG stuck on part of the
+    // alphabet (or a biased byte → character map) is far above it
+    const chi = [...counts.values()].reduce((sum, n) => sum + (n - expected) ** 2 / expected, 0);
+    expect(chi).toBeLessThan(70);
+    const xs = Array.from({ length: 10_000 }, () => pooledRandom());
+    expect(xs.every((x) => x >= 0 && x < 1 && Number.isInteger(x * 256))).toBe(true);
+    expect(new Set(xs).size).toBe(256);
+  });
+
   it('never collide in the same millisecond and sort in creation order', () => {
     const t = Date.now();
     const ids = Array.from({ length: 5000 }, () => newRunId(t));

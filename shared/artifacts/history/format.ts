@@ -13,10 +13,11 @@
 // order on top (a later change of a run replaces its segment row; a "del" removes it). Every object
 // here is rebuildable from the artifacts (`djp sync --reindex`).
 import { PROVIDER_IDS, PUBLISH_STATUSES, type ProviderId, type PublishStatus, type RunSummary } from '../../api/index.js';
-import { monotonicFactory } from 'ulid';
 import { RUN_ID_RE } from '../../api/ids.js';
 import { PROVIDER_CODE, STATUS_CODE } from '../layout.js';
 import type { IndexEntry } from '../summary.js';
+import { monotonicFactory } from 'ulid';
+import { pooledRandom } from '../ids.js';
 
 export const HISTORY_PREFIX = '.history/';
 export const MANIFEST_KEY = `${HISTORY_PREFIX}manifest.json`;
@@ -27,7 +28,7 @@ const ID = RUN_ID_RE.source.replace(/^\^/, '').replace(/\$$/, '');
 const LOG_KEY_RE = new RegExp(`^${LOG_PREFIX.replace(/\./g, '\\.')}(${ID})-(${ID})\\.json$`);
 const SEGMENT_KEY_RE = new RegExp(`^${SEGMENT_PREFIX.replace(/\./g, '\\.')}(${ID})\\.(json|grams)$`);
 
-const nextId = monotonicFactory();
+const nextId = monotonicFactory(pooledRandom);
 
 /** A fresh, time-ordered name for a change or a segment (its own clock: run ids are never affected). */
 export function newObjectId(): string {
