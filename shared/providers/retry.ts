@@ -63,7 +63,7 @@ export async function withRetry<T>(call: (signal: AbortSignal) => Promise<T>, op
   const deadline = start + opts.totalTimeoutMs;
   const attempts: Attempt[] = [];
   let firstSent: number | null = null;
-  const latencyMs = () => now() - (firstSent ?? start);
+  const latencyMs = (end = now()) => end - (firstSent ?? start);
 
   for (let n = 1; ; n++) {
     if (opts.signal?.aborted) {
@@ -95,11 +95,12 @@ export async function withRetry<T>(call: (signal: AbortSignal) => Promise<T>, op
         new Promise<never>((_, reject) => ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason), { once: true })),
       ]);
       const at = sentAt();
+      const end = now(); // one reading: a single attempt's latency and the call's are the same number
       if (n === 1) firstSent = at;
-      const a: Attempt = { n, started_at: new Date(at).toISOString(), latency_ms: now() - at, outcome: 'ok', http_status: null, error: null, retry_after_ms: null };
+      const a: Attempt = { n, started_at: new Date(at).toISOString(), latency_ms: end - at, outcome: 'ok', http_status: null, error: null, retry_after_ms: null };
       attempts.push(a);
       opts.onAttempt?.(a);
-      return { ok: true, value, attempts, latencyMs: latencyMs() };
+      return { ok: true, value, attempts, latencyMs: latencyMs(end) };
     } catch (e) {
       err =
         why === 'timeout'
